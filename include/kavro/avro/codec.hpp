@@ -1,0 +1,24 @@
+// Avro binary encoding and decoding of generic values: the producer/consumer hot path.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "kavro/avro/schema.hpp"
+#include "kavro/avro/value.hpp"
+#include "kavro/result.hpp"
+
+namespace kavro::avro {
+
+// Appends the Avro binary encoding of v to out. A value that does not match the schema gives
+// errc::invalid_data naming the field; out is then restored to its size before the call.
+// For a union, v may be a union_value or a bare value: the first branch whose type fits is used.
+result<void> encode(const schema& s, const value& v, std::vector<std::uint8_t>& out);
+
+// Decodes exactly one datum that must use all of data. Every length and count is checked against
+// the bytes left before anything is allocated; malformed input gives errc::invalid_data naming the
+// field path and byte offset.
+result<value> decode(const schema& s, std::span<const std::uint8_t> data);
+
+}  // namespace kavro::avro

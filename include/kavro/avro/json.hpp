@@ -1,0 +1,21 @@
+// Conversion between Avro values and plain JSON, for the command line and for field defaults.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "kavro/avro/schema.hpp"
+#include "kavro/avro/value.hpp"
+#include "kavro/result.hpp"
+
+namespace kavro::avro {
+
+// Plain JSON, not Avro's JSON encoding: a record is an object by field name (a missing field takes
+// its default, unknown names are an error), a union takes a bare value of any branch or null (the
+// tagged form {"string": "x"} is also accepted), bytes and fixed are strings whose code points
+// 0-255 are the bytes, an enum is its symbol. Errors are errc::invalid_data naming the field.
+result<value> from_json(const schema& s, const nlohmann::json& j);
+
+// The inverse of from_json; parts of v that do not match the schema become null.
+nlohmann::json to_json(const schema& s, const value& v);
+
+}  // namespace kavro::avro

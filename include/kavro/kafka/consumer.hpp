@@ -1,0 +1,119 @@
+// The pipeline consumer: decodes each message through the registry, hands it to a handler, retries
+// transient failures with backoff, dead-letters what cannot be handled, and stores an offset only once
+// its message was handled or its dead letter acknowledged (at-least-once, nothing skipped).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kavro/avro/schema.hpp"
+#include "kavro/avro/value.hpp"
+#include "kavro/kafka/config.hpp"
+#include "kavro/kafka/producer.hpp"
+#include "kavro/result.hpp"
+#include "kavro/serde/deserializer.hpp"
+
+namespace kavro::kafka {
+
+struct retry_policy {
+  // The seed's "consumer retries = 5": after the first attempt, up to 5 more, then the dead-letter topic.
+  int max_retries = 5;
+  std::chrono::milliseconds initial_backoff{100};
+  double multiplier = 2.0;
+  std::chrono::milliseconds max_backoff{5000};
+  double jitter = 0.2;  // each delay is drawn uniformly within ±20% of its nominal value
+
+  // The delay before retry number `retry` (1-based).
+  std::chrono::milliseconds delay(int retry, double unit_random) const;
+};
+
+enum class failure_kind {
+  transient,  // may succeed later: retried within the budget, then dead-lettered
+  permanent,  // will never succeed: dead-lettered at once
+};
+
+struct handler_error {
+  failure_kind kind = failure_kind::transient;
+  std::string message;
+};
+
+struct consumed_message {
+  std::string topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::int64_t timestamp = -1;
+  std::span<const std::uint8_t> key;
+  std::span<const std::uint8_t> payload;  // the framed bytes as they were on the topic
+  const serde::decoded* decoded = nullptr;
+  int attempt = 1;  // 1 for the first call
+};
+
+// Returns nothing when the message was handled.
+using message_handler = std::function<std::optional<handler_error>(const consumed_message&)>;
+
+struct consumer_config {
+  std::string bootstrap_servers;
+  std::string group_id = "kavro";
+  std::vector<std::string> topics;
+  std::string dead_letter_topic;  // empty: "<first topic>.dlq"
+  retry_policy retry;
+  // How long to wait before decoding again while the registry is unreachable (never dead-lettered).
+  std::chrono::milliseconds registry_retry_backoff{1000};
+  properties extra;                 // librdkafka consumer properties; override kavro's
+  properties dead_letter_producer;  // librdkafka properties for the dead-letter producer
+  std::function<void(const std::string&)> log;  // default: stderr
+};
+
+struct consumer_counts {
+  std::uint64_t received = 0;       // messages taken from the topic
+  std::uint64_t handled = 0;        // handler succeeded
+  std::uint64_t retries = 0;        // handler calls after a first failed one
+  std::uint64_t dead_lettered = 0;  // dead letters acknowledged by the broker
+  std::uint64_t dead_decode = 0;    // ... of which: could not be decoded
+  std::uint64_t dead_unknown_schema = 0;
+  std::uint64_t dead_permanent = 0;
+  std::uint64_t dead_exhausted = 0;
+  std::uint64_t registry_waits = 0;  // decode attempts postponed because the registry was unreachable
+
+  std::uint64_t finished() const { return handled + dead_lettered; }
+};
+
+struct run_options {
+  std::uint64_t max_messages = 0;                // stop once this many have a final outcome; 0: no limit
+  std::chrono::milliseconds idle_timeout{0};     // stop after this long without a message; 0: never
+};
+
+class pipeline_consumer {
+ public:
+  // Throws std::invalid_argument on a bad configuration.
+  pipeline_consumer(consumer_config config, std::shared_ptr<serde::deserializer> deserializer,
+                    message_handler handler);
+  ~pipeline_consumer();
+  pipeline_consumer(const pipeline_consumer&) = delete;
+  pipeline_consumer& operator=(const pipeline_consumer&) = delete;
+
+  // Consumes until stop(), max_messages or idle_timeout; then commits what is done and leaves the group.
+  result<void> run(const run_options& options = {});
+
+  // Safe from another thread or a signal handler: the current message is finished or abandoned
+  // (its offset not stored, so it is delivered again), and run() returns.
+  void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
+
+  consumer_counts counts() const;
+  const std::string& dead_letter_topic() const { return config_.dead_letter_topic; }
+
+ private:
+  struct impl;
+  consumer_config config_;
+  std::atomic<bool> stop_{false};
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kavro::kafka

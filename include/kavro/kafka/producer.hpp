@@ -1,0 +1,81 @@
+// A Kafka producer that gives every message exactly one reported outcome: delivered, or failed with
+// the reason. Idempotent (acks=all) by default, with the seed's retry budget of 3.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kavro/kafka/config.hpp"
+#include "kavro/result.hpp"
+
+namespace kavro::kafka {
+
+struct header {
+  std::string name;
+  std::string value;
+};
+
+struct producer_config {
+  std::string bootstrap_servers;
+  // librdkafka's `retries`: how often a failed produce request is sent again before the message
+  // is reported failed. Bounded overall by delivery_timeout.
+  int retries = 3;
+  std::chrono::milliseconds retry_backoff{100};
+  std::chrono::milliseconds delivery_timeout{30000};
+  bool idempotent = true;
+  properties extra;  // any librdkafka property; overrides the above
+};
+
+// The one final outcome of one message.
+struct delivery_report {
+  std::uint64_t token = 0;  // the caller's token given to produce()
+  std::string topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::optional<error> failure;  // empty when delivered
+};
+
+struct producer_counts {
+  std::uint64_t produced = 0;   // accepted into the local queue
+  std::uint64_t delivered = 0;  // acknowledged by the broker
+  std::uint64_t failed = 0;     // reported failed
+};
+
+class producer {
+ public:
+  using delivery_callback = std::function<void(const delivery_report&)>;
+
+  // Throws std::invalid_argument on a bad configuration.
+  explicit producer(producer_config config, delivery_callback on_delivery = {});
+  ~producer();
+  producer(const producer&) = delete;
+  producer& operator=(const producer&) = delete;
+
+  // Queues one message. When the local queue is full it serves delivery reports and waits (up to the
+  // delivery timeout) instead of failing. partition < 0 lets the key choose the partition.
+  result<void> produce(std::string_view topic, std::span<const std::uint8_t> key,
+                       std::span<const std::uint8_t> value, const std::vector<header>& headers = {},
+                       std::uint64_t token = 0, std::int32_t partition = -1);
+
+  // Serves delivery reports.
+  void poll(std::chrono::milliseconds timeout);
+
+  // Waits until every queued message has its outcome; an error says how many are still outstanding.
+  result<void> flush(std::chrono::milliseconds timeout);
+
+  std::size_t in_flight() const;
+  producer_counts counts() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kavro::kafka

@@ -1,0 +1,41 @@
+// Turns values into Confluent-framed Avro messages, registering or looking up the schema once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kavro/avro/schema.hpp"
+#include "kavro/avro/value.hpp"
+#include "kavro/registry/registry.hpp"
+#include "kavro/result.hpp"
+
+namespace kavro::serde {
+
+// Thread-safe. The schema id is fetched on first use (registered when auto_register, else looked
+// up) and cached; a failed fetch is returned and retried on the next call, never cached.
+class serializer {
+ public:
+  serializer(std::shared_ptr<registry::schema_registry> registry, std::string subject, avro::schema schema,
+             bool auto_register = true);
+
+  // Appends header + Avro body to out; on error out keeps its previous contents.
+  result<void> serialize(const avro::value& v, std::vector<std::uint8_t>& out);
+  result<std::int32_t> schema_id();
+
+  const avro::schema& schema() const noexcept { return schema_; }
+  const std::string& subject() const noexcept { return subject_; }
+
+ private:
+  std::shared_ptr<registry::schema_registry> registry_;
+  std::string subject_;
+  avro::schema schema_;
+  bool auto_register_;
+  std::atomic<std::int64_t> cached_id_{-1};  // -1: not fetched yet; read lock-free on the hot path
+  std::mutex fetch_mutex_;
+};
+
+}  // namespace kavro::serde

@@ -1,0 +1,271 @@
+// Plain-JSON conversion of Avro values for the command line and for applying field defaults.
+#include "kavro/avro/json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace kavro::avro {
+
+namespace {
+
+using nlohmann::json;
+
+tl::unexpected<error> json_error(const std::string& path, const std::string& msg) {
+  if (path.empty()) return fail(errc::invalid_data, msg);
+  return fail(errc::invalid_data, "field '" + path + "': " + msg);
+}
+
+std::string describe(const json& j) {
+  std::string d = j.dump();
+  if (d.size() > 40) d = d.substr(0, 37) + "...";
+  return std::string(j.type_name()) + " " + d;
+}
+
+// Bytes travel as strings whose code points 0-255 are the byte values (Avro's JSON convention).
+std::optional<bytes> latin1_bytes(const std::string& s) {
+  bytes out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(c);
+    } else if ((c & 0xe0) == 0xc0 && i + 1 < s.size()) {
+      unsigned cp = ((c & 0x1fu) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3fu);
+      if (cp > 0xff) return std::nullopt;
+      out.push_back(static_cast<std::uint8_t>(cp));
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::string latin1_string(const bytes& b) {
+  std::string out;
+  out.reserve(b.size());
+  for (std::uint8_t c : b) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
+  }
+  return out;
+}
+
+// A float shown with its shortest round-trip digits, so 899.99f prints as 899.99.
+double float_as_double(float f) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf - 1, f);
+  *res.ptr = '\0';
+  return std::strtod(buf, nullptr);
+}
+
+std::string branch_name(const schema& s) {
+  return s.full_name().empty() ? to_string(s.kind()) : s.full_name();
+}
+
+result<value> convert(const schema& s, const json& j, const std::string& path) {
+  auto mismatch = [&] {
+    return json_error(path, std::string("expected ") + to_string(s.kind()) + ", got " + describe(j));
+  };
+  switch (s.kind()) {
+    case type::null:
+      if (!j.is_null()) return mismatch();
+      return value();
+    case type::boolean:
+      if (!j.is_boolean()) return mismatch();
+      return value(j.get<bool>());
+    case type::int_:
+    case type::long_: {
+      if (!j.is_number_integer()) return mismatch();
+      bool is_int = s.kind() == type::int_;
+      std::int64_t max =
+          is_int ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::int64_t>::max();
+      std::int64_t min =
+          is_int ? std::numeric_limits<std::int32_t>::min() : std::numeric_limits<std::int64_t>::min();
+      if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+        return json_error(path, "value " + j.dump() + " is out of the " + to_string(s.kind()) + " range");
+      std::int64_t n = j.get<std::int64_t>();
+      if (n < min || n > max)
+        return json_error(path, "value " + j.dump() + " is out of the " + to_string(s.kind()) + " range");
+      return is_int ? value(static_cast<std::int32_t>(n)) : value(n);
+    }
+    case type::float_: {
+      if (!j.is_number()) return mismatch();
+      // Narrowing an out-of-range double to float is undefined behaviour, not just imprecision.
+      double d = j.get<double>();
+      if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max())
+        return json_error(path, "value " + j.dump() + " is out of the float range");
+      return value(static_cast<float>(d));
+    }
+    case type::double_:
+      if (!j.is_number()) return mismatch();
+      return value(j.get<double>());
+    case type::string:
+      if (!j.is_string()) return mismatch();
+      return value(j.get<std::string>());
+    case type::bytes:
+    case type::fixed: {
+      if (!j.is_string()) return mismatch();
+      auto b = latin1_bytes(j.get_ref<const std::string&>());
+      if (!b) return json_error(path, "bytes must be a string of code points 0-255");
+      if (s.kind() == type::bytes) return value(std::move(*b));
+      if (b->size() != s.fixed_size())
+        return json_error(path, "fixed '" + s.full_name() + "' needs " + std::to_string(s.fixed_size()) +
+                                    " bytes, got " + std::to_string(b->size()));
+      return value::fixed_of(std::move(*b));
+    }
+    case type::enum_: {
+      if (!j.is_string()) return mismatch();
+      auto i = s.symbol_index(j.get_ref<const std::string&>());
+      if (!i) return json_error(path, "unknown symbol " + j.dump() + " for enum '" + s.full_name() + "'");
+      return value::enum_of(*i);
+    }
+    case type::array: {
+      if (!j.is_array()) return mismatch();
+      std::vector<value> items;
+      items.reserve(j.size());
+      for (std::size_t i = 0; i < j.size(); ++i) {
+        auto v = convert(s.items(), j[i], path + "[" + std::to_string(i) + "]");
+        if (!v) return v;
+        items.push_back(std::move(*v));
+      }
+      return value::array_of(std::move(items));
+    }
+    case type::map: {
+      if (!j.is_object()) return mismatch();
+      std::vector<std::pair<std::string, value>> entries;
+      entries.reserve(j.size());
+      for (const auto& [k, item] : j.items()) {
+        auto v = convert(s.values(), item, path + "[\"" + k + "\"]");
+        if (!v) return v;
+        entries.emplace_back(k, std::move(*v));
+      }
+      return value::map_of(std::move(entries));
+    }
+    case type::record: {
+      if (!j.is_object()) return mismatch();
+      for (const auto& [k, item] : j.items())
+        if (!s.field_index(k))
+          return json_error(path, "unknown field '" + k + "' for record '" + s.full_name() + "'");
+      std::vector<value> fields;
+      fields.reserve(s.fields().size());
+      for (const auto& f : s.fields()) {
+        std::string fpath = path.empty() ? f.name : path + "." + f.name;
+        const json* src = nullptr;
+        if (auto it = j.find(f.name); it != j.end())
+          src = &*it;
+        else if (f.default_value)
+          src = &*f.default_value;
+        else
+          return json_error(fpath, "missing, and the field has no default");
+        auto v = convert(f.type, *src, fpath);
+        if (!v) return v;
+        fields.push_back(std::move(*v));
+      }
+      return value::record_of(std::move(fields));
+    }
+    case type::union_: {
+      const auto& branches = s.branches();
+      for (std::size_t i = 0; i < branches.size(); ++i) {
+        if (j.is_null() != (branches[i].kind() == type::null)) continue;
+        if (auto v = convert(branches[i], j, path)) return value::union_of(i, std::move(*v));
+      }
+      if (j.is_object() && j.size() == 1) {
+        for (std::size_t i = 0; i < branches.size(); ++i) {
+          if (j.begin().key() != branch_name(branches[i])) continue;
+          auto v = convert(branches[i], j.begin().value(), path);
+          if (!v) return v;
+          return value::union_of(i, std::move(*v));
+        }
+      }
+      std::string names;
+      for (const auto& b : branches) names += (names.empty() ? "" : ",") + branch_name(b);
+      return json_error(path, "no branch of union [" + names + "] accepts " + describe(j));
+    }
+  }
+  return fail(errc::internal, "unknown schema type");
+}
+
+}  // namespace
+
+result<value> from_json(const schema& s, const nlohmann::json& j) {
+  return convert(s, j, "");
+}
+
+nlohmann::json to_json(const schema& s, const value& v) {
+  switch (s.kind()) {
+    case type::null:
+      return nullptr;
+    case type::boolean:
+      if (auto* b = v.get_if<bool>()) return *b;
+      return nullptr;
+    case type::int_:
+      if (auto* i = v.get_if<std::int32_t>()) return *i;
+      return nullptr;
+    case type::long_:
+      if (auto* l = v.get_if<std::int64_t>()) return *l;
+      if (auto* i = v.get_if<std::int32_t>()) return *i;
+      return nullptr;
+    case type::float_:
+      if (auto* f = v.get_if<float>()) return float_as_double(*f);
+      return nullptr;
+    case type::double_:
+      if (auto* d = v.get_if<double>()) return *d;
+      if (auto* f = v.get_if<float>()) return float_as_double(*f);
+      return nullptr;
+    case type::string:
+      if (auto* str = v.get_if<std::string>()) return *str;
+      return nullptr;
+    case type::bytes:
+      if (auto* b = v.get_if<bytes>()) return latin1_string(*b);
+      return nullptr;
+    case type::fixed:
+      if (auto* f = v.get_if<fixed_value>()) return latin1_string(f->data);
+      return nullptr;
+    case type::enum_:
+      if (auto* e = v.get_if<enum_value>(); e && e->index < s.symbols().size()) return s.symbols()[e->index];
+      return nullptr;
+    case type::array: {
+      auto* a = v.get_if<array_value>();
+      if (!a) return nullptr;
+      json out = json::array();
+      for (const auto& item : a->items) out.push_back(to_json(s.items(), item));
+      return out;
+    }
+    case type::map: {
+      auto* m = v.get_if<map_value>();
+      if (!m) return nullptr;
+      json out = json::object();
+      for (const auto& [k, item] : m->entries) out[k] = to_json(s.values(), item);
+      return out;
+    }
+    case type::record: {
+      auto* r = v.get_if<record_value>();
+      if (!r) return nullptr;
+      json out = json::object();
+      for (std::size_t i = 0; i < s.fields().size() && i < r->fields.size(); ++i)
+        out[s.fields()[i].name] = to_json(s.fields()[i].type, r->fields[i]);
+      return out;
+    }
+    case type::union_: {
+      const auto& branches = s.branches();
+      if (auto* u = v.get_if<union_value>()) {
+        if (u->branch < branches.size() && u->inner) return to_json(branches[u->branch], *u->inner);
+        return nullptr;
+      }
+      for (const auto& b : branches) {
+        auto out = to_json(b, v);
+        if (!out.is_null()) return out;
+      }
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace kavro::avro

@@ -1,0 +1,23 @@
+// What the kavro subcommands share: connection defaults, Ctrl-C handling, and output helpers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <string>
+
+namespace kavro::cli {
+
+// Defaults follow the seed's docker-compose stack; KAVRO_BOOTSTRAP and KAVRO_REGISTRY override them.
+std::string default_bootstrap();
+std::string default_registry();
+
+// Set by SIGINT/SIGTERM once install_stop_signals() ran; the second signal exits at once.
+extern std::atomic<bool> stop_requested;
+void install_stop_signals();
+
+void add_demo(CLI::App& app);
+void add_registry(CLI::App& app);
+void add_produce(CLI::App& app);
+void add_consume(CLI::App& app);
+
+}  // namespace kavro::cli

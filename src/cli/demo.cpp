@@ -1,0 +1,211 @@
+// `kavro demo`: the whole orders pipeline in one process with nothing installed beforehand —
+// librdkafka's in-process mock cluster, kavro's registry on a free port, producer and consumer.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "common.hpp"
+#include "kavro/kafka/admin.hpp"
+#include "kavro/kafka/consumer.hpp"
+#include "kavro/kafka/dead_letter.hpp"
+#include "kavro/orders/sqlite_sink.hpp"
+#include "kavro/registry/client.hpp"
+#include "kavro/registry_server/server.hpp"
+#include "sender.hpp"
+
+namespace kavro::cli {
+
+namespace {
+
+struct demo_options {
+  std::uint64_t orders = 5000;
+  std::uint64_t poison = 5;   // undecodable messages
+  std::uint64_t invalid = 3;  // decodable orders the handler rejects (negative price)
+  std::uint64_t stuck = 2;    // orders whose handler call always fails transiently
+  double fail_rate = 0.05;
+  int partitions = 3;
+  std::string db;  // empty: a temporary file
+};
+
+// A mock cluster lives inside a librdkafka handle; this owns both.
+struct mock_cluster {
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_mock_cluster_t* cluster = nullptr;
+
+  explicit mock_cluster(int brokers) {
+    char errstr[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) throw std::runtime_error(std::string("mock cluster: ") + errstr);
+    cluster = rd_kafka_mock_cluster_new(rk, brokers);
+    if (!cluster) throw std::runtime_error("mock cluster: could not be created");
+  }
+  ~mock_cluster() {
+    rd_kafka_mock_cluster_destroy(cluster);
+    rd_kafka_destroy(rk);
+  }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster); }
+  void create_topic(const std::string& name, int partitions) {
+    rd_kafka_mock_topic_create(cluster, name.c_str(), partitions, 1);
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run_demo(const demo_options& o) {
+  install_stop_signals();
+  const std::string topic = "orders", dead_letter_topic = "orders.dlq";
+
+  mock_cluster kafka_cluster(3);
+  kafka_cluster.create_topic(topic, o.partitions);
+  kafka_cluster.create_topic(dead_letter_topic, 1);
+  const std::string bootstrap = kafka_cluster.bootstrap();
+
+  registry_server::server registry_srv({"127.0.0.1", 0});
+  auto port = registry_srv.start();
+  if (!port) throw std::runtime_error("registry: " + port.error().message);
+  const std::string registry_url = "http://127.0.0.1:" + std::to_string(*port);
+  auto registry = std::make_shared<registry::client>(registry::client_config{{registry_url}});
+
+  std::filesystem::path db = o.db;
+  const bool temp_db = db.empty();
+  if (temp_db) db = std::filesystem::temp_directory_path() / ("kavro-demo-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(db);
+
+  std::cout << "kavro demo\n"
+            << "  kafka     librdkafka mock cluster, 3 brokers at " << bootstrap << "\n"
+            << "  registry  kavro registry at " << registry_url << "\n"
+            << "  topic     " << topic << " (" << o.partitions << " partitions), dead letters in " << dead_letter_topic << "\n"
+            << "  database  " << db.string() << "\n\n";
+
+  // Produce: good orders, some the handler will reject or can never store, and some undecodable bytes.
+  kafka::producer_config pc;
+  pc.bootstrap_servers = bootstrap;
+  record_sender sender(pc, registry, topic, orders::order_schema(), topic + "-value");
+  orders::order_generator gen(42);
+  const std::uint64_t total = o.orders + o.invalid + o.stuck + o.poison;
+  std::uint64_t send_errors = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < o.orders + o.invalid + o.stuck; ++i) {
+    orders::order order = gen.next();
+    if (i >= o.orders + o.invalid) {
+      order.product = "stuck";
+    } else if (i >= o.orders) {
+      order.price = -order.price;
+    }
+    if (auto ok = sender.send(orders::to_value(order), std::to_string(order.order_id)); !ok) {
+      ++send_errors;
+      std::cerr << "order " << order.order_id << ": " << ok.error().message << '\n';
+    }
+  }
+  const std::vector<std::string> poison_samples{
+      R"({"order_id": 1, "product": "Phone", "price": 899.99})",  // JSON, not Avro: magic byte '{'
+      std::string("\x00\x00\x00", 3),                                // shorter than the 5-byte header
+      std::string("\x00\x00\x00\x03\xe7\x02", 6),                    // schema id 999 is not registered
+      std::string("\x00\x00\x00\x00\x01\x02\x0aPh", 9),              // truncated body
+      std::string("\x01\x00\x00\x00\x01\x02", 6),                    // magic byte 1
+  };
+  for (std::uint64_t i = 0; i < o.poison; ++i) {
+    if (!sender.send_raw(poison_samples[i % poison_samples.size()], "poison-" + std::to_string(i))) ++send_errors;
+  }
+  auto flushed = sender.finish(std::chrono::seconds(30));
+  const double produce_seconds = seconds_since(t0);
+  const auto pcounts = sender.counts();
+
+  // Consume with injected handler failures until every message has its outcome.
+  orders::sqlite_sink sink(db.string());
+  kafka::consumer_config cc;
+  cc.bootstrap_servers = bootstrap;
+  cc.group_id = "kavro-demo";
+  cc.topics = {topic};
+  cc.dead_letter_topic = dead_letter_topic;
+  cc.retry.initial_backoff = std::chrono::milliseconds(5);
+  cc.retry.max_backoff = std::chrono::milliseconds(100);
+  cc.log = [](const std::string&) {};  // the summary reports what happened
+  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry),
+                                    orders::with_faults(sink.handler(), {o.fail_rate, 7, "stuck"}));
+  std::thread watcher([&consumer] {
+    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    consumer.stop();
+  });
+  t0 = std::chrono::steady_clock::now();
+  auto ran = consumer.run({pcounts.delivered, std::chrono::seconds(30)});
+  const double consume_seconds = seconds_since(t0);
+  const bool interrupted = stop_requested.exchange(true);
+  watcher.join();
+  const auto c = consumer.counts();
+
+  // Check the outcome against what was sent: the database and the dead-letter topic as they are now.
+  const std::int64_t stored = sink.count().value_or(-1);
+  auto dead = kafka::read_topic(bootstrap, dead_letter_topic, std::chrono::seconds(10));
+  std::map<std::string, std::uint64_t> by_class;
+  if (dead) {
+    for (const auto& r : *dead) ++by_class[r.header_value(kafka::dlq::error_class)];
+  }
+  registry_srv.stop();
+
+  const std::uint64_t expected_stored = o.orders;
+  const std::uint64_t expected_dead = o.invalid + o.stuck + o.poison;
+  const bool ok = flushed && send_errors == 0 && pcounts.delivered == total && c.finished() == total &&
+                  c.handled == expected_stored && stored == static_cast<std::int64_t>(expected_stored) && dead &&
+                  dead->size() == expected_dead && c.dead_lettered == expected_dead &&
+                  by_class["handler_permanent"] == o.invalid && by_class["handler_exhausted"] == o.stuck &&
+                  by_class["decode"] + by_class["unknown_schema"] == o.poison;
+
+  std::printf("produced      %8llu  (%llu orders, %llu invalid, %llu stuck, %llu undecodable)\n",
+              static_cast<unsigned long long>(pcounts.produced), static_cast<unsigned long long>(o.orders),
+              static_cast<unsigned long long>(o.invalid), static_cast<unsigned long long>(o.stuck),
+              static_cast<unsigned long long>(o.poison));
+  std::printf("delivered     %8llu  failed %llu   %.0f msg/s\n", static_cast<unsigned long long>(pcounts.delivered),
+              static_cast<unsigned long long>(pcounts.failed), static_cast<double>(pcounts.delivered) / produce_seconds);
+  std::printf("consumed      %8llu  %.0f msg/s (handler retries included)\n",
+              static_cast<unsigned long long>(c.received), static_cast<double>(c.received) / consume_seconds);
+  std::printf("retried       %8llu  handler calls after an injected or real failure (fail rate %.2f)\n",
+              static_cast<unsigned long long>(c.retries), o.fail_rate);
+  std::printf("stored        %8lld  rows in SQLite (expected %llu)\n", static_cast<long long>(stored),
+              static_cast<unsigned long long>(expected_stored));
+  std::printf("dead-lettered %8llu  undecodable %llu, unknown schema %llu, rejected %llu, retries exhausted %llu\n",
+              static_cast<unsigned long long>(c.dead_lettered), static_cast<unsigned long long>(c.dead_decode),
+              static_cast<unsigned long long>(c.dead_unknown_schema), static_cast<unsigned long long>(c.dead_permanent),
+              static_cast<unsigned long long>(c.dead_exhausted));
+  std::printf("in %s        %8zu  read back from the topic (expected %llu)\n", dead_letter_topic.c_str(),
+              dead ? dead->size() : 0, static_cast<unsigned long long>(expected_dead));
+  std::printf("\n%s: %llu stored + %llu dead-lettered = %llu of %llu messages\n", ok ? "OK" : "MISMATCH",
+              static_cast<unsigned long long>(c.handled), static_cast<unsigned long long>(c.dead_lettered),
+              static_cast<unsigned long long>(c.finished()), static_cast<unsigned long long>(total));
+  if (!ran) std::cerr << "consumer: " << ran.error().message << '\n';
+  if (!dead) std::cerr << "reading dead letters: " << dead.error().message << '\n';
+  if (temp_db) std::filesystem::remove(db);
+  if (interrupted) return 130;
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+void add_demo(CLI::App& app) {
+  auto o = std::make_shared<demo_options>();
+  auto* cmd = app.add_subcommand("demo", "Run the whole orders pipeline in one process (nothing to install)");
+  cmd->add_option("--orders", o->orders, "Good orders to send")->capture_default_str()->check(CLI::Range(1, 10000000));
+  cmd->add_option("--poison", o->poison, "Undecodable messages to send")->capture_default_str();
+  cmd->add_option("--invalid", o->invalid, "Orders the handler rejects (negative price)")->capture_default_str();
+  cmd->add_option("--stuck", o->stuck, "Orders the handler can never store (retries run out)")->capture_default_str();
+  cmd->add_option("--fail-rate", o->fail_rate, "Fraction of handler calls that fail transiently")
+      ->capture_default_str()->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--partitions", o->partitions, "Partitions of the orders topic")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--db", o->db, "SQLite database to keep (default: a temporary file)");
+  cmd->callback([o] {
+    const int rc = run_demo(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace kavro::cli

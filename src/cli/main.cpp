@@ -1,0 +1,23 @@
+// kavro: the command-line entry point; each subcommand lives in its own file.
+#include <iostream>
+
+#include "common.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kavro: Avro over Kafka with a Confluent-compatible Schema Registry"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "kavro 0.1.0");
+  kavro::cli::add_demo(app);
+  kavro::cli::add_registry(app);
+  kavro::cli::add_produce(app);
+  kavro::cli::add_consume(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "kavro: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+// record_sender: serializer + producer, reporting each failed delivery with its reason.
+#include "sender.hpp"
+
+#include <iostream>
+
+namespace kavro::cli {
+
+namespace {
+std::span<const std::uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+}  // namespace
+
+record_sender::record_sender(kafka::producer_config config, std::shared_ptr<registry::schema_registry> registry,
+                             std::string topic, avro::schema schema, std::string subject)
+    : topic_(std::move(topic)), serializer_(std::move(registry), std::move(subject), std::move(schema)) {
+  producer_ = std::make_unique<kafka::producer>(std::move(config), [](const kafka::delivery_report& r) {
+    if (r.failure) std::cerr << "delivery failed (message " << r.token << "): " << r.failure->message << '\n';
+  });
+}
+
+result<void> record_sender::send(const avro::value& record, const std::string& key) {
+  buffer_.clear();
+  if (auto ok = serializer_.serialize(record, buffer_); !ok) return ok;
+  return producer_->produce(topic_, as_bytes(key), buffer_, {}, producer_->counts().produced + 1);
+}
+
+result<void> record_sender::send_raw(const std::string& bytes, const std::string& key) {
+  return producer_->produce(topic_, as_bytes(key), as_bytes(bytes), {}, producer_->counts().produced + 1);
+}
+
+result<void> record_sender::finish(std::chrono::milliseconds timeout) { return producer_->flush(timeout); }
+
+}  // namespace kavro::cli

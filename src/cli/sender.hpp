@@ -1,0 +1,39 @@
+// Sending Avro records through the registry to a topic, with every delivery failure reported.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kavro/avro/schema.hpp"
+#include "kavro/avro/value.hpp"
+#include "kavro/kafka/producer.hpp"
+#include "kavro/registry/registry.hpp"
+#include "kavro/serde/serializer.hpp"
+
+namespace kavro::cli {
+
+class record_sender {
+ public:
+  record_sender(kafka::producer_config config, std::shared_ptr<registry::schema_registry> registry,
+                std::string topic, avro::schema schema, std::string subject);
+
+  // Serializes and queues one record; the key is sent as its UTF-8 text.
+  result<void> send(const avro::value& record, const std::string& key);
+  // Queues bytes as they are (for deliberately malformed messages).
+  result<void> send_raw(const std::string& bytes, const std::string& key);
+  // Waits for every outcome; an error says what did not make it.
+  result<void> finish(std::chrono::milliseconds timeout);
+
+  kafka::producer_counts counts() const { return producer_->counts(); }
+  result<std::int32_t> schema_id() { return serializer_.schema_id(); }
+
+ private:
+  std::string topic_;
+  serde::serializer serializer_;
+  std::vector<std::uint8_t> buffer_;
+  std::unique_ptr<kafka::producer> producer_;
+};
+
+}  // namespace kavro::cli

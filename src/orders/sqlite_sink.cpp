@@ -1,0 +1,126 @@
+// Storing orders in SQLite: an idempotent upsert per order, so re-delivery never duplicates a row.
+#include "kavro/orders/sqlite_sink.hpp"
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+namespace kavro::orders {
+
+namespace {
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error(std::string("sqlite: ") + msg + " in: " + sql);
+  }
+}
+
+}  // namespace
+
+sqlite_sink::sqlite_sink(const std::string& path) {
+  if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("opening SQLite database '" + path + "': " + msg);
+  }
+  sqlite3_busy_timeout(db_, 2000);
+  exec(db_, "PRAGMA journal_mode=WAL");
+  exec(db_, "PRAGMA synchronous=NORMAL");
+  exec(db_,
+       "CREATE TABLE IF NOT EXISTS orders ("
+       " order_id INTEGER PRIMARY KEY, product TEXT NOT NULL, price REAL NOT NULL,"
+       " source_topic TEXT, source_partition INTEGER, source_offset INTEGER,"
+       " stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
+  const char* sql =
+      "INSERT INTO orders(order_id, product, price, source_topic, source_partition, source_offset)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+      " ON CONFLICT(order_id) DO UPDATE SET product=excluded.product, price=excluded.price,"
+      " source_topic=excluded.source_topic, source_partition=excluded.source_partition,"
+      " source_offset=excluded.source_offset";
+  if (sqlite3_prepare_v2(db_, sql, -1, &upsert_, nullptr) != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(db_);
+    sqlite3_close(db_);
+    throw std::runtime_error("preparing order upsert: " + msg);
+  }
+}
+
+sqlite_sink::~sqlite_sink() {
+  sqlite3_finalize(upsert_);
+  sqlite3_close(db_);
+}
+
+std::optional<kafka::handler_error> sqlite_sink::store(const order& o, const kafka::consumed_message& from) {
+  sqlite3_reset(upsert_);
+  sqlite3_bind_int(upsert_, 1, o.order_id);
+  sqlite3_bind_text(upsert_, 2, o.product.data(), static_cast<int>(o.product.size()), SQLITE_STATIC);
+  sqlite3_bind_double(upsert_, 3, static_cast<double>(o.price));
+  sqlite3_bind_text(upsert_, 4, from.topic.data(), static_cast<int>(from.topic.size()), SQLITE_STATIC);
+  sqlite3_bind_int(upsert_, 5, from.partition);
+  sqlite3_bind_int64(upsert_, 6, from.offset);
+  const int rc = sqlite3_step(upsert_);
+  sqlite3_reset(upsert_);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  const auto kind = (rc & 0xff) == SQLITE_CONSTRAINT ? kafka::failure_kind::permanent : kafka::failure_kind::transient;
+  return kafka::handler_error{kind, std::string("storing order ") + std::to_string(o.order_id) + ": " + sqlite3_errmsg(db_)};
+}
+
+result<std::int64_t> sqlite_sink::count() {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM orders", -1, &st, nullptr) != SQLITE_OK) {
+    return fail(errc::internal, sqlite3_errmsg(db_));
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+  if (sqlite3_step(st) != SQLITE_ROW) return fail(errc::internal, sqlite3_errmsg(db_));
+  return sqlite3_column_int64(st, 0);
+}
+
+result<std::optional<order>> sqlite_sink::find(std::int32_t order_id) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT product, price FROM orders WHERE order_id = ?1", -1, &st, nullptr) != SQLITE_OK) {
+    return fail(errc::internal, sqlite3_errmsg(db_));
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+  sqlite3_bind_int(st, 1, order_id);
+  const int rc = sqlite3_step(st);
+  if (rc == SQLITE_DONE) return std::optional<order>{};
+  if (rc != SQLITE_ROW) return fail(errc::internal, sqlite3_errmsg(db_));
+  order o;
+  o.order_id = order_id;
+  o.product = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  o.price = static_cast<float>(sqlite3_column_double(st, 1));
+  return std::optional<order>{o};
+}
+
+kafka::message_handler sqlite_sink::handler() {
+  return [this](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
+    auto o = from_value(m.decoded->writer_schema, m.decoded->value);
+    if (!o) return kafka::handler_error{kafka::failure_kind::permanent, o.error().message};
+    if (auto ok = validate(*o); !ok) return kafka::handler_error{kafka::failure_kind::permanent, ok.error().message};
+    return store(*o, m);
+  };
+}
+
+kafka::message_handler with_faults(kafka::message_handler inner, fault_injection faults) {
+  auto rng = std::make_shared<std::mt19937_64>(faults.seed);
+  return [inner = std::move(inner), faults = std::move(faults), rng](
+             const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
+    if (!faults.stuck_product.empty()) {
+      auto o = from_value(m.decoded->writer_schema, m.decoded->value);
+      if (o && o->product == faults.stuck_product) {
+        return kafka::handler_error{kafka::failure_kind::transient,
+                                    "injected: downstream never accepts product '" + faults.stuck_product + "'"};
+      }
+    }
+    if (faults.fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(*rng) < faults.fail_rate) {
+      return kafka::handler_error{kafka::failure_kind::transient, "injected transient handler failure"};
+    }
+    return inner(m);
+  };
+}
+
+}  // namespace kavro::orders

@@ -1,0 +1,247 @@
+// The Schema Registry client: one curl easy handle per request (so calls on any thread are
+// independent), caches behind a mutex, retries with jittered exponential backoff.
+#include "kavro/registry/client.hpp"
+
+#include <curl/curl.h>
+
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace kavro::registry {
+namespace {
+
+using json = nlohmann::json;
+
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string url_encode(const std::string& s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+bool retriable_status(long status) {
+  return status >= 500 || status == 408 || status == 429;
+}
+
+// Backoff before retry `attempt` (0-based): base * 2^attempt, scaled by a random factor in
+// [0.5, 1.5) so many clients failing together do not retry in lockstep.
+std::chrono::milliseconds backoff(std::chrono::milliseconds base, int attempt) {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  const double ms = static_cast<double>(base.count()) * std::pow(2.0, std::min(attempt, 10)) * jitter(rng);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+}
+
+}  // namespace
+
+struct client::http_reply {
+  long status = 0;
+  std::string body;
+  std::string context;  // "GET http://host/path", prefixed to error messages
+};
+
+namespace {
+
+// Maps a registry's error reply to kavro's error classes, keeping Confluent's code and message.
+error classify(const std::string& context, long status, const std::string& body) {
+  int code = static_cast<int>(status);
+  std::string message = body;
+  auto parsed = json::parse(body, nullptr, false);
+  if (parsed.is_object()) {
+    if (auto it = parsed.find("error_code"); it != parsed.end() && it->is_number_integer())
+      code = it->get<int>();
+    if (auto it = parsed.find("message"); it != parsed.end() && it->is_string())
+      message = it->get<std::string>();
+  }
+  if (message.empty()) message = "HTTP " + std::to_string(status);
+  errc kind = errc::invalid_argument;
+  if (code == 40401 || code == 40402 || code == 40403) {
+    kind = errc::not_found;
+  } else if (status == 409 || status == 422 || code / 100 == 409 || code / 100 == 422) {
+    kind = errc::conflict;
+  } else if (retriable_status(status)) {
+    kind = errc::unavailable;
+  }
+  return error{kind, context + ": " + message, code};
+}
+
+template <class T>
+result<T> parse_reply(const std::string& context, const std::string& body, T (*extract)(const json&)) {
+  try {
+    return extract(json::parse(body));
+  } catch (const json::exception& e) {
+    return fail(errc::invalid_argument, context + ": unexpected reply from registry: " + e.what());
+  }
+}
+
+registered_schema to_registered(const json& j) {
+  return registered_schema{j.at("subject").get<std::string>(), j.at("id").get<std::int32_t>(),
+                           j.at("version").get<std::int32_t>(), j.at("schema").get<std::string>()};
+}
+
+std::string schema_body(const std::string& schema) {
+  return json{{"schema", schema}}.dump();
+}
+
+}  // namespace
+
+client::client(client_config config) : config_(std::move(config)) {
+  if (config_.urls.empty()) throw std::invalid_argument("registry client: no URLs");
+  for (auto& url : config_.urls) {
+    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    const auto host_at = url.find("://") + 3;
+    if (!scheme || url.size() <= host_at || url[host_at] == '/') {
+      throw std::invalid_argument("registry client: not an http(s) URL: '" + url + "'");
+    }
+    while (url.ends_with('/')) url.pop_back();
+  }
+  if (config_.max_retries < 0) config_.max_retries = 0;
+  init_curl_once();
+}
+
+client::~client() = default;
+
+result<client::http_reply> client::request(const char* method, const std::string& path,
+                                           const std::string* body) {
+  error last{errc::unavailable, "", 0};
+  for (int attempt = 0;; ++attempt) {
+    for (const auto& base : config_.urls) {
+      http_reply reply;
+      const std::string url = base + path;
+      reply.context = std::string(method) + " " + url;
+
+      std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+      if (!curl) return fail(errc::internal, reply.context + ": curl_easy_init failed");
+      curl_slist* headers = nullptr;
+      headers = curl_slist_append(headers, "Accept: application/vnd.schemaregistry.v1+json");
+      headers = curl_slist_append(headers, "Content-Type: application/vnd.schemaregistry.v1+json");
+      std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(headers, &curl_slist_free_all);
+      char curl_message[CURL_ERROR_SIZE] = {};
+      curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+      curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+      curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // signals are process-wide; we run on many threads
+      curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout.count()));
+      curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &collect);
+      curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply.body);
+      curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, curl_message);
+      if (body) {
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body->c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+      }
+      const CURLcode rc = curl_easy_perform(curl.get());
+      if (rc != CURLE_OK) {
+        // A transport failure says nothing about the other URLs: try the next one now.
+        last = error{errc::unavailable,
+                     reply.context + ": " + (curl_message[0] ? curl_message : curl_easy_strerror(rc)), 0};
+        continue;
+      }
+      curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+      if (!retriable_status(reply.status) || attempt >= config_.max_retries) return reply;
+      last = classify(reply.context, reply.status, reply.body);
+      break;  // the registry answered but is struggling: back off before asking again
+    }
+    if (attempt >= config_.max_retries) return tl::unexpected(last);
+    std::this_thread::sleep_for(backoff(config_.retry_backoff, attempt));
+  }
+}
+
+result<std::int32_t> client::register_schema(const std::string& subject, const std::string& schema) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = ids_by_subject_schema_.find({subject, schema}); it != ids_by_subject_schema_.end()) {
+      return it->second;
+    }
+  }
+  const std::string body = schema_body(schema);
+  auto reply = request("POST", "/subjects/" + url_encode(subject) + "/versions", &body);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  auto id = parse_reply<std::int32_t>(reply->context, reply->body,
+                                      [](const json& j) { return j.at("id").get<std::int32_t>(); });
+  if (id) {
+    std::lock_guard lock(cache_mutex_);
+    ids_by_subject_schema_[{subject, schema}] = *id;
+    schemas_by_id_.emplace(*id, schema);
+  }
+  return id;
+}
+
+result<registered_schema> client::lookup_schema(const std::string& subject, const std::string& schema) {
+  const std::string body = schema_body(schema);
+  auto reply = request("POST", "/subjects/" + url_encode(subject), &body);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  auto found = parse_reply<registered_schema>(reply->context, reply->body, &to_registered);
+  if (found) {
+    std::lock_guard lock(cache_mutex_);
+    ids_by_subject_schema_[{subject, schema}] = found->id;
+    schemas_by_id_.emplace(found->id, found->schema);
+  }
+  return found;
+}
+
+result<std::string> client::schema_by_id(std::int32_t id) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = schemas_by_id_.find(id); it != schemas_by_id_.end()) return it->second;
+  }
+  auto reply = request("GET", "/schemas/ids/" + std::to_string(id), nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  auto schema = parse_reply<std::string>(reply->context, reply->body,
+                                         [](const json& j) { return j.at("schema").get<std::string>(); });
+  if (schema) {
+    std::lock_guard lock(cache_mutex_);
+    schemas_by_id_.emplace(id, *schema);
+  }
+  return schema;
+}
+
+result<std::vector<std::string>> client::subjects() {
+  auto reply = request("GET", "/subjects", nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  return parse_reply<std::vector<std::string>>(
+      reply->context, reply->body, [](const json& j) { return j.get<std::vector<std::string>>(); });
+}
+
+result<std::vector<std::int32_t>> client::versions(const std::string& subject) {
+  auto reply = request("GET", "/subjects/" + url_encode(subject) + "/versions", nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  return parse_reply<std::vector<std::int32_t>>(
+      reply->context, reply->body, [](const json& j) { return j.get<std::vector<std::int32_t>>(); });
+}
+
+result<registered_schema> client::get_version(const std::string& subject, const std::string& version) {
+  auto reply =
+      request("GET", "/subjects/" + url_encode(subject) + "/versions/" + url_encode(version), nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  return parse_reply<registered_schema>(reply->context, reply->body, &to_registered);
+}
+
+}  // namespace kavro::registry

@@ -1,0 +1,52 @@
+// Registry-backed deserialization: parse the frame, find the writer schema by id, decode the body.
+#include "kavro/serde/deserializer.hpp"
+
+#include <mutex>
+
+#include "kavro/avro/codec.hpp"
+#include "kavro/serde/wire.hpp"
+
+namespace kavro::serde {
+
+deserializer::deserializer(std::shared_ptr<registry::schema_registry> registry)
+    : registry_(std::move(registry)) {}
+
+result<avro::schema> deserializer::schema_for(std::int32_t id) {
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  }
+  // Fetched without the lock so a slow registry does not stall consumers of cached ids; two
+  // threads may fetch the same id once, which is harmless.
+  const std::string prefix = "schema id " + std::to_string(id) + ": ";
+  auto text = registry_->schema_by_id(id);
+  if (!text) {
+    auto e = text.error();
+    e.message = prefix + e.message;
+    return tl::unexpected(std::move(e));
+  }
+  auto parsed = avro::schema::parse(*text);
+  if (!parsed) {
+    auto e = parsed.error();
+    e.message = prefix + e.message;
+    return tl::unexpected(std::move(e));
+  }
+  std::unique_lock lock(mutex_);
+  return cache_.emplace(id, std::move(*parsed)).first->second;
+}
+
+result<decoded> deserializer::deserialize(std::span<const std::uint8_t> message) {
+  auto f = parse_frame(message);
+  if (!f) return tl::unexpected(f.error());
+  auto s = schema_for(f->schema_id);
+  if (!s) return tl::unexpected(s.error());
+  auto v = avro::decode(*s, f->body);
+  if (!v) {
+    auto e = v.error();
+    e.message = "schema id " + std::to_string(f->schema_id) + ": " + e.message;
+    return tl::unexpected(std::move(e));
+  }
+  return decoded{f->schema_id, std::move(*s), std::move(*v)};
+}
+
+}  // namespace kavro::serde
