@@ -87,7 +87,10 @@ bool valid_full_name(std::string_view s) {
 }
 
 std::string in_quotes(std::string_view s) {
-  return "'" + std::string(s) + "'";
+  std::string out(1, '\'');
+  out += s;
+  out += '\'';
+  return out;
 }
 
 }  // namespace

@@ -13,8 +13,11 @@ int main(int argc, char** argv) {
   kavro::cli::add_consume(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand failed and has said why
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int rc = app.exit(e);  // prints the usage message, or the help
+    return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "kavro: " << e.what() << '\n';
     return 1;

@@ -77,7 +77,6 @@ class schema {
   bool same_as(const schema& other) const noexcept { return node_ == other.node_; }
 
  private:
-  friend struct detail::node;
   friend class parser;
   explicit schema(std::shared_ptr<const detail::node> n) : node_(std::move(n)) {}
   std::shared_ptr<const detail::node> node_;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: installs what is missing (scripts/setup.sh), builds the debug
+# preset (AddressSanitizer + UBSan), and runs every tier. The integration and interop tiers start
+# a private real Kafka broker on free ports through a ctest fixture and stop it afterwards.
+#
+#   scripts/test.sh              every tier
+#   scripts/test.sh -L unit      any ctest arguments select a subset
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+cmake --preset debug >/dev/null
+cmake --build --preset debug
+start=$(date +%s)
+rc=0
+ctest --preset debug --timeout 600 "$@" || rc=$?
+echo "test suite: $(( $(date +%s) - start )) s of tests (exit $rc)"
+exit "$rc"
