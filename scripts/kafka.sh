@@ -4,6 +4,8 @@
 #   scripts/kafka.sh start  [--port P] [--controller-port C] [--dir D] [--timeout S]
 #   scripts/kafka.sh stop   [--port P | --dir D]     SIGTERM (controlled shutdown), SIGKILL after a bound
 #   scripts/kafka.sh kill   [--port P | --dir D]     SIGKILL (crash, for fault tests)
+#   scripts/kafka.sh pause  [--port P | --dir D]     SIGSTOP (a hung broker, for fault tests)
+#   scripts/kafka.sh resume [--port P | --dir D]     SIGCONT (undoes pause)
 #   scripts/kafka.sh status [--port P | --dir D]     exit 0 when running; without options: every state dir
 #   scripts/kafka.sh logs   [--port P | --dir D] [-f] [-n N]
 #
@@ -166,7 +168,8 @@ format_storage() {
   local id
   if [[ -f "$dir/cluster-id" ]]; then id="$(cat "$dir/cluster-id")"
   else
-    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # an id starting with '-' would be read as an option by the storage tool
+    id="-"; while [[ "$id" == -* ]]; do id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"; done
     echo "$id" > "$dir/cluster-id"
   fi
   # Static quorum (controller.quorum.voters): no --standalone / --initial-controllers.
@@ -250,6 +253,13 @@ kill_broker() {
   say "killed (pid $pid)"
 }
 
+signal_broker() {
+  local sig="$1" what="$2" pid
+  pid="$(broker_pid "$dir")" || die "not running ($dir)"
+  kill "-$sig" "$pid"
+  say "$what (pid $pid)"
+}
+
 status_one() {
   local d="$1" pid p="?"
   [[ -f "$d/ports" ]] && read -r p _ < "$d/ports"
@@ -281,6 +291,8 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   kill) kill_broker ;;
+  pause) signal_broker STOP paused ;;
+  resume) signal_broker CONT resumed ;;
   status) status ;;
   logs) logs ;;
   ""|-h|--help|help) usage ;;

@@ -38,7 +38,8 @@ die() { echo "setup: ERROR: $*" >&2; exit 1; }
 # ---------------------------------------------------------------- apt packages
 APT_PKGS=(build-essential cmake ninja-build pkg-config librdkafka-dev nlohmann-json3-dev
   libcli11-dev libcpp-httplib-dev libexpected-dev libcurl4-openssl-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev kcat clang-format)
+  libgtest-dev libgmock-dev libbenchmark-dev kcat clang-format wrk
+  libssl-dev zlib1g-dev libavro-dev clang)  # avro: fingerprints, deflate, the avro-c benchmark, libFuzzer
 
 setup_apt() {
   local pkgs=("${APT_PKGS[@]}") missing=() p

@@ -2,6 +2,7 @@
 // arrays and maps. Decoding trusts nothing in the input: each length is checked before use.
 #include "kavro/avro/codec.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -92,11 +93,24 @@ bool fits(const schema& s, const value& v) {
   return false;
 }
 
+// 64Ki per message: legitimate data rarely has long arrays of nulls, and each item costs ~40 bytes.
+constexpr std::int64_t empty_item_budget = 1 << 16;
+
+// Recursive schemas make nesting depth a property of the data; this bounds the decoder's stack.
+constexpr std::size_t max_decode_depth = 512;
+
 class encoder {
  public:
   explicit encoder(std::vector<std::uint8_t>& out) : out_(out) {}
 
   result<void> run(const schema& s, const value& v, const path_frame* path) {
+    if (++depth_ > max_decode_depth) return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
+    auto res = run_inner(s, v, path);
+    --depth_;
+    return res;
+  }
+
+  result<void> run_inner(const schema& s, const value& v, const path_frame* path) {
     auto mismatch = [&] {
       return data_error(path, std::string("expected ") + to_string(s.kind()) + ", got " + value_kind(v));
     };
@@ -228,6 +242,7 @@ class encoder {
 
  private:
   std::vector<std::uint8_t>& out_;
+  std::size_t depth_ = 0;
 
   void put_long(std::int64_t n) {
     std::uint64_t z = (static_cast<std::uint64_t>(n) << 1) ^ static_cast<std::uint64_t>(n >> 63);
@@ -250,24 +265,30 @@ class encoder {
 };
 
 // Types whose encoding can take zero bytes; a huge count of them costs memory but no input, so
-// they draw from a fixed budget instead of the bytes left.
-bool can_be_empty(const schema& s) {
+// they draw from a fixed budget instead of the bytes left. A record met again on the way down is a
+// recursive type: counting it as non-empty keeps the walk finite, and the depth limit covers it.
+bool can_be_empty(const schema& s, std::vector<const void*>& seen) {
   switch (s.kind()) {
     case type::null:
       return true;
     case type::fixed:
       return s.fixed_size() == 0;
     case type::record:
+      if (std::find(seen.begin(), seen.end(), s.id()) != seen.end()) return false;
+      seen.push_back(s.id());
       for (const auto& f : s.fields())
-        if (!can_be_empty(f.type)) return false;
+        if (!can_be_empty(f.type, seen)) return false;
       return true;
     default:
       return false;
   }
 }
 
-// 64Ki per message: legitimate data rarely has long arrays of nulls, and each item costs ~40 bytes.
-constexpr std::int64_t empty_item_budget = 1 << 16;
+bool can_be_empty(const schema& s) {
+  std::vector<const void*> seen;
+  return can_be_empty(s, seen);
+}
+
 
 class decoder {
  public:
@@ -278,6 +299,13 @@ class decoder {
   std::size_t left() const { return static_cast<std::size_t>(end_ - pos_); }
 
   result<void> run(const schema& s, value& out, const path_frame* path) {
+    if (++depth_ > max_decode_depth) return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
+    auto res = run_inner(s, out, path);
+    --depth_;
+    return res;
+  }
+
+  result<void> run_inner(const schema& s, value& out, const path_frame* path) {
     switch (s.kind()) {
       case type::null:
         out = value();
@@ -420,6 +448,7 @@ class decoder {
   const std::uint8_t* pos_;
   const std::uint8_t* end_;
   std::int64_t empty_budget_ = empty_item_budget;
+  std::size_t depth_ = 0;
 
   static std::string hex(std::uint8_t b) {
     static constexpr char digits[] = "0123456789abcdef";
@@ -517,6 +546,14 @@ result<value> decode(const schema& s, std::span<const std::uint8_t> data) {
   if (d.left() != 0)
     return fail(errc::invalid_data, std::to_string(d.left()) + " trailing bytes after the value at offset " +
                                         std::to_string(d.offset()));
+  return v;
+}
+
+result<value> decode_prefix(const schema& s, std::span<const std::uint8_t> data, std::size_t& consumed) {
+  decoder d(data);
+  value v;
+  if (auto res = d.run(s, v, nullptr); !res) return tl::unexpected(res.error());
+  consumed = d.offset();
   return v;
 }
 

@@ -73,7 +73,19 @@ std::string branch_name(const schema& s) {
   return s.full_name().empty() ? to_string(s.kind()) : s.full_name();
 }
 
-result<value> convert(const schema& s, const json& j, const std::string& path) {
+enum class mode { plain, avro_json, default_form };
+
+std::optional<double> special_float(const json& j) {
+  if (!j.is_string()) return std::nullopt;
+  const auto& t = j.get_ref<const std::string&>();
+  if (t == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (t == "Infinity") return std::numeric_limits<double>::infinity();
+  if (t == "-Infinity") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+result<value> convert(const schema& s, const json& j, const std::string& path, mode m, std::size_t depth) {
+  if (depth > 512) return json_error(path, "JSON nested too deeply");
   auto mismatch = [&] {
     return json_error(path, std::string("expected ") + to_string(s.kind()) + ", got " + describe(j));
   };
@@ -100,6 +112,8 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
       return is_int ? value(static_cast<std::int32_t>(n)) : value(n);
     }
     case type::float_: {
+      if (m != mode::plain)
+        if (auto sp = special_float(j)) return value(static_cast<float>(*sp));
       if (!j.is_number()) return mismatch();
       // Narrowing an out-of-range double to float is undefined behaviour, not just imprecision.
       double d = j.get<double>();
@@ -108,6 +122,8 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
       return value(static_cast<float>(d));
     }
     case type::double_:
+      if (m != mode::plain)
+        if (auto sp = special_float(j)) return value(*sp);
       if (!j.is_number()) return mismatch();
       return value(j.get<double>());
     case type::string:
@@ -135,7 +151,7 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
       std::vector<value> items;
       items.reserve(j.size());
       for (std::size_t i = 0; i < j.size(); ++i) {
-        auto v = convert(s.items(), j[i], path + "[" + std::to_string(i) + "]");
+        auto v = convert(s.items(), j[i], path + "[" + std::to_string(i) + "]", m, depth + 1);
         if (!v) return v;
         items.push_back(std::move(*v));
       }
@@ -146,7 +162,7 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
       std::vector<std::pair<std::string, value>> entries;
       entries.reserve(j.size());
       for (const auto& [k, item] : j.items()) {
-        auto v = convert(s.values(), item, path + "[\"" + k + "\"]");
+        auto v = convert(s.values(), item, path + "[\"" + k + "\"]", m, depth + 1);
         if (!v) return v;
         entries.emplace_back(k, std::move(*v));
       }
@@ -162,13 +178,16 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
       for (const auto& f : s.fields()) {
         std::string fpath = path.empty() ? f.name : path + "." + f.name;
         const json* src = nullptr;
-        if (auto it = j.find(f.name); it != j.end())
+        mode fm = m;
+        if (auto it = j.find(f.name); it != j.end()) {
           src = &*it;
-        else if (f.default_value)
+        } else if (f.default_value) {
           src = &*f.default_value;
-        else
+          fm = mode::default_form;
+        } else {
           return json_error(fpath, "missing, and the field has no default");
-        auto v = convert(f.type, *src, fpath);
+        }
+        auto v = convert(f.type, *src, fpath, fm, depth + 1);
         if (!v) return v;
         fields.push_back(std::move(*v));
       }
@@ -176,14 +195,39 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
     }
     case type::union_: {
       const auto& branches = s.branches();
+      if (m == mode::default_form) {
+        if (branches.empty()) return json_error(path, "an empty union has no value");
+        auto v = convert(branches[0], j, path, m, depth + 1);
+        if (!v) return v;
+        return value::union_of(0, std::move(*v));
+      }
+      if (m == mode::avro_json) {
+        if (j.is_null()) {
+          for (std::size_t i = 0; i < branches.size(); ++i)
+            if (branches[i].kind() == type::null) return value::union_of(i, value());
+        } else if (j.is_object() && j.size() == 1) {
+          for (std::size_t i = 0; i < branches.size(); ++i) {
+            if (j.begin().key() != branch_name(branches[i])) continue;
+            auto v = convert(branches[i], j.begin().value(), path, m, depth + 1);
+            if (!v) return v;
+            return value::union_of(i, std::move(*v));
+          }
+        }
+        std::string names;
+        for (const auto& b : branches) {
+          if (!names.empty()) names += ',';
+          names += branch_name(b);
+        }
+        return json_error(path, "expected null or {\"<branch>\": value} for union [" + names + "], got " + describe(j));
+      }
       for (std::size_t i = 0; i < branches.size(); ++i) {
         if (j.is_null() != (branches[i].kind() == type::null)) continue;
-        if (auto v = convert(branches[i], j, path)) return value::union_of(i, std::move(*v));
+        if (auto v = convert(branches[i], j, path, m, depth + 1)) return value::union_of(i, std::move(*v));
       }
       if (j.is_object() && j.size() == 1) {
         for (std::size_t i = 0; i < branches.size(); ++i) {
           if (j.begin().key() != branch_name(branches[i])) continue;
-          auto v = convert(branches[i], j.begin().value(), path);
+          auto v = convert(branches[i], j.begin().value(), path, m, depth + 1);
           if (!v) return v;
           return value::union_of(i, std::move(*v));
         }
@@ -202,10 +246,49 @@ result<value> convert(const schema& s, const json& j, const std::string& path) {
 }  // namespace
 
 result<value> from_json(const schema& s, const nlohmann::json& j) {
-  return convert(s, j, "");
+  return convert(s, j, "", mode::plain, 0);
 }
 
+result<value> from_avro_json(const schema& s, const nlohmann::json& j) {
+  return convert(s, j, "", mode::avro_json, 0);
+}
+
+result<value> value_from_default(const schema& s, const nlohmann::json& j) {
+  return convert(s, j, "", mode::default_form, 0);
+}
+
+namespace {
+
+template <class J>
+J float_json(double d, bool avro) {
+  if (avro && std::isnan(d)) return "NaN";
+  if (avro && std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  return d;
+}
+
+template <class J>
+J to_json_impl(const schema& s, const value& v, bool avro);
+
+}  // namespace
+
 nlohmann::json to_json(const schema& s, const value& v) {
+  return to_json_impl<json>(s, v, false);
+}
+
+nlohmann::json to_avro_json(const schema& s, const value& v) {
+  return to_json_impl<json>(s, v, true);
+}
+
+std::string write_json(const schema& s, const value& v, json_style style) {
+  // Avro strings should be UTF-8 but bytes promoted to strings need not be: show U+FFFD, never throw.
+  return to_json_impl<nlohmann::ordered_json>(s, v, style == json_style::avro)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+template <class J>
+J to_json_impl(const schema& s, const value& v, bool avro) {
   switch (s.kind()) {
     case type::null:
       return nullptr;
@@ -220,11 +303,11 @@ nlohmann::json to_json(const schema& s, const value& v) {
       if (auto* i = v.get_if<std::int32_t>()) return *i;
       return nullptr;
     case type::float_:
-      if (auto* f = v.get_if<float>()) return float_as_double(*f);
+      if (auto* f = v.get_if<float>()) return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
       return nullptr;
     case type::double_:
-      if (auto* d = v.get_if<double>()) return *d;
-      if (auto* f = v.get_if<float>()) return float_as_double(*f);
+      if (auto* d = v.get_if<double>()) return float_json<J>(*d, avro);
+      if (auto* f = v.get_if<float>()) return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
       return nullptr;
     case type::string:
       if (auto* str = v.get_if<std::string>()) return *str;
@@ -241,39 +324,48 @@ nlohmann::json to_json(const schema& s, const value& v) {
     case type::array: {
       auto* a = v.get_if<array_value>();
       if (!a) return nullptr;
-      json out = json::array();
-      for (const auto& item : a->items) out.push_back(to_json(s.items(), item));
+      J out = J::array();
+      for (const auto& item : a->items) out.push_back(to_json_impl<J>(s.items(), item, avro));
       return out;
     }
     case type::map: {
       auto* m = v.get_if<map_value>();
       if (!m) return nullptr;
-      json out = json::object();
-      for (const auto& [k, item] : m->entries) out[k] = to_json(s.values(), item);
+      J out = J::object();
+      for (const auto& [k, item] : m->entries) out[k] = to_json_impl<J>(s.values(), item, avro);
       return out;
     }
     case type::record: {
       auto* r = v.get_if<record_value>();
       if (!r) return nullptr;
-      json out = json::object();
+      J out = J::object();
       for (std::size_t i = 0; i < s.fields().size() && i < r->fields.size(); ++i)
-        out[s.fields()[i].name] = to_json(s.fields()[i].type, r->fields[i]);
+        out[s.fields()[i].name] = to_json_impl<J>(s.fields()[i].type, r->fields[i], avro);
       return out;
     }
     case type::union_: {
       const auto& branches = s.branches();
+      auto wrap = [&](const schema& b, J inner) -> J {
+        if (!avro || b.kind() == type::null) return inner;
+        J o = J::object();
+        o[branch_name(b)] = std::move(inner);
+        return o;
+      };
       if (auto* u = v.get_if<union_value>()) {
-        if (u->branch < branches.size() && u->inner) return to_json(branches[u->branch], *u->inner);
+        if (u->branch < branches.size() && u->inner)
+          return wrap(branches[u->branch], to_json_impl<J>(branches[u->branch], *u->inner, avro));
         return nullptr;
       }
       for (const auto& b : branches) {
-        auto out = to_json(b, v);
-        if (!out.is_null()) return out;
+        auto out = to_json_impl<J>(b, v, avro);
+        if (!out.is_null()) return wrap(b, std::move(out));
       }
       return nullptr;
     }
   }
   return nullptr;
 }
+
+}  // namespace
 
 }  // namespace kavro::avro

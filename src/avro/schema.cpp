@@ -1,27 +1,16 @@
-// Parses Avro schema JSON into immutable nodes, validating names, namespaces and structure, and
-// writes the Parsing Canonical Form.
+// Parses Avro schema JSON into an arena of immutable nodes, validating names, namespaces, logical
+// types and field defaults, and writes the Parsing Canonical Form.
 #include "kavro/avro/schema.hpp"
 
+#include <cmath>
+#include <deque>
 #include <map>
 #include <stdexcept>
 #include <unordered_set>
 
+#include "schema_detail.hpp"
+
 namespace kavro::avro {
-
-namespace detail {
-
-struct node {
-  avro::type kind = avro::type::null;
-  bool is_error = false;
-  std::string full_name;
-  std::string text;
-  std::vector<field> fields;
-  std::vector<std::string> symbols;
-  std::vector<schema> children;  // array items, map values or union branches
-  std::size_t fixed_size = 0;
-};
-
-}  // namespace detail
 
 const char* to_string(type t) noexcept {
   switch (t) {
@@ -57,7 +46,41 @@ const char* to_string(type t) noexcept {
   return "unknown";
 }
 
+const char* to_string(logical_type t) noexcept {
+  switch (t) {
+    case logical_type::none:
+      return "";
+    case logical_type::decimal:
+      return "decimal";
+    case logical_type::uuid:
+      return "uuid";
+    case logical_type::date:
+      return "date";
+    case logical_type::time_millis:
+      return "time-millis";
+    case logical_type::time_micros:
+      return "time-micros";
+    case logical_type::timestamp_millis:
+      return "timestamp-millis";
+    case logical_type::timestamp_micros:
+      return "timestamp-micros";
+    case logical_type::timestamp_nanos:
+      return "timestamp-nanos";
+    case logical_type::local_timestamp_millis:
+      return "local-timestamp-millis";
+    case logical_type::local_timestamp_micros:
+      return "local-timestamp-micros";
+    case logical_type::local_timestamp_nanos:
+      return "local-timestamp-nanos";
+    case logical_type::duration:
+      return "duration";
+  }
+  return "";
+}
+
 namespace {
+
+using nlohmann::json;
 
 std::optional<type> primitive_from(std::string_view s) {
   static constexpr type prims[] = {type::null,   type::boolean, type::int_,  type::long_,
@@ -93,69 +116,205 @@ std::string in_quotes(std::string_view s) {
   return out;
 }
 
+std::string qualify(const std::string& name, const std::string& space) {
+  if (name.find('.') != std::string::npos || space.empty()) return name;
+  std::string out = space;
+  out += '.';
+  out += name;
+  return out;
+}
+
+// The decimal digits a two's-complement number of n bytes always holds: floor(log10(2^(8n-1)-1)).
+int max_decimal_precision(std::size_t n) {
+  if (n == 0) return 0;
+  return static_cast<int>(std::floor(std::log10(2.0) * static_cast<double>(8 * n - 1)));
+}
+
+bool is_bytes_string(const json& j, std::size_t* size) {
+  if (!j.is_string()) return false;
+  const auto& s = j.get_ref<const std::string&>();
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i, ++n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) continue;
+    if ((c & 0xe0) != 0xc0 || i + 1 >= s.size()) return false;
+    unsigned cp = ((c & 0x1fu) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3fu);
+    if (cp > 0xff) return false;
+  }
+  if (size) *size = n;
+  return true;
+}
+
+bool is_float_special(const json& j) {
+  if (!j.is_string()) return false;
+  const auto& s = j.get_ref<const std::string&>();
+  return s == "NaN" || s == "Infinity" || s == "-Infinity";
+}
+
 }  // namespace
+
+// Checks a default (or any JSON datum in Avro's default form) against a schema; returns what is
+// wrong, or an empty string. Union defaults take the first branch, as the specification says.
+std::string detail::default_mismatch(const schema& s, const json& j, std::size_t depth) {
+  if (depth > 256) return "default nested too deeply";
+  auto expected = [&](const char* what) {
+    std::string d = j.dump();
+    if (d.size() > 40) d = d.substr(0, 37) + "...";
+    return std::string("expected ") + what + ", got " + d;
+  };
+  switch (s.kind()) {
+    case type::null:
+      return j.is_null() ? "" : expected("null");
+    case type::boolean:
+      return j.is_boolean() ? "" : expected("a boolean");
+    case type::int_:
+      if (!j.is_number_integer()) return expected("an int");
+      if (j.is_number_unsigned() ? j.get<std::uint64_t>() > 2147483647u
+                                 : (j.get<std::int64_t>() < -2147483648LL || j.get<std::int64_t>() > 2147483647LL))
+        return expected("an int in the 32-bit range");
+      return "";
+    case type::long_:
+      if (!j.is_number_integer()) return expected("a long");
+      if (j.is_number_unsigned() && j.get<std::uint64_t>() > 9223372036854775807ull)
+        return expected("a long in the 64-bit range");
+      return "";
+    case type::float_:
+    case type::double_:
+      return j.is_number() || is_float_special(j) ? "" : expected("a number");
+    case type::string:
+      return j.is_string() ? "" : expected("a string");
+    case type::bytes:
+      return is_bytes_string(j, nullptr) ? "" : expected("a string of code points 0-255");
+    case type::fixed: {
+      std::size_t n = 0;
+      if (!is_bytes_string(j, &n)) return expected("a string of code points 0-255");
+      if (n != s.fixed_size())
+        return "expected " + std::to_string(s.fixed_size()) + " bytes for fixed " + in_quotes(s.full_name()) +
+               ", got " + std::to_string(n);
+      return "";
+    }
+    case type::enum_:
+      if (!j.is_string()) return expected("a symbol");
+      if (!s.symbol_index(j.get_ref<const std::string&>()))
+        return "unknown symbol " + j.dump() + " for enum " + in_quotes(s.full_name());
+      return "";
+    case type::array:
+      if (!j.is_array()) return expected("an array");
+      for (std::size_t i = 0; i < j.size(); ++i)
+        if (auto m = default_mismatch(s.items(), j[i], depth + 1); !m.empty())
+          return "[" + std::to_string(i) + "]: " + m;
+      return "";
+    case type::map:
+      if (!j.is_object()) return expected("an object");
+      for (const auto& [k, v] : j.items())
+        if (auto m = default_mismatch(s.values(), v, depth + 1); !m.empty()) return "[\"" + k + "\"]: " + m;
+      return "";
+    case type::record:
+      if (!j.is_object()) return expected("an object");
+      for (const auto& f : s.fields()) {
+        auto it = j.find(f.name);
+        if (it == j.end()) {
+          if (!f.default_value) return "field " + in_quotes(f.name) + " missing and has no default";
+          continue;
+        }
+        if (auto m = default_mismatch(f.type, *it, depth + 1); !m.empty())
+          return "field " + in_quotes(f.name) + ": " + m;
+      }
+      return "";
+    case type::union_:
+      if (s.branches().empty()) return "an empty union has no default";
+      if (auto m = default_mismatch(s.branches()[0], j, depth + 1); !m.empty())
+        return "a union default must match its first branch (" + std::string(to_string(s.branches()[0].kind())) +
+               "): " + m;
+      return "";
+  }
+  return "unknown type";
+}
 
 // Holds the names defined so far and the context path used in error messages.
 class parser {
  public:
-  result<schema> parse_any(const nlohmann::json& j, const std::string& ns) {
+  parser(detail::arena& a, const parse_options& o) : arena_(a), options_(o) {}
+
+  result<detail::node*> parse_any(const json& j, const std::string& ns, std::size_t depth) {
+    if (depth > options_.max_depth)
+      return error("schema nested deeper than " + std::to_string(options_.max_depth) + " levels");
     if (j.is_string()) return parse_name(j.get<std::string>(), ns);
-    if (j.is_array()) return parse_union(j, ns);
-    if (j.is_object()) return parse_object(j, ns);
+    if (j.is_array()) return parse_union(j, ns, depth);
+    if (j.is_object()) return parse_object(j, ns, depth);
     return error("a schema must be a string, an object or an array, not " + std::string(j.type_name()));
   }
 
- private:
-  std::map<std::string, schema, std::less<>> named_;
-  std::unordered_set<std::string> in_progress_;
-  std::vector<std::string> path_;
-
-  tl::unexpected<kavro::error> error(const std::string& what) const {
-    std::string msg;
-    for (const auto& p : path_) msg += p + ": ";
-    return fail(errc::invalid_schema, msg + what);
+  // Defaults are checked once every type is complete, so a default may use a type defined later.
+  result<void> check_defaults() {
+    if (!options_.validate_defaults) return {};
+    for (const auto& [where, f] : defaults_) {
+      auto m = detail::default_mismatch(f->type, *f->default_value, 0);
+      if (!m.empty()) return fail(errc::invalid_schema, where + "invalid default: " + m);
+    }
+    return {};
   }
 
-  static schema make(detail::node n) { return schema(std::make_shared<const detail::node>(std::move(n))); }
+  static schema internal(const detail::node* n) { return schema(n); }
+  static schema owning(const detail::node* n, std::shared_ptr<const detail::arena> a) {
+    return schema(n, std::move(a));
+  }
 
-  result<schema> parse_name(const std::string& name, const std::string& ns) {
+ private:
+  detail::arena& arena_;
+  parse_options options_;
+  std::map<std::string, detail::node*, std::less<>> named_;
+  std::vector<std::string> path_;
+  std::vector<std::pair<std::string, const field*>> defaults_;
+
+  std::string where() const {
+    std::string msg;
+    for (const auto& p : path_) msg += p + ": ";
+    return msg;
+  }
+
+  tl::unexpected<kavro::error> error(const std::string& what) const {
+    return fail(errc::invalid_schema, where() + what);
+  }
+
+  detail::node* make(type k) {
+    auto& n = arena_.nodes.emplace_back();
+    n.owner = &arena_;
+    n.kind = k;
+    return &n;
+  }
+
+  result<detail::node*> parse_name(const std::string& name, const std::string& ns) {
     if (auto p = primitive_from(name)) {
-      detail::node n;
-      n.kind = *p;
-      n.text = nlohmann::json(name).dump();
-      return make(std::move(n));
+      auto* n = make(*p);
+      n->text = json(name).dump();
+      return n;
     }
-    std::string candidates[2] = {ns.empty() || name.find('.') != std::string::npos ? name : ns + "." + name,
-                                 name};
-    for (const auto& c : candidates) {
-      if (in_progress_.count(c)) return error("recursive reference to " + in_quotes(c) + " is not supported");
+    for (const auto& c : {qualify(name, ns), name})
       if (auto it = named_.find(c); it != named_.end()) return it->second;
-    }
     return error("unknown type " + in_quotes(name));
   }
 
-  result<schema> parse_union(const nlohmann::json& j, const std::string& ns) {
+  result<detail::node*> parse_union(const json& j, const std::string& ns, std::size_t depth) {
     if (j.empty()) return error("a union needs at least one branch");
-    detail::node n;
-    n.kind = type::union_;
-    n.text = j.dump();
+    auto* n = make(type::union_);
+    n->text = j.dump();
     std::unordered_set<std::string> seen;
     for (std::size_t i = 0; i < j.size(); ++i) {
       path_.push_back("union branch " + std::to_string(i));
-      auto b = parse_any(j[i], ns);
-      if (!b) return tl::unexpected(b.error());
+      auto b = parse_any(j[i], ns, depth + 1);
+      if (!b) return b;
       path_.pop_back();
-      if (b->kind() == type::union_) return error("union branch " + std::to_string(i) + " is itself a union");
-      std::string key = b->full_name().empty() ? to_string(b->kind()) : b->full_name();
+      if ((*b)->kind == type::union_) return error("union branch " + std::to_string(i) + " is itself a union");
+      std::string key = (*b)->full_name.empty() ? to_string((*b)->kind) : (*b)->full_name;
       if (!seen.insert(key).second) return error("union contains " + in_quotes(key) + " twice");
-      n.children.push_back(std::move(*b));
+      n->children.push_back(internal(*b));
     }
-    return make(std::move(n));
+    return n;
   }
 
-  // Resolves the full name and namespace of a named type per the spec's rules.
-  result<std::pair<std::string, std::string>> name_of(const nlohmann::json& j, const std::string& kind,
-                                                      const std::string& ns) {
+  // Sets the full name, namespace and aliases of a named type per the specification's rules.
+  result<std::string> name_of(const json& j, const std::string& kind, const std::string& ns, detail::node& n) {
     auto it = j.find("name");
     if (it == j.end()) return error(kind + " without a \"name\"");
     if (!it->is_string()) return error(kind + " \"name\" must be a string");
@@ -176,26 +335,94 @@ class parser {
     }
     if (!valid_full_name(full)) return error(kind + ": invalid name " + in_quotes(name));
     if (primitive_from(full)) return error(kind + ": name " + in_quotes(full) + " is a primitive type");
-    if (named_.count(full) || in_progress_.count(full))
-      return error(kind + " " + in_quotes(full) + " is defined twice");
-    return std::pair{full, space};
+    if (named_.count(full)) return error(kind + " " + in_quotes(full) + " is defined twice");
+    n.full_name = full;
+    n.name = full.substr(full.rfind('.') == std::string::npos ? 0 : full.rfind('.') + 1);
+    n.space = space;
+    if (auto ait = j.find("aliases"); ait != j.end()) {
+      if (!ait->is_array()) return error(kind + " " + in_quotes(full) + ": \"aliases\" must be an array");
+      for (const auto& a : *ait) {
+        if (!a.is_string() || !valid_full_name(a.get<std::string>()))
+          return error(kind + " " + in_quotes(full) + ": invalid alias " + a.dump());
+        n.aliases.push_back(qualify(a.get<std::string>(), space));
+      }
+    }
+    if (auto dit = j.find("doc"); dit != j.end() && dit->is_string()) n.doc = dit->get<std::string>();
+    named_.emplace(full, &n);
+    return space;
   }
 
-  result<schema> parse_object(const nlohmann::json& j, const std::string& ns) {
+  // Reads "logicalType" and keeps it only when valid for the base type (else it is an attribute).
+  void logical_of(const json& j, detail::node& n, std::unordered_set<std::string>& reserved) {
+    auto it = j.find("logicalType");
+    if (it == j.end() || !it->is_string()) return;
+    const std::string lt = it->get<std::string>();
+    auto fixed_of = [&](std::size_t size) { return n.kind == type::fixed && n.fixed_size == size; };
+    logical_type t = logical_type::none;
+    if (lt == "decimal" && (n.kind == type::bytes || n.kind == type::fixed)) {
+      auto p = j.find("precision");
+      auto s = j.find("scale");
+      if (p == j.end() || !p->is_number_integer() || p->get<std::int64_t>() <= 0) return;
+      std::int64_t scale = 0;
+      if (s != j.end()) {
+        if (!s->is_number_integer() || s->get<std::int64_t>() < 0) return;
+        scale = s->get<std::int64_t>();
+      }
+      std::int64_t precision = p->get<std::int64_t>();
+      if (scale > precision || precision > 1000) return;
+      if (n.kind == type::fixed && precision > max_decimal_precision(n.fixed_size)) return;
+      n.precision = static_cast<int>(precision);
+      n.scale = static_cast<int>(scale);
+      reserved.insert("precision");
+      reserved.insert("scale");
+      t = logical_type::decimal;
+    } else if (lt == "uuid" && (n.kind == type::string || fixed_of(16))) {
+      t = logical_type::uuid;
+    } else if (lt == "date" && n.kind == type::int_) {
+      t = logical_type::date;
+    } else if (lt == "time-millis" && n.kind == type::int_) {
+      t = logical_type::time_millis;
+    } else if (n.kind == type::long_) {
+      static constexpr std::pair<const char*, logical_type> longs[] = {
+          {"time-micros", logical_type::time_micros},
+          {"timestamp-millis", logical_type::timestamp_millis},
+          {"timestamp-micros", logical_type::timestamp_micros},
+          {"timestamp-nanos", logical_type::timestamp_nanos},
+          {"local-timestamp-millis", logical_type::local_timestamp_millis},
+          {"local-timestamp-micros", logical_type::local_timestamp_micros},
+          {"local-timestamp-nanos", logical_type::local_timestamp_nanos}};
+      for (const auto& [spelling, lt_kind] : longs)
+        if (lt == spelling) t = lt_kind;
+    } else if (lt == "duration" && fixed_of(12)) {
+      t = logical_type::duration;
+    }
+    if (t == logical_type::none) return;
+    n.logical = t;
+    reserved.insert("logicalType");
+  }
+
+  static void keep_attributes(const json& j, detail::node& n, const std::unordered_set<std::string>& reserved) {
+    for (const auto& [k, v] : j.items())
+      if (!reserved.count(k)) n.attributes[k] = v;
+  }
+
+  result<detail::node*> parse_object(const json& j, const std::string& ns, std::size_t depth) {
     auto tit = j.find("type");
     if (tit == j.end()) return error("schema object without a \"type\"");
     if (!tit->is_string()) {
       // {"type": {...}} or {"type": [...]}: a wrapped schema, as some tools write field types.
-      return parse_any(*tit, ns);
+      return parse_any(*tit, ns, depth + 1);
     }
     std::string t = tit->get<std::string>();
+    std::unordered_set<std::string> reserved{"type"};
     if (auto p = primitive_from(t)) {
-      detail::node n;
-      n.kind = *p;
-      n.text = j.dump();
-      return make(std::move(n));
+      auto* n = make(*p);
+      n->text = j.dump();
+      logical_of(j, *n, reserved);
+      keep_attributes(j, *n, reserved);
+      return n;
     }
-    if (t == "record" || t == "error") return parse_record(j, ns, t == "error");
+    if (t == "record" || t == "error") return parse_record(j, ns, t == "error", depth);
     if (t == "enum") return parse_enum(j, ns);
     if (t == "fixed") return parse_fixed(j, ns);
     if (t == "array" || t == "map") {
@@ -203,110 +430,150 @@ class parser {
       auto it = j.find(key);
       if (it == j.end()) return error(t + " without \"" + key + "\"");
       path_.push_back(t + " " + key);
-      auto child = parse_any(*it, ns);
+      auto child = parse_any(*it, ns, depth + 1);
       if (!child) return child;
       path_.pop_back();
-      detail::node n;
-      n.kind = t == "array" ? type::array : type::map;
-      n.text = j.dump();
-      n.children.push_back(std::move(*child));
-      return make(std::move(n));
+      auto* n = make(t == "array" ? type::array : type::map);
+      n->text = j.dump();
+      n->children.push_back(internal(*child));
+      reserved.insert(key);
+      keep_attributes(j, *n, reserved);
+      return n;
     }
+    // {"type": "Name"}: a reference to a named type in object form.
     return parse_name(t, ns);
   }
 
-  result<schema> parse_record(const nlohmann::json& j, const std::string& ns, bool is_error) {
-    auto names = name_of(j, "record", ns);
-    if (!names) return tl::unexpected(names.error());
-    auto& [full, space] = *names;
-    path_.push_back("record " + in_quotes(full));
+  result<detail::node*> parse_record(const json& j, const std::string& ns, bool is_error, std::size_t depth) {
+    auto* n = make(type::record);
+    n->is_error = is_error;
+    n->text = j.dump();
+    auto space = name_of(j, "record", ns, *n);
+    if (!space) return tl::unexpected(space.error());
+    path_.push_back("record " + in_quotes(n->full_name));
     auto fit = j.find("fields");
     if (fit == j.end() || !fit->is_array()) return error("\"fields\" must be an array");
-    detail::node n;
-    n.kind = type::record;
-    n.is_error = is_error;
-    n.full_name = full;
-    n.text = j.dump();
-    in_progress_.insert(full);
+    std::unordered_set<std::string> names;
     for (std::size_t i = 0; i < fit->size(); ++i) {
       const auto& f = (*fit)[i];
       if (!f.is_object()) return error("field " + std::to_string(i) + " is not an object");
       auto nit = f.find("name");
-      if (nit == f.end() || !nit->is_string())
-        return error("field " + std::to_string(i) + " without a \"name\"");
+      if (nit == f.end() || !nit->is_string()) return error("field " + std::to_string(i) + " without a \"name\"");
       std::string fname = nit->get<std::string>();
       if (!valid_simple_name(fname)) return error("invalid field name " + in_quotes(fname));
-      for (const auto& prev : n.fields)
-        if (prev.name == fname) return error("duplicate field name " + in_quotes(fname));
+      if (!names.insert(fname).second) return error("duplicate field name " + in_quotes(fname));
       path_.push_back("field " + in_quotes(fname));
       auto ftype = f.find("type");
       if (ftype == f.end()) return error("field without a \"type\"");
-      auto fs = parse_any(*ftype, space);
+      auto fs = parse_any(*ftype, *space, depth + 1);
       if (!fs) return fs;
+      field fd{std::move(fname), internal(*fs), std::nullopt};
+      if (auto d = f.find("default"); d != f.end()) fd.default_value = *d;
+      if (auto a = f.find("aliases"); a != f.end()) {
+        if (!a->is_array()) return error("\"aliases\" must be an array");
+        for (const auto& alias : *a) {
+          if (!alias.is_string() || !valid_simple_name(alias.get<std::string>()))
+            return error("invalid alias " + alias.dump());
+          if (!names.insert(alias.get<std::string>()).second && alias.get<std::string>() != fd.name)
+            return error("alias " + alias.dump() + " repeats a field name or alias");
+          fd.aliases.push_back(alias.get<std::string>());
+        }
+      }
+      if (auto d = f.find("doc"); d != f.end() && d->is_string()) fd.doc = d->get<std::string>();
+      if (auto o = f.find("order"); o != f.end()) {
+        if (*o == "ascending")
+          fd.order = field_order::ascending;
+        else if (*o == "descending")
+          fd.order = field_order::descending;
+        else if (*o == "ignore")
+          fd.order = field_order::ignore;
+        else
+          return error("\"order\" must be ascending, descending or ignore, not " + o->dump());
+      }
+      for (const auto& [k, v] : f.items())
+        if (k != "name" && k != "type" && k != "default" && k != "aliases" && k != "doc" && k != "order")
+          fd.attributes[k] = v;
+      n->fields.push_back(std::move(fd));
       path_.pop_back();
-      std::optional<nlohmann::json> def;
-      if (auto d = f.find("default"); d != f.end()) def = *d;
-      n.fields.push_back(field{std::move(fname), std::move(*fs), std::move(def)});
     }
-    in_progress_.erase(full);
+    for (std::size_t i = 0; i < n->fields.size(); ++i)
+      if (n->fields[i].default_value)
+        defaults_.emplace_back(where() + "field " + in_quotes(n->fields[i].name) + ": ", &n->fields[i]);
     path_.pop_back();
-    auto s = make(std::move(n));
-    named_.emplace(full, s);
-    return s;
+    std::unordered_set<std::string> reserved{"type", "name", "namespace", "doc", "aliases", "fields"};
+    keep_attributes(j, *n, reserved);
+    return n;
   }
 
-  result<schema> parse_enum(const nlohmann::json& j, const std::string& ns) {
-    auto names = name_of(j, "enum", ns);
-    if (!names) return tl::unexpected(names.error());
-    const std::string& full = names->first;
+  result<detail::node*> parse_enum(const json& j, const std::string& ns) {
+    auto* n = make(type::enum_);
+    n->text = j.dump();
+    auto space = name_of(j, "enum", ns, *n);
+    if (!space) return tl::unexpected(space.error());
+    const std::string full = n->full_name;
     auto sit = j.find("symbols");
-    if (sit == j.end() || !sit->is_array())
-      return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
-    detail::node n;
-    n.kind = type::enum_;
-    n.full_name = full;
-    n.text = j.dump();
+    if (sit == j.end() || !sit->is_array()) return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
     for (const auto& s : *sit) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
         return error("enum " + in_quotes(full) + ": invalid symbol " + s.dump());
-      for (const auto& prev : n.symbols)
-        if (prev == s.get<std::string>())
-          return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
-      n.symbols.push_back(s.get<std::string>());
+      for (const auto& prev : n->symbols)
+        if (prev == s.get<std::string>()) return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
+      n->symbols.push_back(s.get<std::string>());
     }
-    auto s = make(std::move(n));
-    named_.emplace(full, s);
-    return s;
+    if (auto d = j.find("default"); d != j.end()) {
+      if (!d->is_string() || std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
+        return error("enum " + in_quotes(full) + ": default " + d->dump() + " is not one of its symbols");
+      n->enum_default = d->get<std::string>();
+    }
+    std::unordered_set<std::string> reserved{"type", "name", "namespace", "doc", "aliases", "symbols", "default"};
+    keep_attributes(j, *n, reserved);
+    return n;
   }
 
-  result<schema> parse_fixed(const nlohmann::json& j, const std::string& ns) {
-    auto names = name_of(j, "fixed", ns);
-    if (!names) return tl::unexpected(names.error());
-    const std::string& full = names->first;
+  result<detail::node*> parse_fixed(const json& j, const std::string& ns) {
+    auto* n = make(type::fixed);
+    n->text = j.dump();
+    auto space = name_of(j, "fixed", ns, *n);
+    if (!space) return tl::unexpected(space.error());
     auto zit = j.find("size");
-    if (zit == j.end() || !zit->is_number_integer() || zit->get<std::int64_t>() < 0)
-      return error("fixed " + in_quotes(full) + ": \"size\" must be a non-negative integer");
-    detail::node n;
-    n.kind = type::fixed;
-    n.full_name = full;
-    n.text = j.dump();
-    n.fixed_size = zit->get<std::size_t>();
-    auto s = make(std::move(n));
-    named_.emplace(full, s);
-    return s;
+    if (zit == j.end() || !zit->is_number_integer() || zit->get<std::int64_t>() < 0 ||
+        zit->get<std::int64_t>() > (std::int64_t{1} << 30))
+      return error("fixed " + in_quotes(n->full_name) + ": \"size\" must be a non-negative integer");
+    n->fixed_size = zit->get<std::size_t>();
+    std::unordered_set<std::string> reserved{"type", "name", "namespace", "doc", "aliases", "size"};
+    logical_of(j, *n, reserved);
+    keep_attributes(j, *n, reserved);
+    return n;
   }
 };
 
 result<schema> schema::parse(std::string_view json_text) {
-  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  return parse(json_text, parse_options{});
+}
+
+result<schema> schema::parse(std::string_view json_text, const parse_options& options) {
+  json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return fail(errc::invalid_schema, "schema is not valid JSON");
-  parser p;
-  auto s = p.parse_any(j, "");
-  if (!s) return s;
-  // The root keeps the document exactly as given (minus whitespace), for registering it.
-  auto root = std::make_shared<detail::node>(*s->node_);
-  root->text = j.dump();
-  return schema(std::move(root));
+  auto a = std::make_shared<detail::arena>();
+  parser p(*a, options);
+  auto n = p.parse_any(j, "", 0);
+  if (!n) return tl::unexpected(n.error());
+  if (auto d = p.check_defaults(); !d) return tl::unexpected(d.error());
+  // The root keeps the document exactly as given (minus whitespace), for registering it. A bare
+  // name at the root refers to a shared node only when it is a primitive, made fresh per use.
+  (*n)->text = j.dump();
+  return parser::owning(*n, std::move(a));
+}
+
+schema::schema(const schema& o)
+    : node_(o.node_), owner_(o.owner_ ? o.owner_ : o.node_->owner->shared_from_this()) {}
+
+schema& schema::operator=(const schema& o) {
+  if (this != &o) {
+    node_ = o.node_;
+    owner_ = o.owner_ ? o.owner_ : o.node_->owner->shared_from_this();
+  }
+  return *this;
 }
 
 type schema::kind() const noexcept {
@@ -315,8 +582,32 @@ type schema::kind() const noexcept {
 const std::string& schema::full_name() const noexcept {
   return node_->full_name;
 }
+const std::string& schema::name() const noexcept {
+  return node_->name;
+}
+const std::string& schema::name_space() const noexcept {
+  return node_->space;
+}
+const std::vector<std::string>& schema::aliases() const noexcept {
+  return node_->aliases;
+}
+const std::string& schema::doc() const noexcept {
+  return node_->doc;
+}
+const nlohmann::json& schema::attributes() const noexcept {
+  return node_->attributes;
+}
 const std::string& schema::text() const noexcept {
   return node_->text;
+}
+logical_type schema::logical() const noexcept {
+  return node_->logical;
+}
+int schema::precision() const noexcept {
+  return node_->precision;
+}
+int schema::scale() const noexcept {
+  return node_->scale;
 }
 const std::vector<field>& schema::fields() const noexcept {
   return node_->fields;
@@ -326,6 +617,9 @@ bool schema::is_error() const noexcept {
 }
 const std::vector<std::string>& schema::symbols() const noexcept {
   return node_->symbols;
+}
+const std::optional<std::string>& schema::enum_default() const noexcept {
+  return node_->enum_default;
 }
 std::size_t schema::fixed_size() const noexcept {
   return node_->fixed_size;
@@ -362,7 +656,7 @@ namespace {
 
 // Parsing Canonical Form: full names, attributes in the spec's order, named types written once.
 void write_canonical(const schema& s, std::unordered_set<std::string>& written, std::string& out) {
-  auto str = [&](const std::string& v) { out += nlohmann::json(v).dump(); };
+  auto str = [&](const std::string& v) { out += json(v).dump(); };
   switch (s.kind()) {
     case type::record:
     case type::enum_:
@@ -403,7 +697,9 @@ void write_canonical(const schema& s, std::unordered_set<std::string>& written, 
     case type::fixed:
       out += "{\"name\":";
       str(s.full_name());
-      out += ",\"type\":\"fixed\",\"size\":" + std::to_string(s.fixed_size()) + "}";
+      out += ",\"type\":\"fixed\",\"size\":";
+      out += std::to_string(s.fixed_size());
+      out += '}';
       return;
     case type::array:
       out += "{\"type\":\"array\",\"items\":";

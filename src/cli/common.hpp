@@ -19,5 +19,7 @@ void add_demo(CLI::App& app);
 void add_registry(CLI::App& app);
 void add_produce(CLI::App& app);
 void add_consume(CLI::App& app);
+void add_dlq(CLI::App& app);
+void add_avro(CLI::App& app);
 
 }  // namespace kavro::cli

@@ -29,6 +29,9 @@ struct consume_options {
   std::uint64_t max_messages = 0;
   int idle_timeout_ms = 0;
   bool print = false;
+  std::string dlq_headers = "kavro";
+  bool retry_topics = false;
+  std::vector<std::string> properties;  // KEY=VALUE librdkafka consumer properties
 };
 
 int run_consume(const consume_options& o) {
@@ -44,6 +47,18 @@ int run_consume(const consume_options& o) {
   cc.retry.max_retries = o.retries;
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
+  cc.retry_topics = o.retry_topics;
+  for (const auto& p : o.properties) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "kavro consume: -X expects KEY=VALUE, got '" << p << "'\n";
+      return 2;
+    }
+    cc.extra[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  cc.header_style = o.dlq_headers == "spring" ? kafka::dead_letter_headers::spring
+                    : o.dlq_headers == "both" ? kafka::dead_letter_headers::both
+                                              : kafka::dead_letter_headers::kavro;
 
   kafka::message_handler handler = sink.handler();
   if (o.print) {
@@ -59,6 +74,12 @@ int run_consume(const consume_options& o) {
   if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1); !ok) {
     std::cerr << "kavro consume: dead-letter topic: " << ok.error().message << '\n';
     return 1;
+  }
+  if (auto retry = consumer.retry_topic_names(); !retry.empty()) {
+    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3); !ok) {
+      std::cerr << "kavro consume: retry topics: " << ok.error().message << '\n';
+      return 1;
+    }
   }
   std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db << " (dead letters: "
             << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
@@ -76,7 +97,8 @@ int run_consume(const consume_options& o) {
   std::cout << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
             << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
             << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
-            << c.dead_exhausted << ")" << std::endl;
+            << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
+            << std::endl;
   if (!ran) {
     std::cerr << "kavro consume: " << ran.error().message << '\n';
     return 1;
@@ -108,6 +130,14 @@ void add_consume(CLI::App& app) {
   cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms, "Stop after this long without a message (0: never)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_flag("--print", o->print, "Print each stored order as a JSON line");
+  cmd->add_option("--dlq-headers", o->dlq_headers,
+                  "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
+      ->capture_default_str()->check(CLI::IsMember({"kavro", "spring", "both"}));
+  cmd->add_option("-X,--property", o->properties,
+                  "librdkafka consumer property KEY=VALUE (repeatable), e.g. -X session.timeout.ms=10000");
+  cmd->add_flag("--retry-topics", o->retry_topics,
+                "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
+                "(their order relative to later messages is lost)");
   cmd->callback([o] {
     const int rc = run_consume(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

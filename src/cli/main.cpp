@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   kavro::cli::add_registry(app);
   kavro::cli::add_produce(app);
   kavro::cli::add_consume(app);
+  kavro::cli::add_dlq(app);
+  kavro::cli::add_avro(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

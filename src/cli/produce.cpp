@@ -90,7 +90,9 @@ int run_produce(const produce_options& o) {
   auto flushed = sender.finish(std::chrono::seconds(30));
   const auto c = sender.counts();
   std::cout << "produced " << c.produced << ", delivered " << c.delivered << ", failed " << c.failed
-            << ", rejected " << rejected << " (topic " << o.topic << ")" << std::endl;
+            << ", rejected " << rejected << " (topic " << o.topic << ")";
+  if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
+  std::cout << std::endl;
   if (!flushed) std::cerr << "kavro produce: " << flushed.error().message << '\n';
   return (c.failed == 0 && rejected == 0 && flushed) ? 0 : 1;
 }

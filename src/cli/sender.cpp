@@ -29,6 +29,12 @@ result<void> record_sender::send_raw(const std::string& bytes, const std::string
   return producer_->produce(topic_, as_bytes(key), as_bytes(bytes), {}, producer_->counts().produced + 1);
 }
 
-result<void> record_sender::finish(std::chrono::milliseconds timeout) { return producer_->flush(timeout); }
+result<void> record_sender::finish(std::chrono::milliseconds timeout) {
+  // Flushes within the bound; what is still without an outcome is reported failed, so counts() adds up.
+  const std::size_t left = producer_->close(timeout);
+  if (left == 0) return {};
+  return fail(errc::unavailable, std::to_string(left) + " message(s) not delivered within " +
+                                     std::to_string(timeout.count()) + " ms, reported failed");
+}
 
 }  // namespace kavro::cli

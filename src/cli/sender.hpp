@@ -23,7 +23,7 @@ class record_sender {
   result<void> send(const avro::value& record, const std::string& key);
   // Queues bytes as they are (for deliberately malformed messages).
   result<void> send_raw(const std::string& bytes, const std::string& key);
-  // Waits for every outcome; an error says what did not make it.
+  // Waits (within the bound) for every outcome; what did not make it is reported failed and counted.
   result<void> finish(std::chrono::milliseconds timeout);
 
   kafka::producer_counts counts() const { return producer_->counts(); }

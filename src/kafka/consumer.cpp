@@ -1,9 +1,14 @@
-// The pipeline consumer's loop: decode, handle, retry, dead-letter, then store the offset.
+// The pipeline consumer's loop: per-partition backlogs, decode, handle (on a worker thread while the
+// consumer keeps polling), retry by pausing the partition, dead-letter, then store the offset.
 #include "kavro/kafka/consumer.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -20,7 +25,125 @@ std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) con
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(nominal * factor)));
 }
 
+namespace {
+
+using clock = std::chrono::steady_clock;
+using partition_key = std::pair<std::string, std::int32_t>;
+
+// Runs one handler call at a time on its own thread, so that the consumer thread can keep polling.
+class worker {
+ public:
+  worker() : thread_([this] { loop(); }) {}
+  ~worker() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  void submit(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      job_ = std::move(job);
+      busy_ = true;
+    }
+    cv_.notify_all();
+  }
+  // True once the submitted job has finished.
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> l(m_);
+    return cv_.wait_for(l, timeout, [this] { return !busy_; });
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> l(m_);
+    for (;;) {
+      cv_.wait(l, [this] { return quit_ || job_; });
+      if (!job_) return;
+      auto job = std::move(job_);
+      job_ = nullptr;
+      l.unlock();
+      job();
+      l.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::function<void()> job_;
+  bool busy_ = false;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
+std::string be_bytes(std::uint64_t v, int n) {
+  std::string out(static_cast<std::size_t>(n), '\0');
+  for (int i = n - 1; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+std::vector<header> headers_of(const rd_kafka_message_t* m) {
+  std::vector<header> out;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* val;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      out.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> header_of(const rd_kafka_message_t* m, const char* name) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  const void* val = nullptr;
+  size_t size = 0;
+  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  if (rd_kafka_header_get_last(hdrs, name, &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  return val ? std::string(static_cast<const char*>(val), size) : std::string();
+}
+
+std::int64_t number_or(const std::optional<std::string>& text, std::int64_t fallback) {
+  if (!text) return fallback;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+bool is_retry_header(const std::string& name) { return name.rfind("kavro.retry.", 0) == 0; }
+
+std::string where_of(const rd_kafka_message_t* m) {
+  return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" + std::to_string(m->offset);
+}
+
+}  // namespace
+
 struct pipeline_consumer::impl {
+  // What this consumer holds of one assigned partition. Replaced (new epoch) at every assignment.
+  struct partition_state {
+    std::uint64_t epoch = 0;
+    std::deque<detail::message_ptr> backlog;  // received, not started, in offset order
+    detail::message_ptr pending;               // waiting for its next attempt; blocks the backlog behind it
+    int calls = 0;                             // handler calls made for `pending`
+    clock::time_point due{};
+    bool paused = false;
+  };
+
+  impl(const consumer_config& c, std::atomic<bool>& s) : config(c), stop(s) {}
+
+  const consumer_config& config;
+  std::atomic<bool>& stop;
   detail::kafka_ptr rk;
   std::unique_ptr<producer> dead_letters;
   std::shared_ptr<serde::deserializer> deserializer;
@@ -29,15 +152,387 @@ struct pipeline_consumer::impl {
   std::mt19937_64 rng{std::random_device{}()};
   // Outcome of the dead letter being sent; delivery reports arrive on this thread, inside poll().
   std::optional<delivery_report> last_report;
+  std::map<partition_key, partition_state> parts;
+  std::uint64_t next_epoch = 1;
+  std::size_t round_robin = 0;
+  clock::time_point last_activity = clock::now();
+  std::optional<error> fatal;
+  std::unique_ptr<worker> work;
+  std::vector<std::string> retry_names;  // non-blocking retries: retry topic n is retry_names[n - 1]
+
+  void log(const std::string& line) const { config.log(line); }
+
+  bool stopping() const { return stop.load(std::memory_order_relaxed); }
+
+  partition_state* state(const partition_key& key, std::uint64_t epoch) {
+    auto it = parts.find(key);
+    return it != parts.end() && it->second.epoch == epoch ? &it->second : nullptr;
+  }
+
+  void set_paused(const partition_key& key, partition_state& s, bool paused) {
+    if (s.paused == paused) return;
+    detail::partition_list_ptr l(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(l.get(), key.first.c_str(), key.second);
+    rd_kafka_resp_err_t err = paused ? rd_kafka_pause_partitions(rk.get(), l.get()) : rd_kafka_resume_partitions(rk.get(), l.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      log("consumer: " + std::string(paused ? "pausing " : "resuming ") + key.first + "[" + std::to_string(key.second) +
+          "]: " + detail::err_text(err));
+      return;
+    }
+    s.paused = paused;
+    if (paused) ++counts.pauses;
+  }
+
+  // A partition is paused while a message of it waits long enough to be worth it (a pause makes librdkafka
+  // drop what it prefetched and fetch it again on resume), or while its backlog is full.
+  void settle(const partition_key& key, partition_state& s) {
+    const bool long_wait = s.pending != nullptr && s.due - clock::now() >= config.pause_threshold;
+    set_paused(key, s, long_wait || (s.paused && s.pending != nullptr) || s.backlog.size() >= config.max_backlog);
+  }
+
+  void store_offset(const rd_kafka_message_t* m) {
+    detail::partition_list_ptr l(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(l.get(), rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+    rd_kafka_offsets_store(rk.get(), l.get());
+  }
+
+  // --- group membership -------------------------------------------------------------------------
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque) {
+    static_cast<impl*>(opaque)->rebalance(rk, err, partitions);
+  }
+
+  void rebalance(rd_kafka_t* h, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+    const bool cooperative = std::string(rd_kafka_rebalance_protocol(h)) == "COOPERATIVE";
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      ++counts.assignments;
+      last_activity = clock::now();  // waiting to join the group (e.g. for a dead member's session) is not idleness
+      for (int i = 0; i < partitions->cnt; ++i) {
+        partition_state s;
+        s.epoch = next_epoch++;
+        parts[{partitions->elems[i].topic, partitions->elems[i].partition}] = std::move(s);
+      }
+      if (cooperative) {
+        if (rd_kafka_error_t* e = rd_kafka_incremental_assign(h, partitions)) {
+          log(std::string("consumer: incremental assign: ") + rd_kafka_error_string(e));
+          rd_kafka_error_destroy(e);
+        }
+      } else {
+        rd_kafka_assign(h, partitions);
+      }
+      // A partition paused under an earlier assignment must not stay paused (librdkafka keeps the flag).
+      rd_kafka_resume_partitions(h, partitions);
+      return;
+    }
+    // Revoked (or lost): commit what is done, let go of what is not (its offset was never stored, so the
+    // next owner receives it again).
+    ++counts.revocations;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      auto it = parts.find({partitions->elems[i].topic, partitions->elems[i].partition});
+      if (it == parts.end()) continue;
+      counts.dropped_on_revoke += it->second.backlog.size() + (it->second.pending ? 1 : 0);
+      parts.erase(it);
+    }
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h)) {
+      rd_kafka_resp_err_t c = rd_kafka_commit(h, nullptr, 0);  // the stored offsets of the assignment
+      if (c != RD_KAFKA_RESP_ERR_NO_ERROR && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        log("consumer: commit at revocation failed: " + detail::err_text(c));
+      }
+    }
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(h, nullptr);
+      parts.clear();
+    }
+  }
+
+  // One poll: a message goes to its partition's backlog; events are logged. Serves rebalances and keeps
+  // the max.poll.interval.ms timer reset.
+  void poll_once(int timeout_ms) {
+    detail::message_ptr m(rd_kafka_consumer_poll(rk.get(), timeout_ms));
+    if (!m) return;
+    if (m->err) {
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+      log("consumer: " + detail::err_text(m->err) + (m->rkt ? " (" + std::string(rd_kafka_topic_name(m->rkt)) + ")" : ""));
+      if (m->err == RD_KAFKA_RESP_ERR__FATAL) fatal = error{errc::internal, "fatal consumer error"};
+      return;
+    }
+    last_activity = clock::now();
+    auto it = parts.find({rd_kafka_topic_name(m->rkt), m->partition});
+    if (it == parts.end()) return;  // from a partition no longer ours: not stored, its owner gets it
+    ++counts.received;
+    it->second.backlog.push_back(std::move(m));
+    settle(it->first, it->second);
+  }
+
+  // --- one attempt at one message ---------------------------------------------------------------
+
+  std::optional<handler_error> call_handler(const consumed_message& cm) {
+    std::optional<handler_error> out;
+    work->submit([&] {
+      try {
+        out = handler(cm);
+      } catch (const std::exception& e) {
+        out = handler_error{failure_kind::transient, std::string("handler threw: ") + e.what()};
+      } catch (...) {
+        out = handler_error{failure_kind::transient, "handler threw a non-standard exception"};
+      }
+    });
+    while (!work->wait(std::chrono::milliseconds(100))) poll_once(0);
+    return out;
+  }
+
+  std::vector<header> dead_letter_headers(const rd_kafka_message_t* m, const char* error_class, const std::string& why,
+                                          int attempts) const {
+    std::vector<header> headers;
+    for (auto& h : headers_of(m)) {
+      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
+    }
+    rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    std::int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
+    std::string topic = rd_kafka_topic_name(m->rkt);
+    std::int64_t partition = m->partition, offset = m->offset;
+    if (auto first = header_of(m, dlq::retry::original_topic)) {  // came through retry topics: name its origin
+      topic = *first;
+      partition = number_or(header_of(m, dlq::retry::original_partition), partition);
+      offset = number_or(header_of(m, dlq::retry::original_offset), offset);
+      ts = number_or(header_of(m, dlq::retry::original_timestamp), ts);
+    }
+    if (config.header_style != kafka::dead_letter_headers::spring) {
+      headers.push_back({dlq::original_topic, topic});
+      headers.push_back({dlq::original_partition, std::to_string(partition)});
+      headers.push_back({dlq::original_offset, std::to_string(offset)});
+      headers.push_back({dlq::original_timestamp, std::to_string(ts)});
+      headers.push_back({dlq::consumer_group, config.group_id});
+      headers.push_back({dlq::attempts, std::to_string(attempts)});
+      headers.push_back({dlq::error_class, error_class});
+      headers.push_back({dlq::error_message, why});
+    }
+    if (config.header_style != kafka::dead_letter_headers::kavro) {
+      headers.push_back({dlq::spring::original_topic, topic});
+      headers.push_back({dlq::spring::original_partition, be_bytes(static_cast<std::uint32_t>(partition), 4)});
+      headers.push_back({dlq::spring::original_offset, be_bytes(static_cast<std::uint64_t>(offset), 8)});
+      headers.push_back({dlq::spring::original_timestamp, be_bytes(static_cast<std::uint64_t>(ts), 8)});
+      headers.push_back({dlq::spring::original_timestamp_type,
+                         ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime"});
+      headers.push_back({dlq::spring::original_consumer_group, config.group_id});
+      std::string fqcn = "kavro.";
+      fqcn += error_class;
+      headers.push_back({dlq::spring::exception_fqcn, fqcn});
+      headers.push_back({dlq::spring::exception_message, why});
+    }
+    return headers;
+  }
+
+  bool dead_letter(const rd_kafka_message_t* m, const char* error_class, const std::string& why, int attempts) {
+    return send_and_wait(config.dead_letter_topic, m, dead_letter_headers(m, error_class, why, attempts));
+  }
+
+  // Sends the message's key and value with these headers and waits for the broker's acknowledgement
+  // (polling the consumer meanwhile); retries until acknowledged or stopped.
+  bool send_and_wait(const std::string& topic, const rd_kafka_message_t* m, const std::vector<header>& headers) {
+    const std::span<const std::uint8_t> key(static_cast<const std::uint8_t*>(m->key), m->key_len);
+    const std::span<const std::uint8_t> value(static_cast<const std::uint8_t*>(m->payload), m->len);
+    for (int tries = 1;; ++tries) {
+      last_report.reset();
+      auto queued = dead_letters->produce(topic, key, value, headers);
+      if (queued) {
+        while (!last_report && !stopping()) {
+          dead_letters->poll(std::chrono::milliseconds(50));
+          poll_once(0);
+        }
+        if (last_report && !last_report->failure) return true;
+        if (!last_report) {
+          // Stopping: a bounded chance for the queued dead letter; unacknowledged, the offset stays unstored.
+          (void)dead_letters->flush(std::chrono::milliseconds(5000));
+          return last_report && !last_report->failure;
+        }
+        log("sending " + where_of(m) + " to " + topic + ": not acknowledged (try " + std::to_string(tries) +
+            "): " + last_report->failure->message);
+      } else {
+        log("sending " + where_of(m) + " to " + topic + ": could not be queued (try " + std::to_string(tries) + "): " + queued.error().message);
+      }
+      const auto until = clock::now() + config.retry.delay(std::min(tries, 10), 0.5);
+      while (clock::now() < until) {
+        if (stopping()) return false;
+        poll_once(50);
+      }
+    }
+  }
+
+  void schedule(const partition_key& key, std::uint64_t epoch, detail::message_ptr m, int calls,
+                std::chrono::milliseconds delay) {
+    partition_state* s = state(key, epoch);
+    if (s == nullptr) {
+      ++counts.dropped_on_revoke;
+      return;
+    }
+    s->pending = std::move(m);
+    s->calls = calls;
+    s->due = clock::now() + delay;
+    settle(key, *s);
+  }
+
+  void finish_dead(const partition_key& key, std::uint64_t epoch, const rd_kafka_message_t* m, const char* error_class,
+                   const std::string& why, int attempts, std::uint64_t consumer_counts::*kind) {
+    if (!dead_letter(m, error_class, why, attempts)) return;  // stopping: abandoned, delivered again later
+    ++counts.dead_lettered;
+    ++(counts.*kind);
+    if (state(key, epoch) != nullptr) store_offset(m);
+  }
+
+  void attempt(const partition_key& key, std::uint64_t epoch, detail::message_ptr owned, int calls) {
+    const rd_kafka_message_t* m = owned.get();
+    consumed_message cm;
+    cm.topic = key.first;
+    cm.partition = m->partition;
+    cm.offset = m->offset;
+    cm.timestamp = rd_kafka_message_timestamp(m, nullptr);
+    cm.key = std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(m->key), m->key_len);
+    cm.payload = std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(m->payload), m->len);
+
+    int prior = 0;  // handler calls made before the message came to this retry topic
+    if (is_retry_topic(key.first)) {
+      prior = static_cast<int>(number_or(header_of(m, dlq::retry::attempts), 0));
+      const std::int64_t wait_ms = number_or(header_of(m, dlq::retry::due), 0) - now_ms();
+      if (wait_ms > 0) {  // not yet: this retry-topic partition waits, everything else flows
+        schedule(key, epoch, std::move(owned), calls, std::chrono::milliseconds(wait_ms));
+        return;
+      }
+    }
+
+    result<serde::decoded> decoded = deserializer->deserialize(cm.payload);
+    if (!decoded && decoded.error().code == errc::unavailable) {
+      // The registry being down says nothing about the message: wait (partition paused), never skip it.
+      ++counts.registry_waits;
+      log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
+      schedule(key, epoch, std::move(owned), calls, config.registry_retry_backoff);
+      return;
+    }
+    if (!decoded) {
+      const bool unknown = decoded.error().code == errc::not_found;
+      log(where_of(m) + ": dead-lettering undecodable message: " + decoded.error().message);
+      finish_dead(key, epoch, m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0,
+                  unknown ? &consumer_counts::dead_unknown_schema : &consumer_counts::dead_decode);
+      return;
+    }
+    cm.decoded = &*decoded;
+    cm.attempt = prior + calls + 1;
+    if (cm.attempt > 1) ++counts.retries;
+    std::optional<handler_error> failure = call_handler(cm);
+    const bool ours = state(key, epoch) != nullptr;
+    if (!failure) {
+      ++counts.handled;
+      if (ours) store_offset(m);  // else revoked meanwhile: the next owner handles it again (idempotently)
+      return;
+    }
+    if (!ours) {
+      ++counts.dropped_on_revoke;
+      return;
+    }
+    const bool permanent = failure->kind == failure_kind::permanent;
+    if (permanent || cm.attempt > config.retry.max_retries) {
+      finish_dead(key, epoch, m, permanent ? "handler_permanent" : "handler_exhausted", failure->message, cm.attempt,
+                  permanent ? &consumer_counts::dead_permanent : &consumer_counts::dead_exhausted);
+      return;
+    }
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const auto delay = config.retry.delay(cm.attempt, unit(rng));
+    if (config.retry_topics) {
+      forward(key, epoch, m, cm.attempt, delay, failure->message);
+      return;
+    }
+    schedule(key, epoch, std::move(owned), calls + 1, delay);
+  }
+
+  static std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  bool is_retry_topic(const std::string& topic) const {
+    return std::find(retry_names.begin(), retry_names.end(), topic) != retry_names.end();
+  }
+
+  // Non-blocking retry: the message goes to the retry topic for its next attempt, with its origin, the
+  // calls made and when it is due; once the broker has it, its offset here is stored.
+  void forward(const partition_key& key, std::uint64_t epoch, const rd_kafka_message_t* m, int attempts,
+               std::chrono::milliseconds delay, const std::string& why) {
+    std::vector<header> headers;
+    for (auto& h : headers_of(m)) {
+      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
+    }
+    const auto keep = [&](const char* name, const std::string& own) {
+      headers.push_back({name, header_of(m, name).value_or(own)});
+    };
+    const bool first = !header_of(m, dlq::retry::original_topic);
+    keep(dlq::retry::original_topic, rd_kafka_topic_name(m->rkt));
+    keep(dlq::retry::original_partition, first ? std::to_string(m->partition) : "");
+    keep(dlq::retry::original_offset, first ? std::to_string(m->offset) : "");
+    keep(dlq::retry::original_timestamp, first ? std::to_string(rd_kafka_message_timestamp(m, nullptr)) : "");
+    headers.push_back({dlq::retry::attempts, std::to_string(attempts)});
+    headers.push_back({dlq::retry::due, std::to_string(now_ms() + delay.count())});
+    headers.push_back({dlq::retry::error_message, why});
+    const std::string& target = retry_names[static_cast<std::size_t>(attempts - 1)];
+    if (!send_and_wait(target, m, headers)) return;  // stopping: abandoned, delivered again later
+    ++counts.sent_to_retry_topic;
+    if (state(key, epoch) != nullptr) store_offset(m);
+  }
+
+  // Takes one step of work from the next partition that has one (round robin); false when none is ready.
+  bool step() {
+    if (parts.empty()) return false;
+    const auto now = clock::now();
+    const std::size_t n = parts.size();
+    auto it = parts.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(round_robin % n));
+    for (std::size_t i = 0; i < n; ++i, ++it) {
+      if (it == parts.end()) it = parts.begin();
+      partition_state& s = it->second;
+      detail::message_ptr m;
+      int calls = 0;
+      if (s.pending) {
+        if (s.due > now) continue;
+        m = std::move(s.pending);
+        calls = s.calls;
+      } else if (!s.backlog.empty()) {
+        m = std::move(s.backlog.front());
+        s.backlog.pop_front();
+      } else {
+        continue;
+      }
+      round_robin = (round_robin + i + 1) % n;
+      const partition_key key = it->first;
+      const std::uint64_t epoch = s.epoch;
+      attempt(key, epoch, std::move(m), calls);
+      if (partition_state* after = state(key, epoch)) settle(key, *after);
+      return true;
+    }
+    return false;
+  }
+
+  // How long the loop may block in poll: until the next retry is due, at most 100 ms.
+  int idle_poll_ms() const {
+    auto wait = std::chrono::milliseconds(100);
+    const auto now = clock::now();
+    for (const auto& [key, s] : parts) {
+      if (!s.pending) continue;
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(s.due - now));
+    }
+    return static_cast<int>(std::max<std::int64_t>(0, wait.count()));
+  }
 };
 
 pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<serde::deserializer> deserializer,
                                      message_handler handler)
-    : config_(std::move(config)), impl_(std::make_unique<impl>()) {
+    : config_(std::move(config)) {
   if (config_.bootstrap_servers.empty()) throw std::invalid_argument("consumer: bootstrap servers are empty");
   if (config_.topics.empty()) throw std::invalid_argument("consumer: no topic to consume");
   if (config_.group_id.empty()) throw std::invalid_argument("consumer: group id is empty");
   if (config_.retry.max_retries < 0) throw std::invalid_argument("consumer: retries must be >= 0");
+  if (config_.max_backlog == 0) throw std::invalid_argument("consumer: max_backlog must be > 0");
   if (!deserializer) throw std::invalid_argument("consumer: no deserializer");
   if (!handler) throw std::invalid_argument("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
@@ -46,6 +541,12 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
                                 "' is also a source topic");
   }
   if (!config_.log) config_.log = [](const std::string& line) { std::cerr << line << '\n'; };
+  impl_ = std::make_unique<impl>(config_, stop_);
+  if (config_.retry_topics) {
+    for (int n = 1; n <= config_.retry.max_retries; ++n) {
+      impl_->retry_names.push_back(config_.topics.front() + ".retry-" + std::to_string(n));
+    }
+  }
   impl_->deserializer = std::move(deserializer);
   impl_->handler = std::move(handler);
 
@@ -60,6 +561,8 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   for (const auto& [k, v] : config_.extra) props[k] = v;
   auto conf = detail::make_conf(props);
   if (!conf) throw std::invalid_argument(conf.error().message);
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &impl::on_rebalance);
+  rd_kafka_conf_set_opaque(conf->get(), impl_.get());
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) throw std::invalid_argument(rk.error().message);
   impl_->rk = std::move(*rk);
@@ -69,170 +572,54 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   pc.bootstrap_servers = config_.bootstrap_servers;
   pc.extra = config_.dead_letter_producer;
   pc.extra.emplace("linger.ms", "0");
-  impl_->dead_letters = std::make_unique<producer>(
-      pc, [this](const delivery_report& r) { impl_->last_report = r; });
+  pc.log = config_.log;
+  impl_->dead_letters = std::make_unique<producer>(pc, [this](const delivery_report& r) { impl_->last_report = r; });
 }
 
 pipeline_consumer::~pipeline_consumer() = default;
 
 consumer_counts pipeline_consumer::counts() const { return impl_->counts; }
 
+std::vector<std::string> pipeline_consumer::retry_topic_names() const { return impl_->retry_names; }
+
 result<void> pipeline_consumer::run(const run_options& options) {
   rd_kafka_t* rk = impl_->rk.get();
   auto& counts = impl_->counts;
-  const auto& log = config_.log;
 
-  detail::partition_list_ptr topics(rd_kafka_topic_partition_list_new(static_cast<int>(config_.topics.size())));
-  for (const auto& t : config_.topics) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  std::vector<std::string> subscription = config_.topics;
+  subscription.insert(subscription.end(), impl_->retry_names.begin(), impl_->retry_names.end());
+  detail::partition_list_ptr topics(rd_kafka_topic_partition_list_new(static_cast<int>(subscription.size())));
+  for (const auto& t : subscription) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics.get())) {
     return fail(errc::invalid_argument, "subscribing: " + detail::err_text(err));
   }
+  impl_->work = std::make_unique<worker>();
+  impl_->last_activity = std::chrono::steady_clock::now();
 
-  // Sleeps in short slices so stop() is honoured promptly; false when stopped.
-  auto wait = [this](std::chrono::milliseconds d) {
-    const auto until = std::chrono::steady_clock::now() + d;
-    while (std::chrono::steady_clock::now() < until) {
-      if (stop_.load(std::memory_order_relaxed)) return false;
-      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-          std::chrono::milliseconds(20), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             until - std::chrono::steady_clock::now())));
-    }
-    return !stop_.load(std::memory_order_relaxed);
-  };
-
-  auto store_offset = [rk](const rd_kafka_message_t* m) {
-    detail::partition_list_ptr l(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(l.get(), rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-    rd_kafka_offsets_store(rk, l.get());
-  };
-
-  // Sends the dead letter and waits for the broker's acknowledgement; retries until acknowledged or stopped.
-  auto dead_letter = [&](const rd_kafka_message_t* m, const char* error_class, const std::string& why,
-                         int attempts) -> bool {
-    std::vector<header> headers;
-    rd_kafka_headers_t* original = nullptr;
-    if (rd_kafka_message_headers(m, &original) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* val;
-      size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(original, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        headers.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
-      }
-    }
-    headers.push_back({dlq::original_topic, rd_kafka_topic_name(m->rkt)});
-    headers.push_back({dlq::original_partition, std::to_string(m->partition)});
-    headers.push_back({dlq::original_offset, std::to_string(m->offset)});
-    headers.push_back({dlq::original_timestamp, std::to_string(rd_kafka_message_timestamp(m, nullptr))});
-    headers.push_back({dlq::consumer_group, config_.group_id});
-    headers.push_back({dlq::attempts, std::to_string(attempts)});
-    headers.push_back({dlq::error_class, error_class});
-    headers.push_back({dlq::error_message, why});
-    const std::span<const std::uint8_t> key(static_cast<const std::uint8_t*>(m->key), m->key_len);
-    const std::span<const std::uint8_t> value(static_cast<const std::uint8_t*>(m->payload), m->len);
-    for (int tries = 1;; ++tries) {
-      impl_->last_report.reset();
-      auto queued = impl_->dead_letters->produce(config_.dead_letter_topic, key, value, headers);
-      if (queued) {
-        while (!impl_->last_report && !stop_.load(std::memory_order_relaxed)) {
-          impl_->dead_letters->poll(std::chrono::milliseconds(50));
-        }
-        if (impl_->last_report && !impl_->last_report->failure) return true;
-        if (!impl_->last_report) {
-          // Stopping: give the queued dead letter a bounded chance; the offset stays unstored either way
-          // unless it was acknowledged, so the message is seen again.
-          impl_->dead_letters->flush(std::chrono::milliseconds(5000));
-          return impl_->last_report && !impl_->last_report->failure;
-        }
-        log("dead letter for " + std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) +
-            "]@" + std::to_string(m->offset) + " not acknowledged (try " + std::to_string(tries) +
-            "): " + impl_->last_report->failure->message);
-      } else {
-        log("dead letter could not be queued (try " + std::to_string(tries) + "): " + queued.error().message);
-      }
-      if (!wait(config_.retry.delay(std::min(tries, 10), 0.5))) return false;
-    }
-  };
-
-  auto process = [&](const rd_kafka_message_t* m) {
-    ++counts.received;
-    consumed_message cm;
-    cm.topic = rd_kafka_topic_name(m->rkt);
-    cm.partition = m->partition;
-    cm.offset = m->offset;
-    cm.timestamp = rd_kafka_message_timestamp(m, nullptr);
-    cm.key = std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(m->key), m->key_len);
-    cm.payload = std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(m->payload), m->len);
-    const std::string where = cm.topic + "[" + std::to_string(cm.partition) + "]@" + std::to_string(cm.offset);
-
-    result<serde::decoded> decoded = impl_->deserializer->deserialize(cm.payload);
-    while (!decoded && decoded.error().code == errc::unavailable) {
-      // The registry being down says nothing about the message: wait, never skip or dead-letter it.
-      ++counts.registry_waits;
-      log(where + ": registry unavailable, will decode again: " + decoded.error().message);
-      if (!wait(config_.registry_retry_backoff)) return;
-      decoded = impl_->deserializer->deserialize(cm.payload);
-    }
-    if (!decoded) {
-      const bool unknown = decoded.error().code == errc::not_found;
-      log(where + ": dead-lettering undecodable message: " + decoded.error().message);
-      if (dead_letter(m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0)) {
-        ++counts.dead_lettered;
-        ++(unknown ? counts.dead_unknown_schema : counts.dead_decode);
-        store_offset(m);
-      }
-      return;
-    }
-    cm.decoded = &*decoded;
-
-    for (int attempt = 1;; ++attempt) {
-      cm.attempt = attempt;
-      std::optional<handler_error> failure = impl_->handler(cm);
-      if (!failure) {
-        ++counts.handled;
-        store_offset(m);
-        return;
-      }
-      const bool permanent = failure->kind == failure_kind::permanent;
-      if (permanent || attempt > config_.retry.max_retries) {
-        const char* error_class = permanent ? "handler_permanent" : "handler_exhausted";
-        if (dead_letter(m, error_class, failure->message, attempt)) {
-          ++counts.dead_lettered;
-          ++(permanent ? counts.dead_permanent : counts.dead_exhausted);
-          store_offset(m);
-        }
-        return;
-      }
-      std::uniform_real_distribution<double> unit(0.0, 1.0);
-      if (!wait(config_.retry.delay(attempt, unit(impl_->rng)))) return;  // stopping: abandoned, not stored
-      ++counts.retries;
-    }
-  };
-
-  auto last_activity = std::chrono::steady_clock::now();
-  while (!stop_.load(std::memory_order_relaxed)) {
+  while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
     if (options.max_messages != 0 && counts.finished() >= options.max_messages) break;
-    if (options.idle_timeout.count() > 0 && std::chrono::steady_clock::now() - last_activity > options.idle_timeout) {
+    if (options.idle_timeout.count() > 0 &&
+        std::chrono::steady_clock::now() - impl_->last_activity > options.idle_timeout) {
       break;
     }
-    detail::message_ptr m(rd_kafka_consumer_poll(rk, 100));
-    if (!m) continue;
-    if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        log("consumer: " + detail::err_text(m->err) + (m->rkt ? " (" + std::string(rd_kafka_topic_name(m->rkt)) + ")" : ""));
-        if (m->err == RD_KAFKA_RESP_ERR__FATAL) return fail(errc::internal, "fatal consumer error");
-      }
-      continue;
+    if (impl_->step()) {
+      impl_->last_activity = std::chrono::steady_clock::now();  // waiting out retries is not idleness
+      impl_->poll_once(0);
+    } else {
+      impl_->poll_once(impl_->idle_poll_ms());
     }
-    last_activity = std::chrono::steady_clock::now();
-    process(m.get());
   }
+  impl_->work.reset();
 
   // Commit what is done, then leave the group so partitions move on without waiting for a session timeout.
+  // Messages still waiting for a retry were never stored: the next run receives them again.
   rd_kafka_resp_err_t err = rd_kafka_commit(rk, nullptr, 0);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    log("consumer: final commit failed: " + detail::err_text(err));
+    config_.log("consumer: final commit failed: " + detail::err_text(err));
   }
   rd_kafka_consumer_close(rk);
+  impl_->parts.clear();
+  if (impl_->fatal) return tl::unexpected(*impl_->fatal);
   return {};
 }
 

@@ -1,8 +1,12 @@
-// Storing orders in SQLite: an idempotent upsert per order, so re-delivery never duplicates a row.
+// Storing orders in SQLite: an idempotent upsert per order, so re-delivery never duplicates a row;
+// one transaction per row, or (batched) one per batch, committed when the consumer says so.
 #include "kavro/orders/sqlite_sink.hpp"
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -20,9 +24,23 @@ void exec(sqlite3* db, const char* sql) {
   }
 }
 
+// Now as the column's default writes it (strftime('%Y-%m-%dT%H:%M:%fZ','now')). Formatted here once per
+// transaction rather than by SQLite once per row: in a batch every row shares its commit's time.
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(millis));
+  return buf;
+}
+
 }  // namespace
 
-sqlite_sink::sqlite_sink(const std::string& path) {
+sqlite_sink::sqlite_sink(const std::string& path, sink_options options) : options_(options) {
   if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -37,8 +55,8 @@ sqlite_sink::sqlite_sink(const std::string& path) {
        " source_topic TEXT, source_partition INTEGER, source_offset INTEGER,"
        " stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
   const char* sql =
-      "INSERT INTO orders(order_id, product, price, source_topic, source_partition, source_offset)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+      "INSERT INTO orders(order_id, product, price, source_topic, source_partition, source_offset, stored_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
       " ON CONFLICT(order_id) DO UPDATE SET product=excluded.product, price=excluded.price,"
       " source_topic=excluded.source_topic, source_partition=excluded.source_partition,"
       " source_offset=excluded.source_offset";
@@ -50,11 +68,28 @@ sqlite_sink::sqlite_sink(const std::string& path) {
 }
 
 sqlite_sink::~sqlite_sink() {
+  // An uncommitted batch was never acknowledged to the consumer: dropping it is what the contract expects.
+  rollback_batch();
   sqlite3_finalize(upsert_);
   sqlite3_close(db_);
 }
 
 std::optional<kafka::handler_error> sqlite_sink::store(const order& o, const kafka::consumed_message& from) {
+  if (options_.batched && !in_batch_) {
+    // IMMEDIATE takes the write lock now, so a busy database fails here (transient, nothing written)
+    // rather than in the middle of a batch.
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return kafka::handler_error{kafka::failure_kind::transient,
+                                  std::string("storing order ") + std::to_string(o.order_id) +
+                                      ": starting a batch: " + sqlite3_errmsg(db_)};
+    }
+    in_batch_ = true;
+    batch_lost_ = false;
+    pending_rows_ = 0;
+    stored_at_ = utc_now();
+  } else if (!options_.batched) {
+    stored_at_ = utc_now();
+  }
   sqlite3_reset(upsert_);
   sqlite3_bind_int(upsert_, 1, o.order_id);
   sqlite3_bind_text(upsert_, 2, o.product.data(), static_cast<int>(o.product.size()), SQLITE_STATIC);
@@ -62,11 +97,45 @@ std::optional<kafka::handler_error> sqlite_sink::store(const order& o, const kaf
   sqlite3_bind_text(upsert_, 4, from.topic.data(), static_cast<int>(from.topic.size()), SQLITE_STATIC);
   sqlite3_bind_int(upsert_, 5, from.partition);
   sqlite3_bind_int64(upsert_, 6, from.offset);
+  sqlite3_bind_text(upsert_, 7, stored_at_.data(), static_cast<int>(stored_at_.size()), SQLITE_STATIC);
   const int rc = sqlite3_step(upsert_);
   sqlite3_reset(upsert_);
-  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc == SQLITE_DONE) {
+    if (in_batch_) ++pending_rows_;
+    return std::nullopt;
+  }
+  // Some errors (I/O, full disk, out of memory) make SQLite roll the whole transaction back: the rows
+  // already acknowledged to the consumer in this batch are gone, so commit_batch() must fail.
+  if (in_batch_ && sqlite3_get_autocommit(db_) != 0) batch_lost_ = true;
   const auto kind = (rc & 0xff) == SQLITE_CONSTRAINT ? kafka::failure_kind::permanent : kafka::failure_kind::transient;
   return kafka::handler_error{kind, std::string("storing order ") + std::to_string(o.order_id) + ": " + sqlite3_errmsg(db_)};
+}
+
+result<void> sqlite_sink::commit_batch() {
+  if (!in_batch_) return {};
+  if (batch_lost_) {
+    const std::size_t lost = pending_rows_;
+    rollback_batch();
+    return fail(errc::unavailable, "committing " + std::to_string(lost) +
+                                       " order(s): the transaction was rolled back by SQLite after an error");
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::string why = sqlite3_errmsg(db_);
+    const std::size_t lost = pending_rows_;
+    rollback_batch();
+    return fail(errc::unavailable, "committing " + std::to_string(lost) + " order(s): " + why);
+  }
+  in_batch_ = false;
+  pending_rows_ = 0;
+  return {};
+}
+
+void sqlite_sink::rollback_batch() noexcept {
+  if (!in_batch_) return;
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  in_batch_ = false;
+  batch_lost_ = false;
+  pending_rows_ = 0;
 }
 
 result<std::int64_t> sqlite_sink::count() {

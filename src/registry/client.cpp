@@ -1,9 +1,10 @@
 // The Schema Registry client: one curl easy handle per request (so calls on any thread are
-// independent), caches behind a mutex, retries with jittered exponential backoff.
+// independent), caches behind a mutex, retries with jittered exponential backoff, failover.
 #include "kavro/registry/client.hpp"
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,8 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+
+#include "kavro/registry/mock.hpp"
 
 namespace kavro::registry {
 namespace {
@@ -46,12 +49,14 @@ bool retriable_status(long status) {
   return status >= 500 || status == 408 || status == 429;
 }
 
-// Backoff before retry `attempt` (0-based): base * 2^attempt, scaled by a random factor in
-// [0.5, 1.5) so many clients failing together do not retry in lockstep.
-std::chrono::milliseconds backoff(std::chrono::milliseconds base, int attempt) {
+// Backoff before retry round `attempt` (0-based): base * 2^attempt capped at `max`, scaled by a
+// random factor in [0.5, 1.5) so many clients failing together do not retry in lockstep.
+std::chrono::milliseconds backoff(std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                  int attempt) {
   thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.5, 1.5);
-  const double ms = static_cast<double>(base.count()) * std::pow(2.0, std::min(attempt, 10)) * jitter(rng);
+  const double raw = static_cast<double>(base.count()) * std::pow(2.0, std::min(attempt, 20));
+  const double ms = std::min(raw, static_cast<double>(max.count())) * jitter(rng);
   return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
@@ -66,35 +71,33 @@ struct client::http_reply {
 namespace {
 
 // Maps a registry's error reply to kavro's error classes, keeping Confluent's code and message.
+// Only the registry's own "not found" codes mean not_found: a 404 without one (a proxy, a wrong
+// path prefix) and refused credentials say nothing about the schema, so they are `unavailable`, and
+// a consumer waits instead of dead-lettering.
 error classify(const std::string& context, long status, const std::string& body) {
   int code = static_cast<int>(status);
+  bool registry_coded = false;
   std::string message = body;
   auto parsed = json::parse(body, nullptr, false);
   if (parsed.is_object()) {
-    if (auto it = parsed.find("error_code"); it != parsed.end() && it->is_number_integer())
+    if (auto it = parsed.find("error_code"); it != parsed.end() && it->is_number_integer()) {
       code = it->get<int>();
+      registry_coded = true;
+    }
     if (auto it = parsed.find("message"); it != parsed.end() && it->is_string())
       message = it->get<std::string>();
   }
   if (message.empty()) message = "HTTP " + std::to_string(status);
   errc kind = errc::invalid_argument;
-  if (code == 40401 || code == 40402 || code == 40403) {
+  if (registry_coded && (code == 40401 || code == 40402 || code == 40403)) {
     kind = errc::not_found;
   } else if (status == 409 || status == 422 || code / 100 == 409 || code / 100 == 422) {
     kind = errc::conflict;
-  } else if (retriable_status(status)) {
+  } else if (retriable_status(status) || status == 401 || status == 403 || status == 407 ||
+             (status == 404 && !registry_coded)) {
     kind = errc::unavailable;
   }
   return error{kind, context + ": " + message, code};
-}
-
-template <class T>
-result<T> parse_reply(const std::string& context, const std::string& body, T (*extract)(const json&)) {
-  try {
-    return extract(json::parse(body));
-  } catch (const json::exception& e) {
-    return fail(errc::invalid_argument, context + ": unexpected reply from registry: " + e.what());
-  }
 }
 
 registered_schema to_registered(const json& j) {
@@ -140,47 +143,71 @@ result<client::http_reply> client::request(const char* method, const std::string
       headers = curl_slist_append(headers, "Content-Type: application/vnd.schemaregistry.v1+json");
       std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(headers, &curl_slist_free_all);
       char curl_message[CURL_ERROR_SIZE] = {};
-      curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-      curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-      curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);  // signals are process-wide; we run on many threads
-      curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout.count()));
-      curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &collect);
-      curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply.body);
-      curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, curl_message);
-      if (body) {
-        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body->c_str());
-        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+      CURL* h = curl.get();
+      curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+      curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+      curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // signals are process-wide; we run on many threads
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout.count()));
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
+      curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply.body);
+      curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_message);
+      if (!config_.basic_auth.empty()) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERPWD, config_.basic_auth.c_str());
       }
-      const CURLcode rc = curl_easy_perform(curl.get());
+      if (!config_.tls_ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls_ca_file.c_str());
+      if (!config_.tls_cert_file.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls_cert_file.c_str());
+      if (!config_.tls_key_file.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls_key_file.c_str());
+      if (!config_.tls_verify) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+      }
+      if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->c_str());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
+      }
+      const CURLcode rc = curl_easy_perform(h);
       if (rc != CURLE_OK) {
         // A transport failure says nothing about the other URLs: try the next one now.
         last = error{errc::unavailable,
                      reply.context + ": " + (curl_message[0] ? curl_message : curl_easy_strerror(rc)), 0};
         continue;
       }
-      curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
       if (!retriable_status(reply.status) || attempt >= config_.max_retries) return reply;
       last = classify(reply.context, reply.status, reply.body);
       break;  // the registry answered but is struggling: back off before asking again
     }
     if (attempt >= config_.max_retries) return tl::unexpected(last);
-    std::this_thread::sleep_for(backoff(config_.retry_backoff, attempt));
+    std::this_thread::sleep_for(backoff(config_.retry_backoff, config_.retry_backoff_max, attempt));
+  }
+}
+
+template <class T>
+result<T> client::call(const char* method, const std::string& path, const std::string* body,
+                       T (*extract)(const std::string&)) {
+  auto reply = request(method, path, body);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
+  try {
+    return extract(reply->body);
+  } catch (const json::exception& e) {
+    // A 2xx that is not the registry's JSON: something else answered (a proxy page); try later.
+    return fail(errc::unavailable, reply->context + ": unexpected reply from registry: " + e.what());
   }
 }
 
 result<std::int32_t> client::register_schema(const std::string& subject, const std::string& schema) {
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = ids_by_subject_schema_.find({subject, schema}); it != ids_by_subject_schema_.end()) {
+    if (auto it = ids_by_subject_schema_.find({subject, schema}); it != ids_by_subject_schema_.end())
       return it->second;
-    }
   }
   const std::string body = schema_body(schema);
-  auto reply = request("POST", "/subjects/" + url_encode(subject) + "/versions", &body);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  auto id = parse_reply<std::int32_t>(reply->context, reply->body,
-                                      [](const json& j) { return j.at("id").get<std::int32_t>(); });
+  auto id =
+      call<std::int32_t>("POST", "/subjects/" + url_encode(subject) + "/versions", &body,
+                         [](const std::string& b) { return json::parse(b).at("id").get<std::int32_t>(); });
   if (id) {
     std::lock_guard lock(cache_mutex_);
     ids_by_subject_schema_[{subject, schema}] = *id;
@@ -191,10 +218,8 @@ result<std::int32_t> client::register_schema(const std::string& subject, const s
 
 result<registered_schema> client::lookup_schema(const std::string& subject, const std::string& schema) {
   const std::string body = schema_body(schema);
-  auto reply = request("POST", "/subjects/" + url_encode(subject), &body);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  auto found = parse_reply<registered_schema>(reply->context, reply->body, &to_registered);
+  auto found = call<registered_schema>("POST", "/subjects/" + url_encode(subject), &body,
+                                       [](const std::string& b) { return to_registered(json::parse(b)); });
   if (found) {
     std::lock_guard lock(cache_mutex_);
     ids_by_subject_schema_[{subject, schema}] = found->id;
@@ -208,11 +233,9 @@ result<std::string> client::schema_by_id(std::int32_t id) {
     std::lock_guard lock(cache_mutex_);
     if (auto it = schemas_by_id_.find(id); it != schemas_by_id_.end()) return it->second;
   }
-  auto reply = request("GET", "/schemas/ids/" + std::to_string(id), nullptr);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  auto schema = parse_reply<std::string>(reply->context, reply->body,
-                                         [](const json& j) { return j.at("schema").get<std::string>(); });
+  auto schema =
+      call<std::string>("GET", "/schemas/ids/" + std::to_string(id), nullptr,
+                        [](const std::string& b) { return json::parse(b).at("schema").get<std::string>(); });
   if (schema) {
     std::lock_guard lock(cache_mutex_);
     schemas_by_id_.emplace(id, *schema);
@@ -220,28 +243,75 @@ result<std::string> client::schema_by_id(std::int32_t id) {
   return schema;
 }
 
+result<registered_schema> client::latest_version(const std::string& subject) {
+  const auto now = std::chrono::steady_clock::now();
+  if (config_.latest_cache_ttl.count() > 0) {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = latest_by_subject_.find(subject);
+        it != latest_by_subject_.end() && now - it->second.first < config_.latest_cache_ttl) {
+      return it->second.second;
+    }
+  }
+  auto latest = get_version(subject, "latest");
+  if (latest) {
+    std::lock_guard lock(cache_mutex_);
+    latest_by_subject_[subject] = {now, *latest};
+    schemas_by_id_.emplace(latest->id, latest->schema);
+  }
+  return latest;
+}
+
 result<std::vector<std::string>> client::subjects() {
-  auto reply = request("GET", "/subjects", nullptr);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  return parse_reply<std::vector<std::string>>(
-      reply->context, reply->body, [](const json& j) { return j.get<std::vector<std::string>>(); });
+  return call<std::vector<std::string>>("GET", "/subjects", nullptr, [](const std::string& b) {
+    return json::parse(b).get<std::vector<std::string>>();
+  });
 }
 
 result<std::vector<std::int32_t>> client::versions(const std::string& subject) {
-  auto reply = request("GET", "/subjects/" + url_encode(subject) + "/versions", nullptr);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  return parse_reply<std::vector<std::int32_t>>(
-      reply->context, reply->body, [](const json& j) { return j.get<std::vector<std::int32_t>>(); });
+  return call<std::vector<std::int32_t>>(
+      "GET", "/subjects/" + url_encode(subject) + "/versions", nullptr,
+      [](const std::string& b) { return json::parse(b).get<std::vector<std::int32_t>>(); });
 }
 
 result<registered_schema> client::get_version(const std::string& subject, const std::string& version) {
-  auto reply =
-      request("GET", "/subjects/" + url_encode(subject) + "/versions/" + url_encode(version), nullptr);
-  if (!reply) return tl::unexpected(reply.error());
-  if (reply->status / 100 != 2) return tl::unexpected(classify(reply->context, reply->status, reply->body));
-  return parse_reply<registered_schema>(reply->context, reply->body, &to_registered);
+  return call<registered_schema>("GET",
+                                 "/subjects/" + url_encode(subject) + "/versions/" + url_encode(version),
+                                 nullptr, [](const std::string& b) { return to_registered(json::parse(b)); });
+}
+
+result<bool> client::is_compatible(const std::string& subject, const std::string& schema) {
+  const std::string body = schema_body(schema);
+  return call<bool>("POST", "/compatibility/subjects/" + url_encode(subject) + "/versions/latest", &body,
+                    [](const std::string& b) { return json::parse(b).at("is_compatible").get<bool>(); });
+}
+
+result<void> client::set_compatibility(const std::string& subject, const std::string& level) {
+  const std::string body = json{{"compatibility", level}}.dump();
+  auto done = call<bool>("PUT", subject.empty() ? "/config" : "/config/" + url_encode(subject), &body,
+                         [](const std::string& b) { return json::parse(b).is_object(); });
+  if (!done) return tl::unexpected(done.error());
+  return {};
+}
+
+result<std::vector<std::int32_t>> client::delete_subject(const std::string& subject, bool permanent) {
+  std::string path = "/subjects/" + url_encode(subject);
+  if (permanent) path += "?permanent=true";
+  auto deleted = call<std::vector<std::int32_t>>("DELETE", path, nullptr, [](const std::string& b) {
+    return json::parse(b).get<std::vector<std::int32_t>>();
+  });
+  if (deleted) {
+    std::lock_guard lock(cache_mutex_);
+    latest_by_subject_.erase(subject);
+    std::erase_if(ids_by_subject_schema_, [&](const auto& e) { return e.first.first == subject; });
+  }
+  return deleted;
+}
+
+std::shared_ptr<schema_registry> make_registry(const client_config& config) {
+  if (!config.urls.empty() && config.urls.front().starts_with("mock://")) {
+    return mock_registry::scope(config.urls.front().substr(7));
+  }
+  return std::make_shared<client>(config);
 }
 
 }  // namespace kavro::registry

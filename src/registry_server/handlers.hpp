@@ -1,10 +1,15 @@
 // The registry's REST operations, independent of the HTTP library: each takes the decoded path
-// parameters and body and returns the status and JSON body to send.
+// parameters, query parameters and body, and returns the status and JSON body to send.
 #pragma once
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
-#include "kavro/registry_server/store.hpp"
+#include "kavro/registry_server/errors.hpp"
+#include "state.hpp"
+#include "storage.hpp"
 
 namespace kavro::registry_server {
 
@@ -13,23 +18,53 @@ struct response {
   std::string body;
 };
 
-class handlers {
- public:
-  explicit handlers(store& s) : store_(s) {}
-
-  response root() const;
-  response get_config() const;
-  response register_schema(const std::string& subject, const std::string& body);
-  response lookup_schema(const std::string& subject, const std::string& body) const;
-  response schema_by_id(const std::string& id) const;
-  response subjects() const;
-  response versions(const std::string& subject) const;
-  response get_version(const std::string& subject, const std::string& version) const;
-
- private:
-  store& store_;
-};
+using query_params = std::multimap<std::string, std::string>;
 
 response error_response(const api_error& e);
+
+class handlers {
+ public:
+  handlers(shared_state& s, storage& log) : state_(s), log_(log) {}
+
+  response root() const;
+  response schema_types() const;
+  response list_schemas(const query_params& q) const;
+  response schema_by_id(const std::string& id, const query_params& q) const;
+  response raw_schema_by_id(const std::string& id, const query_params& q) const;
+  response subjects_by_id(const std::string& id, const query_params& q) const;
+  response versions_by_id(const std::string& id, const query_params& q) const;
+
+  response list_subjects(const query_params& q) const;
+  response lookup_schema(const std::string& subject, const std::string& body, const query_params& q) const;
+  response delete_subject(const std::string& subject, const query_params& q);
+
+  response list_versions(const std::string& subject, const query_params& q) const;
+  response register_schema(const std::string& subject, const std::string& body, const query_params& q);
+  response get_version(const std::string& subject, const std::string& version, const query_params& q) const;
+  response raw_schema_by_version(const std::string& subject, const std::string& version,
+                                 const query_params& q) const;
+  response referenced_by(const std::string& subject, const std::string& version) const;
+  response delete_version(const std::string& subject, const std::string& version, const query_params& q);
+
+  // version: nullopt checks against every version the level asks for.
+  response check_compatibility(const std::string& subject, const std::optional<std::string>& version,
+                               const std::string& body, const query_params& q) const;
+
+  // subject: nullopt for the global setting.
+  response get_config(const std::optional<std::string>& subject, const query_params& q) const;
+  response put_config(const std::optional<std::string>& subject, const std::string& body);
+  response delete_config(const std::optional<std::string>& subject);
+  response get_mode(const std::optional<std::string>& subject, const query_params& q) const;
+  response put_mode(const std::optional<std::string>& subject, const std::string& body,
+                    const query_params& q);
+  response delete_mode(const std::optional<std::string>& subject);
+
+ private:
+  api_result<void> append(const std::vector<record>& records);
+
+  shared_state& state_;
+  storage& log_;
+  std::mutex write_mutex_;  // one write decides and appends at a time
+};
 
 }  // namespace kavro::registry_server

@@ -1,30 +1,134 @@
-// Schema validation and identity for the registry server: a schema must parse as Avro; its identity
-// is the Avro Parsing Canonical Form; the stored text is the posted JSON made compact, key order kept.
+// Schema validation and identity for the registry server. A schema must parse as Avro once every
+// reference is inlined; its identity is the resolved schema as key-sorted compact JSON (so key order
+// and whitespace do not make a new schema, but a changed default or doc does, as with Confluent),
+// followed by its references.
 #include "schema_text.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "kavro/avro/schema.hpp"
 
 namespace kavro::registry_server {
+namespace {
 
-api_result<normalized_schema> normalize_schema(std::string_view text, std::string_view schema_type) {
-  if (!schema_type.empty() && schema_type != "AVRO") {
-    return tl::unexpected(
-        make_error(error_code::invalid_schema, "Invalid schema type " + std::string(schema_type)));
+using ordered = nlohmann::ordered_json;
+constexpr int max_reference_depth = 32;
+
+api_error invalid(std::string message) {
+  return make_error(error_code::invalid_schema, message);
+}
+
+// Replaces the first use of each referenced name, in document order, by its definition; later uses
+// stay names, which the Avro parser resolves to that definition.
+class inliner {
+ public:
+  explicit inliner(std::map<std::string, ordered> defs) : defs_(std::move(defs)) {}
+
+  void type_position(ordered& node, const std::string& ns) {
+    if (node.is_string()) {
+      const std::string name = node.get<std::string>();
+      for (const auto& candidate : {name, ns.empty() ? name : ns + "." + name}) {
+        auto it = defs_.find(candidate);
+        if (it != defs_.end() && done_.insert(candidate).second) {
+          node = it->second;
+          type_position(node, ns);  // the definition may use further referenced names
+          return;
+        }
+      }
+      return;
+    }
+    if (node.is_array()) {
+      for (auto& branch : node) type_position(branch, ns);
+      return;
+    }
+    if (!node.is_object()) return;
+    std::string inner_ns = ns;
+    if (auto name = node.find("name"); name != node.end() && name->is_string()) {
+      const std::string n = name->get<std::string>();
+      if (auto dot = n.rfind('.'); dot != std::string::npos) {
+        inner_ns = n.substr(0, dot);
+      } else if (auto nsp = node.find("namespace"); nsp != node.end() && nsp->is_string()) {
+        inner_ns = nsp->get<std::string>();
+      }
+    }
+    if (auto fields = node.find("fields"); fields != node.end() && fields->is_array()) {
+      for (auto& f : *fields) {
+        if (auto t = f.find("type"); f.is_object() && t != f.end()) type_position(*t, inner_ns);
+      }
+    }
+    if (auto items = node.find("items"); items != node.end()) type_position(*items, inner_ns);
+    if (auto values = node.find("values"); values != node.end()) type_position(*values, inner_ns);
+    if (auto type = node.find("type"); type != node.end() && (type->is_object() || type->is_array())) {
+      type_position(*type, inner_ns);
+    }
   }
-  if (text.empty()) {
-    return tl::unexpected(make_error(error_code::invalid_schema, "Empty schema"));
+
+ private:
+  std::map<std::string, ordered> defs_;
+  std::set<std::string> done_;
+};
+
+api_result<ordered> resolve(const stored_schema& schema, const reference_resolver& resolver, int depth) {
+  ordered doc;
+  try {
+    doc = ordered::parse(schema.text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + e.what()));
   }
-  auto parsed = avro::schema::parse(text);
+  if (schema.references.empty()) return doc;
+  if (depth > max_reference_depth) return tl::unexpected(invalid("Schema references are nested too deeply"));
+  std::map<std::string, ordered> defs;
+  for (const auto& ref : schema.references) {
+    auto target = resolver ? resolver(ref.subject, ref.version) : std::nullopt;
+    if (!target) {
+      std::string message = "Invalid schema ";
+      message += schema.text;
+      message += " with refs [{name='" + ref.name + "', subject='" + ref.subject +
+                 "', version=" + std::to_string(ref.version) + "}] of type AVRO";
+      return tl::unexpected(invalid(std::move(message)));
+    }
+    auto inner = resolve(*target, resolver, depth + 1);
+    if (!inner) return inner;
+    defs.emplace(ref.name, std::move(*inner));
+  }
+  inliner(std::move(defs)).type_position(doc, "");
+  return doc;
+}
+
+}  // namespace
+
+api_result<normalized_schema> normalize_schema(stored_schema schema, const reference_resolver& resolver) {
+  if (schema.schema_type.empty()) schema.schema_type = "AVRO";
+  if (schema.schema_type != "AVRO") {
+    return tl::unexpected(invalid("Invalid schema type " + schema.schema_type));
+  }
+  if (schema.text.empty()) return tl::unexpected(invalid("Empty schema"));
+  auto doc = resolve(schema, resolver, 0);
+  if (!doc) return tl::unexpected(doc.error());
+  const std::string resolved = doc->dump();
+  auto parsed = avro::schema::parse(resolved);
   if (!parsed) {
-    return tl::unexpected(make_error(error_code::invalid_schema, "Invalid schema " + std::string(text) +
-                                                                     ", details: " + parsed.error().message));
+    std::string message = "Invalid schema ";
+    message += schema.text;
+    message += ", details: ";
+    message += parsed.error().message;
+    return tl::unexpected(invalid(std::move(message)));
   }
-  // The Avro parser accepted it, so it is JSON; ordered_json keeps the author's key order.
-  std::string stored = nlohmann::ordered_json::parse(text).dump();
-  return normalized_schema{parsed->canonical_form(), std::move(stored)};
+  // Stored compact, the author's key order kept.
+  schema.text = ordered::parse(schema.text).dump();
+  std::string identity = nlohmann::json::parse(resolved).dump();
+  for (const auto& r : schema.references) {
+    identity += '|';
+    identity += r.name;
+    identity += '|';
+    identity += r.subject;
+    identity += '|';
+    identity += std::to_string(r.version);
+  }
+  return normalized_schema{std::move(schema), std::move(identity), resolved};
 }
 
 }  // namespace kavro::registry_server

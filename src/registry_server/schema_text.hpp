@@ -1,7 +1,8 @@
-// The single place that validates a posted schema and decides its identity, so switching from
-// JSON-only checks to full Avro parsing touches one file.
+// The single place that validates a posted schema, inlines its references and decides its identity.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string_view>
 
 #include "kavro/registry_server/errors.hpp"
@@ -9,7 +10,11 @@
 
 namespace kavro::registry_server {
 
-// 42201 if the schema is not acceptable; `schema_type` is "" when the request named none.
-api_result<normalized_schema> normalize_schema(std::string_view text, std::string_view schema_type);
+// The stored schema of subject/version, for resolving references; nullopt when absent.
+using reference_resolver = std::function<std::optional<stored_schema>(const std::string&, std::int32_t)>;
+
+// 42201 if the schema is not acceptable (not JSON, not valid Avro, a reference that cannot be
+// resolved); `schema.schema_type` is "" when the request named none.
+api_result<normalized_schema> normalize_schema(stored_schema schema, const reference_resolver& resolve);
 
 }  // namespace kavro::registry_server

@@ -21,4 +21,8 @@ result<void> encode(const schema& s, const value& v, std::vector<std::uint8_t>& 
 // field path and byte offset.
 result<value> decode(const schema& s, std::span<const std::uint8_t> data);
 
+// Decodes one datum from the front of data and sets consumed to the bytes it used, for streams of
+// datums written back to back.
+result<value> decode_prefix(const schema& s, std::span<const std::uint8_t> data, std::size_t& consumed);
+
 }  // namespace kavro::avro

@@ -18,4 +18,18 @@ result<value> from_json(const schema& s, const nlohmann::json& j);
 // The inverse of from_json; parts of v that do not match the schema become null.
 nlohmann::json to_json(const schema& s, const value& v);
 
+// Avro's JSON encoding, as the specification defines it (what Java's JsonEncoder and fastavro's
+// json_writer produce): a union is null or {"<branch type name>": value}, bytes and fixed are
+// strings of code points 0-255, an enum is its symbol; float and double also accept and write
+// "NaN", "Infinity" and "-Infinity", which JSON numbers cannot hold.
+result<value> from_avro_json(const schema& s, const nlohmann::json& j);
+nlohmann::json to_avro_json(const schema& s, const value& v);
+
+// Compact JSON text with record fields in schema order (the json objects above sort their keys).
+enum class json_style { plain, avro };
+std::string write_json(const schema& s, const value& v, json_style style);
+
+// A field default (Avro's default-value form: a union default is a datum of the first branch).
+result<value> value_from_default(const schema& s, const nlohmann::json& j);
+
 }  // namespace kavro::avro

@@ -1,6 +1,10 @@
 // The pipeline consumer: decodes each message through the registry, hands it to a handler, retries
 // transient failures with backoff, dead-letters what cannot be handled, and stores an offset only once
 // its message was handled or its dead letter acknowledged (at-least-once, nothing skipped).
+// A message waiting for its next attempt (or for the registry) holds up only its own partition (pausing
+// its fetching when the wait is long, see pause_threshold): the consumer keeps polling, so it keeps its group membership and serves the other partitions. The handler
+// runs on a worker thread while the consumer keeps polling, so even a handler slower than
+// max.poll.interval.ms does not cost the group membership.
 #pragma once
 
 #include <atomic>
@@ -23,7 +27,8 @@
 namespace kavro::kafka {
 
 struct retry_policy {
-  // The seed's "consumer retries = 5": after the first attempt, up to 5 more, then the dead-letter topic.
+  // The seed's "consumer retries = 5": after the first attempt, up to 5 more (6 handler calls in all),
+  // then the dead-letter topic.
   int max_retries = 5;
   std::chrono::milliseconds initial_backoff{100};
   double multiplier = 2.0;
@@ -58,6 +63,13 @@ struct consumed_message {
 // Returns nothing when the message was handled.
 using message_handler = std::function<std::optional<handler_error>(const consumed_message&)>;
 
+// Which header names dead letters carry (the values are the same facts; see dead_letter.hpp).
+enum class dead_letter_headers {
+  kavro,   // kavro.dlq.* (text values)
+  spring,  // Spring Kafka's kafka_dlt-* (binary partition, offset and timestamp, as Spring writes them)
+  both,
+};
+
 struct consumer_config {
   std::string bootstrap_servers;
   std::string group_id = "kavro";
@@ -66,6 +78,17 @@ struct consumer_config {
   retry_policy retry;
   // How long to wait before decoding again while the registry is unreachable (never dead-lettered).
   std::chrono::milliseconds registry_retry_backoff{1000};
+  dead_letter_headers header_style = dead_letter_headers::kavro;
+  // Non-blocking retries: a transient failure moves the message to "<first topic>.retry-<n>" (n = 1 ..
+  // retry.max_retries), where it is handled again once retry.delay(n) has passed, instead of waiting in
+  // place. Its partition is never blocked, but the message loses its order relative to the ones behind
+  // it. The consumer also subscribes to the retry topics; they must exist (retry_topic_names()).
+  bool retry_topics = false;
+  // A partition whose received-but-unhandled backlog reaches this many messages is paused until it drains.
+  std::size_t max_backlog = 1000;
+  // A message waiting at least this long for its next attempt pauses its partition's fetching; shorter
+  // waits only hold the messages behind it (up to max_backlog). Either way the consumer keeps polling.
+  std::chrono::milliseconds pause_threshold{1000};
   properties extra;                 // librdkafka consumer properties; override kavro's
   properties dead_letter_producer;  // librdkafka properties for the dead-letter producer
   std::function<void(const std::string&)> log;  // default: stderr
@@ -81,13 +104,19 @@ struct consumer_counts {
   std::uint64_t dead_permanent = 0;
   std::uint64_t dead_exhausted = 0;
   std::uint64_t registry_waits = 0;  // decode attempts postponed because the registry was unreachable
+  std::uint64_t assignments = 0;     // rebalances that assigned partitions to this consumer
+  std::uint64_t revocations = 0;     // rebalances that took partitions away
+  std::uint64_t dropped_on_revoke = 0;  // unfinished messages let go at a revocation (uncommitted: redelivered)
+  std::uint64_t pauses = 0;          // times a partition was paused (waiting retry, registry, backlog)
+  std::uint64_t sent_to_retry_topic = 0;  // non-blocking retries: messages moved to a retry topic
 
   std::uint64_t finished() const { return handled + dead_lettered; }
 };
 
 struct run_options {
   std::uint64_t max_messages = 0;                // stop once this many have a final outcome; 0: no limit
-  std::chrono::milliseconds idle_timeout{0};     // stop after this long without a message; 0: never
+  // Stop after this long without a message (or a retry due), counted from the latest assignment; 0: never.
+  std::chrono::milliseconds idle_timeout{0};
 };
 
 class pipeline_consumer {
@@ -108,6 +137,8 @@ class pipeline_consumer {
 
   consumer_counts counts() const;
   const std::string& dead_letter_topic() const { return config_.dead_letter_topic; }
+  // The retry topics used with consumer_config::retry_topics, in order; empty without it.
+  std::vector<std::string> retry_topic_names() const;
 
  private:
   struct impl;

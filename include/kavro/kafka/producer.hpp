@@ -1,5 +1,7 @@
 // A Kafka producer that gives every message exactly one reported outcome: delivered, or failed with
-// the reason. Idempotent (acks=all) by default, with the seed's retry budget of 3.
+// the reason. Idempotent (acks=all) by default, with the seed's retry budget of 3. A fatal error of the
+// underlying librdkafka producer (e.g. idempotence sequence errors after a broker restart) is recovered
+// from by recreating it and sending again every message that has no outcome yet.
 #pragma once
 
 #include <chrono>
@@ -30,7 +32,11 @@ struct producer_config {
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds delivery_timeout{30000};
   bool idempotent = true;
+  // How often a message may be carried over into a recreated producer after a fatal error before it is
+  // reported failed; 0 disables recovery (a fatal error then fails every message without an outcome).
+  int max_recoveries = 3;
   properties extra;  // any librdkafka property; overrides the above
+  std::function<void(const std::string&)> log;  // fatal errors and recoveries; default: stderr
 };
 
 // The one final outcome of one message.
@@ -46,6 +52,8 @@ struct producer_counts {
   std::uint64_t produced = 0;   // accepted into the local queue
   std::uint64_t delivered = 0;  // acknowledged by the broker
   std::uint64_t failed = 0;     // reported failed
+  std::uint64_t recoveries = 0;  // times the librdkafka producer was recreated after a fatal error
+  std::uint64_t resent = 0;      // messages sent again by a recreated producer
 };
 
 class producer {
@@ -69,6 +77,14 @@ class producer {
 
   // Waits until every queued message has its outcome; an error says how many are still outstanding.
   result<void> flush(std::chrono::milliseconds timeout);
+
+  // Flushes within the bound, then reports every message still without an outcome as failed
+  // ("not delivered before shutdown"); returns how many that were. The destructor does this too.
+  std::size_t close(std::chrono::milliseconds timeout);
+
+  // Raises a fatal error in the underlying librdkafka producer (rd_kafka_test_fatal_error), for fault
+  // drills that prove the recovery; the next produce/poll/flush recovers from it.
+  void inject_fatal_error(const std::string& reason);
 
   std::size_t in_flight() const;
   producer_counts counts() const;

@@ -2,6 +2,7 @@
 // message delivered twice is stored once.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,16 +17,34 @@ struct sqlite3_stmt;
 
 namespace kavro::orders {
 
+struct sink_options {
+  // false: every store() is its own transaction, durable when store() returns.
+  // true: store() writes into one open transaction (BEGIN IMMEDIATE on the first row), and the rows
+  // become durable only at commit_batch(). A consumer using this must store a message's offset only
+  // after the commit_batch() that covers its row succeeded, and must hand every message of a failed
+  // batch to the handler again (the upsert makes that harmless).
+  bool batched = false;
+};
+
 class sqlite_sink {
  public:
   // Opens (creating if needed) the database and its `orders` table. Throws std::runtime_error.
-  explicit sqlite_sink(const std::string& path);
+  explicit sqlite_sink(const std::string& path, sink_options options = {});
   ~sqlite_sink();
   sqlite_sink(const sqlite_sink&) = delete;
   sqlite_sink& operator=(const sqlite_sink&) = delete;
 
   // Upserts the order with where it came from. A busy or failing database is a transient failure.
   std::optional<kafka::handler_error> store(const order& o, const kafka::consumed_message& from);
+
+  // Batched mode: makes every row stored since the last commit durable (COMMIT). On failure the
+  // batch is rolled back and none of its rows is stored; the error is errc::unavailable (try again).
+  // Nothing open: does nothing. In unbatched mode: does nothing.
+  result<void> commit_batch();
+  // Batched mode: drops the rows stored since the last commit (e.g. when abandoning the batch).
+  void rollback_batch() noexcept;
+  // Rows written into the open batch and not yet committed.
+  std::size_t pending_rows() const noexcept { return pending_rows_; }
 
   result<std::int64_t> count();
   result<std::optional<order>> find(std::int32_t order_id);
@@ -37,6 +56,11 @@ class sqlite_sink {
  private:
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_ = nullptr;
+  sink_options options_;
+  bool in_batch_ = false;
+  bool batch_lost_ = false;  // SQLite rolled the open transaction back on its own (I/O error, full disk)
+  std::size_t pending_rows_ = 0;
+  std::string stored_at_;  // the stored_at of the rows being written
 };
 
 // Failure injection for demonstrations and tests: wraps a handler so that a fraction of calls fail

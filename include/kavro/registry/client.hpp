@@ -1,10 +1,12 @@
 // The Schema Registry HTTP client (libcurl): the schema_registry interface against any
-// Confluent-compatible registry, with caching, retries and failover across URLs.
+// Confluent-compatible registry (Confluent, Karapace, Redpanda, kavro), with caches, jittered
+// retries, failover across URLs, basic auth and TLS.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -15,10 +17,35 @@
 namespace kavro::registry {
 
 struct client_config {
-  std::vector<std::string> urls;  // e.g. http://127.0.0.1:8081; tried in order on transport errors
-  std::chrono::milliseconds request_timeout{10000};
-  int max_retries = 3;  // extra attempts after the first, on retriable failures only
-  std::chrono::milliseconds retry_backoff{100};
+  // A constructor so `client_config{{url}}` and `{urls, timeout, retries, backoff}` stay valid as
+  // options are added.
+  client_config(std::vector<std::string> registry_urls = {},
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(10000), int retries = 3,
+                std::chrono::milliseconds backoff = std::chrono::milliseconds(100))
+      : urls(std::move(registry_urls)),
+        request_timeout(timeout),
+        max_retries(retries),
+        retry_backoff(backoff) {}
+
+  // e.g. http://127.0.0.1:8081; on a transport error the next one is tried at once. A URL may carry
+  // credentials (https://user:pass@host) as Confluent's clients allow.
+  std::vector<std::string> urls;
+  std::chrono::milliseconds request_timeout;
+  int max_retries;  // extra rounds over the URLs after the first, on retriable failures only
+  std::chrono::milliseconds retry_backoff;  // doubled each round, jittered ×[0.5, 1.5)
+  std::chrono::milliseconds retry_backoff_max{5000};
+
+  // basic.auth.user.info: "user:password"; empty for none.
+  std::string basic_auth;
+  // TLS (https URLs): CA bundle to trust (empty: the system's), client certificate and key for
+  // mutual TLS, and whether to verify the server (never turn off outside tests).
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool tls_verify = true;
+
+  // How long GET .../versions/latest answers are reused (Confluent's latest.cache.ttl.sec); 0: never.
+  std::chrono::milliseconds latest_cache_ttl{std::chrono::seconds(60)};
 };
 
 class client final : public schema_registry {
@@ -30,20 +57,37 @@ class client final : public schema_registry {
   result<std::int32_t> register_schema(const std::string& subject, const std::string& schema) override;
   result<registered_schema> lookup_schema(const std::string& subject, const std::string& schema) override;
   result<std::string> schema_by_id(std::int32_t id) override;
+  // Cached for latest_cache_ttl.
+  result<registered_schema> latest_version(const std::string& subject) override;
 
   result<std::vector<std::string>> subjects();
   result<std::vector<std::int32_t>> versions(const std::string& subject);
-  // version: "latest" or a number.
+  // version: "latest" or a number (not cached: see latest_version).
   result<registered_schema> get_version(const std::string& subject, const std::string& version);
+  // POST /compatibility/subjects/{subject}/versions/latest.
+  result<bool> is_compatible(const std::string& subject, const std::string& schema);
+  // PUT /config[/subject]; subject empty for the global level.
+  result<void> set_compatibility(const std::string& subject, const std::string& level);
+  // DELETE /subjects/{subject}[?permanent=true]: the versions deleted.
+  result<std::vector<std::int32_t>> delete_subject(const std::string& subject, bool permanent = false);
 
  private:
   struct http_reply;
   result<http_reply> request(const char* method, const std::string& path, const std::string* body);
+  template <class T>
+  result<T> call(const char* method, const std::string& path, const std::string* body,
+                 T (*extract)(const std::string&));
 
   client_config config_;
   std::mutex cache_mutex_;
   std::map<std::int32_t, std::string> schemas_by_id_;
   std::map<std::pair<std::string, std::string>, std::int32_t> ids_by_subject_schema_;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, registered_schema>>
+      latest_by_subject_;
 };
+
+// A registry for the first URL's scheme: `mock://scope` gives the in-process mock registry of that
+// scope (shared by every caller naming it), anything else the HTTP client.
+std::shared_ptr<schema_registry> make_registry(const client_config& config);
 
 }  // namespace kavro::registry

@@ -1,6 +1,6 @@
 // The schema-registry operations that serializers and deserializers need, as an interface: the HTTP
-// client implements it against any Confluent-compatible registry; tests and the embedded demo may
-// implement it in process.
+// client implements it against any Confluent-compatible registry; the `mock://` registry
+// (kavro/registry/mock.hpp) implements it in process for tests.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +19,10 @@ struct registered_schema {
 };
 
 // Errors: errc::not_found (Confluent 40401/40402/40403), errc::conflict (409, 422xx),
-// errc::unavailable (transport failure, timeout, 5xx, 408, 429; retrying may help),
-// errc::invalid_argument for anything else the registry refused. Implementations are thread-safe.
+// errc::unavailable (transport failure, timeout, 5xx, 408, 429, or an answer that is not the
+// registry's own — a proxy's 404, a refused credential; retrying may help, and a consumer must wait
+// rather than skip), errc::invalid_argument for anything else the registry refused.
+// Implementations are thread-safe.
 class schema_registry {
  public:
   virtual ~schema_registry() = default;
@@ -33,6 +35,13 @@ class schema_registry {
 
   // GET /schemas/ids/{id}: the schema text for a global id.
   virtual result<std::string> schema_by_id(std::int32_t id) = 0;
+
+  // GET /subjects/{subject}/versions/latest (for use.latest.version). Implementations that predate it
+  // answer errc::invalid_argument.
+  virtual result<registered_schema> latest_version(const std::string& subject) {
+    return fail(errc::invalid_argument,
+                "latest_version is not supported by this registry (subject '" + subject + "')");
+  }
 };
 
 }  // namespace kavro::registry

@@ -1,30 +1,50 @@
-// A Confluent-compatible Schema Registry HTTP server (the subset serializers and deserializers use),
-// served in process on a background thread.
+// A Confluent-compatible Schema Registry HTTP server, served in process on a background thread,
+// keeping its state in memory or in a Kafka `_schemas` topic.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "kavro/registry_server/store.hpp"
 #include "kavro/result.hpp"
 
 namespace kavro::registry_server {
 
 struct server_config {
-  std::string host = "0.0.0.0";
-  std::uint16_t port = 8081;  // 0 binds a free port
+  // A constructor rather than an aggregate, so `{"127.0.0.1", 0}` stays valid as options are added.
+  server_config(std::string listen_host = "0.0.0.0", std::uint16_t listen_port = 8081)
+      : host(std::move(listen_host)), port(listen_port) {}
+
+  std::string host;
+  std::uint16_t port;  // 0 binds a free port
+  // Durable storage in a Kafka topic; without it the state lives in memory and dies with the process.
+  std::optional<kafka_store_config> kafka;
+  // "user:password": every request but /healthz and /readyz must carry it as HTTP Basic auth.
+  std::string basic_auth;
+  // Both set: serve HTTPS with this PEM certificate (chain) and private key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger requests get 413
+  bool log_requests = false;                     // one line per request on stderr
 };
 
 class server {
  public:
+  // Throws std::runtime_error if the TLS files cannot be loaded or librdkafka refuses the configuration.
   explicit server(server_config config);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Binds, starts serving on a background thread and returns the bound port.
+  // With a Kafka store, first reads the topic to its end (Confluent does the same before it serves);
+  // then binds, starts serving on a background thread and returns the bound port.
   result<std::uint16_t> start();
-  // Stops serving and joins the background thread; safe to call more than once.
+  // Stops accepting, lets requests in flight finish, joins; safe to call more than once.
   void stop();
   // Blocks until the server has stopped (by stop() from another thread).
   void wait();

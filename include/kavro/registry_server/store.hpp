@@ -1,39 +1,28 @@
-// Where the registry server keeps subjects and schemas: an interface, so a Kafka-backed store
-// (_schemas topic) can replace the in-memory one without touching the HTTP handlers.
+// How the registry server keeps its state: in memory (the embedded demo and component tests), or
+// durable in a compacted single-partition Kafka topic in Confluent's `_schemas` format.
 #pragma once
 
-#include <memory>
-#include <optional>
+#include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include "kavro/registry_server/errors.hpp"
-#include "kavro/registry_server/types.hpp"
 
 namespace kavro::registry_server {
 
-// Implementations are thread-safe. Global ids start at 1 and are never reused; a schema with the
-// same identity gets the same id under every subject.
-class store {
- public:
-  virtual ~store() = default;
-
-  // Returns the existing version if the subject already holds the schema, else appends one.
-  virtual api_result<subject_schema> register_schema(const std::string& subject,
-                                                     const normalized_schema& schema) = 0;
-  // 40401 if the subject is unknown, 40403 if it does not hold the schema.
-  virtual api_result<subject_schema> lookup_schema(const std::string& subject,
-                                                   const std::string& identity) const = 0;
-  // 40403 if no schema has the id.
-  virtual api_result<std::string> schema_by_id(schema_id id) const = 0;
-  virtual std::vector<std::string> subjects() const = 0;
-  // 40401 if the subject is unknown.
-  virtual api_result<std::vector<schema_version>> versions(const std::string& subject) const = 0;
-  // nullopt means the latest version; 40401 / 40402 when absent.
-  virtual api_result<subject_schema> get_version(const std::string& subject,
-                                                 std::optional<schema_version> version) const = 0;
+struct kafka_store_config {
+  std::string bootstrap;           // bootstrap.servers
+  std::string topic = "_schemas";  // created compacted with one partition if missing
+  short replication_factor = 1;    // for the topic if it must be created
+  // Extra librdkafka properties (security.protocol, sasl.*, ssl.*), applied to every client.
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::chrono::milliseconds timeout{30000};  // a write or start-up catch-up that takes longer fails
+  // Leader election: instances on the same topic join this consumer group; the member assigned the
+  // topic's one partition is the leader. Empty: "kavro-schema-registry-" + topic.
+  std::string group_id;
+  // The URL other instances forward writes to; empty: http://<host>:<port> as the server binds it.
+  std::string advertised_url;
+  // How soon the group notices a leader that died without leaving (the broker's minimum is 6 s).
+  std::chrono::milliseconds session_timeout{6000};
 };
-
-std::unique_ptr<store> make_memory_store();
 
 }  // namespace kavro::registry_server

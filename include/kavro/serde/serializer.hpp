@@ -12,6 +12,7 @@
 #include "kavro/avro/value.hpp"
 #include "kavro/registry/registry.hpp"
 #include "kavro/result.hpp"
+#include "kavro/serde/wire.hpp"
 
 namespace kavro::serde {
 
@@ -25,6 +26,18 @@ class serializer {
   // Appends header + Avro body to out; on error out keeps its previous contents.
   result<void> serialize(const avro::value& v, std::vector<std::uint8_t>& out);
   result<std::int32_t> schema_id();
+
+  // Appends header + the bytes that encode(out) appends: for kavro-gen types, whose encoders need no
+  // generic value (e.g. `serialize_with(out, [&](auto& o) { avro::gen::encode_to(order, o); })`).
+  // The caller vouches that encode writes data of schema().
+  template <class Encode>
+  result<void> serialize_with(std::vector<std::uint8_t>& out, Encode&& encode) {
+    auto id = schema_id();
+    if (!id) return tl::unexpected(id.error());
+    write_header(*id, out);
+    encode(out);
+    return {};
+  }
 
   const avro::schema& schema() const noexcept { return schema_; }
   const std::string& subject() const noexcept { return subject_; }

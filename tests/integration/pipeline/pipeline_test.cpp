@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 
@@ -245,6 +246,80 @@ TEST_F(pipeline, a_consumer_stopped_in_the_middle_of_a_retry_abandons_the_messag
   auto dead = kafka::read_topic(bootstrap(), dead_letter_topic_);
   ASSERT_TRUE(dead);
   EXPECT_TRUE(dead->empty());
+}
+
+TEST_F(pipeline, non_blocking_retries_move_a_failing_message_through_retry_topics_without_blocking_its_partition) {
+  const auto sent = sample(300);
+  produce(sent);
+  const std::vector<std::string> retry_topics{topic_ + ".retry-1", topic_ + ".retry-2", topic_ + ".retry-3"};
+  ASSERT_TRUE(kafka::ensure_topics(bootstrap(), retry_topics, 3));
+  orders::sqlite_sink sink(db_.string());
+  auto inner = sink.handler();
+  const std::int32_t flaky = sent[5].order_id, stuck = sent[6].order_id;
+  std::mutex m;
+  std::map<std::int32_t, int> calls;
+  std::vector<std::pair<std::int32_t, std::int64_t>> done;  // (partition, original offset) in completion order
+  std::map<std::int32_t, std::pair<std::int32_t, std::int64_t>> origin;  // order id -> first-seen partition/offset
+  auto cc = consumer_config(unique("g"));
+  cc.retry_topics = true;
+  cc.retry.max_retries = 3;
+  cc.retry.initial_backoff = 300ms;
+  cc.retry.max_backoff = 1s;
+  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_),
+                                    [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
+                                      const auto id = orders::from_value(msg.decoded->writer_schema, msg.decoded->value)->order_id;
+                                      std::lock_guard<std::mutex> l(m);
+                                      const int n = ++calls[id];
+                                      EXPECT_EQ(msg.attempt, n);
+                                      if (n == 1) origin[id] = {msg.partition, msg.offset};
+                                      if (id == stuck || (id == flaky && n <= 2)) {
+                                        return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
+                                      }
+                                      done.emplace_back(origin[id]);
+                                      return inner(msg);
+                                    });
+  EXPECT_EQ(consumer.retry_topic_names(), retry_topics);
+  ASSERT_TRUE(consumer.run({sent.size(), 30s}));
+  const auto c = consumer.counts();
+  EXPECT_EQ(c.handled, sent.size() - 1);
+  EXPECT_EQ(c.dead_exhausted, 1u);
+  EXPECT_EQ(c.sent_to_retry_topic, 2u + 3u);  // flaky: retry-1, retry-2; stuck: retry-1..3
+  EXPECT_EQ(calls[flaky], 3);
+  EXPECT_EQ(calls[stuck], 4);  // the first call and 3 retries, as in place
+  EXPECT_EQ(sink.count().value(), static_cast<std::int64_t>(sent.size() - 1));
+
+  // The partition was not blocked: later messages of the flaky order's partition finished before it did.
+  const auto flaky_origin = origin[flaky];
+  std::size_t overtook = 0;
+  for (const auto& d : done) {
+    if (d == flaky_origin) break;
+    if (d.first == flaky_origin.first && d.second > flaky_origin.second) ++overtook;
+  }
+  EXPECT_GT(overtook, 0u);
+
+  // Each retry topic holds what it should; the dead letter names the message's first topic and offset.
+  for (std::size_t n = 0; n < retry_topics.size(); ++n) {
+    auto records = kafka::read_topic(bootstrap(), retry_topics[n]);
+    ASSERT_TRUE(records);
+    std::multiset<std::string> keys;
+    for (const auto& r : *records) {
+      keys.insert(r.key);
+      EXPECT_EQ(r.header_value(kafka::dlq::retry::original_topic), topic_);
+      EXPECT_EQ(r.header_value(kafka::dlq::retry::attempts), std::to_string(n + 1));
+    }
+    std::multiset<std::string> expected{std::to_string(stuck)};
+    if (n < 2) expected.insert(std::to_string(flaky));
+    EXPECT_EQ(keys, expected) << retry_topics[n];
+  }
+  auto dead = kafka::read_topic(bootstrap(), dead_letter_topic_);
+  ASSERT_TRUE(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].key, std::to_string(stuck));
+  EXPECT_EQ((*dead)[0].header_value(kafka::dlq::original_topic), topic_);
+  EXPECT_EQ((*dead)[0].header_value(kafka::dlq::original_partition), std::to_string(origin[stuck].first));
+  EXPECT_EQ((*dead)[0].header_value(kafka::dlq::original_offset), std::to_string(origin[stuck].second));
+  EXPECT_EQ((*dead)[0].header_value(kafka::dlq::attempts), "4");
+  EXPECT_TRUE((*dead)[0].header_value(kafka::dlq::retry::attempts).empty());
 }
 
 }  // namespace

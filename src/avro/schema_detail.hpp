@@ -1,0 +1,44 @@
+// The schema graph's storage: every node of one parsed schema lives in one arena, so recursive
+// types can point at their ancestors without reference-count cycles.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kavro/avro/schema.hpp"
+
+namespace kavro::avro::detail {
+
+struct node {
+  const arena* owner = nullptr;
+  avro::type kind = avro::type::null;
+  bool is_error = false;
+  std::string full_name;
+  std::string name;
+  std::string space;
+  std::string doc;
+  std::string text;
+  std::vector<std::string> aliases;
+  nlohmann::json attributes = nlohmann::json::object();
+  logical_type logical = logical_type::none;
+  int precision = 0;
+  int scale = 0;
+  std::vector<field> fields;
+  std::vector<std::string> symbols;
+  std::optional<std::string> enum_default;
+  std::vector<schema> children;  // array items, map values or union branches; never owning
+  std::size_t fixed_size = 0;
+};
+
+struct arena : std::enable_shared_from_this<arena> {
+  std::deque<node> nodes;
+};
+
+// What is wrong with j as a datum of s in Avro's default-value form, or "" when it fits.
+std::string default_mismatch(const schema& s, const nlohmann::json& j, std::size_t depth);
+
+}  // namespace kavro::avro::detail

@@ -1,0 +1,228 @@
+// `kavro dlq inspect|replay`: dead letters shown decoded with why they failed, and selected ones sent back
+// to their original topic (or another) once the cause is fixed.
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common.hpp"
+#include "kavro/avro/json.hpp"
+#include "kavro/kafka/admin.hpp"
+#include "kavro/kafka/dead_letter.hpp"
+#include "kavro/kafka/producer.hpp"
+#include "kavro/registry/client.hpp"
+#include "kavro/serde/deserializer.hpp"
+
+namespace kavro::cli {
+
+namespace {
+
+struct dlq_options {
+  std::string bootstrap = default_bootstrap();
+  std::string registry = default_registry();
+  std::string topic = "orders.dlq";
+  std::vector<std::string> classes;  // error classes to select; empty: all
+  std::vector<std::string> at;       // "partition:offset" of dead letters to select; empty: all
+  std::vector<std::string> keys;     // message keys to select; empty: all
+  bool json = false;
+  // replay
+  std::string to;  // empty: each dead letter's original topic
+  bool all = false;
+  bool dry_run = false;
+};
+
+std::string be_number(const std::string& bytes) {
+  std::uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  return std::to_string(v);
+}
+
+// The dead-letter facts from kavro's headers, or from Spring's kafka_dlt-* ones.
+struct facts {
+  std::string topic, partition, offset, group, attempts, error_class, message;
+};
+
+facts facts_of(const kafka::record& r) {
+  facts f{r.header_value(kafka::dlq::original_topic), r.header_value(kafka::dlq::original_partition),
+          r.header_value(kafka::dlq::original_offset), r.header_value(kafka::dlq::consumer_group),
+          r.header_value(kafka::dlq::attempts), r.header_value(kafka::dlq::error_class),
+          r.header_value(kafka::dlq::error_message)};
+  if (f.topic.empty()) {
+    f.topic = r.header_value(kafka::dlq::spring::original_topic);
+    f.partition = be_number(r.header_value(kafka::dlq::spring::original_partition));
+    f.offset = be_number(r.header_value(kafka::dlq::spring::original_offset));
+    f.group = r.header_value(kafka::dlq::spring::original_consumer_group);
+    f.error_class = r.header_value(kafka::dlq::spring::exception_fqcn);
+    if (f.error_class.rfind("kavro.", 0) == 0) f.error_class = f.error_class.substr(6);
+    f.message = r.header_value(kafka::dlq::spring::exception_message);
+  }
+  return f;
+}
+
+bool selected(const dlq_options& o, const kafka::record& r, const facts& f) {
+  if (!o.classes.empty() && std::find(o.classes.begin(), o.classes.end(), f.error_class) == o.classes.end()) return false;
+  if (!o.keys.empty() && std::find(o.keys.begin(), o.keys.end(), r.key) == o.keys.end()) return false;
+  if (!o.at.empty()) {
+    const std::string here = std::to_string(r.partition) + ":" + std::to_string(r.offset);
+    if (std::find(o.at.begin(), o.at.end(), here) == o.at.end()) return false;
+  }
+  return true;
+}
+
+std::string printable(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes.substr(0, 96)) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  if (bytes.size() > 96) out += "...";
+  return out;
+}
+
+result<std::vector<kafka::record>> read_dead_letters(const dlq_options& o) {
+  auto records = kafka::read_topic(o.bootstrap, o.topic);
+  if (!records) return records;
+  std::vector<kafka::record> out;
+  for (auto& r : *records) {
+    if (selected(o, r, facts_of(r))) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+int run_inspect(const dlq_options& o) {
+  auto records = read_dead_letters(o);
+  if (!records) {
+    std::cerr << "kavro dlq inspect: " << records.error().message << '\n';
+    return 1;
+  }
+  serde::deserializer deserializer(std::make_shared<registry::client>(registry::client_config{{o.registry}}));
+  std::map<std::string, std::uint64_t> by_class;
+  for (const auto& r : *records) {
+    const facts f = facts_of(r);
+    ++by_class[f.error_class];
+    auto span = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.value.data()), r.value.size());
+    auto decoded = deserializer.deserialize(span);
+    nlohmann::json value = decoded ? avro::to_json(decoded->writer_schema, decoded->value) : nlohmann::json(nullptr);
+    if (o.json) {
+      nlohmann::json line{{"dlq_partition", r.partition}, {"dlq_offset", r.offset}, {"key", printable(r.key)},
+                          {"original_topic", f.topic},    {"original_partition", f.partition},
+                          {"original_offset", f.offset},  {"consumer_group", f.group},
+                          {"attempts", f.attempts},       {"error_class", f.error_class},
+                          {"error_message", f.message},   {"value", value}};
+      if (!decoded) line["raw_value"] = printable(r.value);
+      std::cout << line.dump() << '\n';
+      continue;
+    }
+    std::cout << o.topic << "[" << r.partition << "]@" << r.offset << "  from " << f.topic << "[" << f.partition << "]@"
+              << f.offset << "  key " << printable(r.key) << "\n  " << f.error_class
+              << (f.attempts.empty() ? "" : " after " + f.attempts + " handler call(s)") << ": " << f.message << "\n  "
+              << (decoded ? value.dump() : "undecodable (" + decoded.error().message + "): " + printable(r.value))
+              << "\n";
+  }
+  std::cout << records->size() << " dead letter(s)";
+  for (const auto& [cls, n] : by_class) std::cout << ", " << cls << " " << n;
+  std::cout << std::endl;
+  return 0;
+}
+
+int run_replay(const dlq_options& o) {
+  install_stop_signals();
+  if (!o.all && o.classes.empty() && o.at.empty() && o.keys.empty()) {
+    std::cerr << "kavro dlq replay: select dead letters (--class, --at, --key) or pass --all\n";
+    return 2;
+  }
+  auto records = read_dead_letters(o);
+  if (!records) {
+    std::cerr << "kavro dlq replay: " << records.error().message << '\n';
+    return 1;
+  }
+  kafka::producer_config pc;
+  pc.bootstrap_servers = o.bootstrap;
+  std::uint64_t failed = 0;
+  kafka::producer producer(pc, [&](const kafka::delivery_report& r) {
+    if (r.failure) {
+      ++failed;
+      std::cerr << "kavro dlq replay: dead letter " << r.token << ": " << r.failure->message << '\n';
+    }
+  });
+  std::uint64_t sent = 0, skipped = 0;
+  for (const auto& r : *records) {
+    if (stop_requested) break;
+    const facts f = facts_of(r);
+    const std::string target = o.to.empty() ? f.topic : o.to;
+    if (target.empty()) {
+      ++skipped;
+      std::cerr << "kavro dlq replay: " << o.topic << "[" << r.partition << "]@" << r.offset
+                << " has no original topic header; use --to\n";
+      continue;
+    }
+    // The original headers go back with it; the dead-letter ones do not, and one says where it was.
+    std::vector<kafka::header> headers;
+    for (const auto& h : r.headers) {
+      if (h.name.rfind("kavro.dlq.", 0) != 0 && h.name.rfind("kafka_dlt-", 0) != 0) headers.push_back(h);
+    }
+    headers.push_back({"kavro.dlq.replayed.from", o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
+    std::cout << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@" << r.offset
+              << " (" << f.error_class << ") -> " << target << std::endl;
+    if (o.dry_run) continue;
+    auto bytes = [](const std::string& s) {
+      return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    };
+    if (auto ok = producer.produce(target, bytes(r.key), bytes(r.value), headers, static_cast<std::uint64_t>(r.offset)); !ok) {
+      ++failed;
+      std::cerr << "kavro dlq replay: " << ok.error().message << '\n';
+      continue;
+    }
+    ++sent;
+  }
+  if (auto flushed = producer.flush(std::chrono::seconds(30)); !flushed) {
+    std::cerr << "kavro dlq replay: " << flushed.error().message << '\n';
+  }
+  producer.close(std::chrono::seconds(5));  // reports (through the callback) what did not make it
+  std::cout << (o.dry_run ? "selected " : "replayed ") << (o.dry_run ? records->size() - skipped : sent - failed)
+            << ", failed " << failed << ", skipped " << skipped << std::endl;
+  return failed == 0 && skipped == 0 ? 0 : 1;
+}
+
+void add_selection(CLI::App* cmd, const std::shared_ptr<dlq_options>& o) {
+  cmd->add_option("-b,--bootstrap", o->bootstrap, "Kafka bootstrap servers")->capture_default_str();
+  cmd->add_option("-t,--topic", o->topic, "Dead-letter topic")->capture_default_str();
+  cmd->add_option("--class", o->classes,
+                  "Only these error classes (decode, unknown_schema, handler_permanent, handler_exhausted)");
+  cmd->add_option("--at", o->at, "Only the dead letters at these PARTITION:OFFSET of the dead-letter topic");
+  cmd->add_option("--key", o->keys, "Only dead letters with these keys");
+}
+
+}  // namespace
+
+void add_dlq(CLI::App& app) {
+  auto o = std::make_shared<dlq_options>();
+  auto* dlq = app.add_subcommand("dlq", "Inspect and replay dead letters");
+  dlq->require_subcommand(1);
+
+  auto* inspect = dlq->add_subcommand("inspect", "Show dead letters decoded, with why they failed");
+  add_selection(inspect, o);
+  inspect->add_option("-r,--registry", o->registry, "Schema Registry URL (to decode values)")->capture_default_str();
+  inspect->add_flag("--json", o->json, "One JSON object per dead letter");
+  inspect->callback([o] {
+    const int rc = run_inspect(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+
+  auto* replay = dlq->add_subcommand("replay", "Send selected dead letters back to their original topic (or --to)");
+  add_selection(replay, o);
+  replay->add_option("--to", o->to, "Send to this topic instead of each one's original topic");
+  replay->add_flag("--all", o->all, "Replay every dead letter (required when nothing else selects)");
+  replay->add_flag("--dry-run", o->dry_run, "Show what would be replayed, send nothing");
+  replay->callback([o] {
+    const int rc = run_replay(*o);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace kavro::cli

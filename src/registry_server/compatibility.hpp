@@ -1,0 +1,28 @@
+// Compatibility of a new schema with a subject's versions, at Confluent's levels, with Confluent's
+// verbose messages (findings with the error type and the JSON-pointer path that breaks it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kavro/registry_server/types.hpp"
+
+namespace kavro::registry_server {
+
+struct existing_version {
+  schema_version version;
+  std::string text;      // as stored, for the oldSchema message
+  std::string resolved;  // references inlined
+};
+
+struct compatibility_result {
+  bool compatible = true;
+  std::vector<std::string> messages;
+};
+
+// `existing` are the subject's live versions, oldest first. Non-transitive levels check the
+// latest only.
+compatibility_result check_compatibility(compatibility_level level, const std::string& candidate_resolved,
+                                         const std::vector<existing_version>& existing);
+
+}  // namespace kavro::registry_server

@@ -1,0 +1,415 @@
+// The Kafka-backed storage: the change log is a compacted single-partition topic in Confluent's
+// `_schemas` format. A reader thread folds every record into the state; a write produces its records
+// (idempotent, acks=all), waits for the broker's acknowledgement and then for the reader to have
+// applied them, so the writer reads its own writes. Start-up and every write first catch up with the
+// partition's high watermark, so decisions are made on the whole log.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "rdkafka_handles.hpp"
+#include "storage.hpp"
+
+namespace kavro::registry_server {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct delivery {
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::int64_t offset = -1;
+  bool done = false;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  auto* d = static_cast<delivery*>(msg->_private);
+  if (!d) return;
+  d->err = msg->err;
+  d->offset = msg->offset;
+  d->done = true;
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  return std::to_string(rd()) + std::to_string(rd());
+}
+
+// Leader election through Kafka's group membership: every instance joins one consumer group
+// subscribed to the single-partition schemas topic, so the group coordinator assigns the partition
+// to exactly one live member — the leader. A member that dies is removed after the session timeout
+// and the partition moves to another. Followers find the leader by describing the group
+// (DescribeGroups): the member whose assignment holds the partition; its client.id is its URL.
+class elector {
+ public:
+  elector(rdk::property_list props, const kafka_store_config& config, std::string url)
+      : topic_(config.topic), url_(std::move(url)) {
+    group_ = config.group_id.empty() ? "kavro-schema-registry-" + config.topic : config.group_id;
+    props.insert(props.end(), {{"group.id", group_},
+                               {"client.id", url_},
+                               {"enable.auto.commit", "false"},
+                               {"enable.auto.offset.store", "false"},
+                               {"session.timeout.ms", std::to_string(config.session_timeout.count())},
+                               {"heartbeat.interval.ms",
+                                std::to_string(std::max<long long>(config.session_timeout.count() / 3, 100))},
+                               {"partition.assignment.strategy", "range"}});
+    auto conf = rdk::make_conf(props);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &elector::on_rebalance);
+    rd_kafka_conf_set_opaque(conf.get(), this);
+    consumer_ = rdk::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
+    rd_kafka_poll_set_consumer(consumer_.get());
+    rdk::partitions_ptr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
+      throw std::runtime_error("registry leader election: subscribe: " + rdk::err_text(err));
+    }
+    thread_ = std::thread([this] {
+      while (!stop_) rdk::message_ptr(rd_kafka_consumer_poll(consumer_.get(), 100));
+    });
+  }
+
+  ~elector() {
+    stop_ = true;
+    thread_.join();
+    // Leaves the group at once, so another instance takes over without waiting for the session timeout.
+    rd_kafka_consumer_close(consumer_.get());
+  }
+
+  bool is_leader() const { return leader_; }
+
+  // This instance's URL when it leads; the leader's from the group's description; nullopt if none yet.
+  std::optional<std::string> leader_url() {
+    if (leader_) return url_;
+    const rd_kafka_group_list* list = nullptr;
+    if (rd_kafka_list_groups(consumer_.get(), group_.c_str(), &list, 5000) || !list) return std::nullopt;
+    std::unique_ptr<const rd_kafka_group_list, void (*)(const rd_kafka_group_list*)> guard(
+        list, &rd_kafka_group_list_destroy);
+    for (int g = 0; g < list->group_cnt; ++g) {
+      const auto& group = list->groups[g];
+      for (int m = 0; m < group.member_cnt; ++m) {
+        const auto& member = group.members[m];
+        if (assigned_partitions(member.member_assignment, member.member_assignment_size) > 0 &&
+            member.client_id) {
+          return std::string(member.client_id);
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // Partitions of our topic in a ConsumerProtocol assignment: int16 version, int32 topic count, then
+  // per topic an int16-length name, an int32 count and that many int32 partitions. Bounds-checked.
+  int assigned_partitions(const void* data, int size) const {
+    const auto* p = static_cast<const unsigned char*>(data);
+    std::size_t at = 0;
+    const std::size_t n = size > 0 ? static_cast<std::size_t>(size) : 0;
+    auto read = [&](std::size_t bytes, std::int64_t& out) {
+      if (!p || at + bytes > n) return false;
+      std::int64_t v = 0;
+      for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | p[at + i];
+      at += bytes;
+      out = v;
+      return true;
+    };
+    std::int64_t version = 0, topics = 0;
+    if (!read(2, version) || !read(4, topics)) return 0;
+    int found = 0;
+    for (std::int64_t t = 0; t < topics; ++t) {
+      std::int64_t len = 0, parts = 0;
+      if (!read(2, len) || at + static_cast<std::size_t>(len) > n) return 0;
+      const std::string name(reinterpret_cast<const char*>(p + at), static_cast<std::size_t>(len));
+      at += static_cast<std::size_t>(len);
+      if (!read(4, parts) || parts < 0 || at + static_cast<std::size_t>(parts) * 4 > n) return 0;
+      at += static_cast<std::size_t>(parts) * 4;
+      if (name == topic_) found += static_cast<int>(parts);
+    }
+    return found;
+  }
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque) {
+    auto* self = static_cast<elector*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, parts);
+      // Membership is all we need: never fetch.
+      rd_kafka_pause_partitions(rk, parts);
+      self->leader_ = parts->cnt > 0;
+    } else {
+      self->leader_ = false;
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  std::string topic_;
+  std::string url_;
+  std::string group_;
+  rdk::handle_ptr consumer_;
+  std::atomic<bool> leader_{false};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class kafka_storage final : public storage {
+ public:
+  kafka_storage(shared_state& s, kafka_store_config config) : state_(s), config_(std::move(config)) {
+    rdk::property_list common{{"bootstrap.servers", config_.bootstrap}};
+    for (const auto& p : config_.properties) common.push_back(p);
+    common_ = common;
+
+    auto producer_props = common;
+    producer_props.insert(producer_props.end(),
+                          {{"enable.idempotence", "true"},
+                           {"acks", "all"},
+                           {"linger.ms", "0"},
+                           {"message.timeout.ms", std::to_string(config_.timeout.count())}});
+    auto pconf = rdk::make_conf(producer_props);
+    rd_kafka_conf_set_dr_msg_cb(pconf.get(), &on_delivery);
+    producer_ = rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf));
+
+    auto consumer_props = common;
+    // A group id librdkafka wants for a consumer handle; partitions are assigned, never subscribed,
+    // and no offset is ever committed, so no group is joined.
+    consumer_props.insert(consumer_props.end(), {{"group.id", "kavro-registry-reader-" + random_suffix()},
+                                                 {"enable.auto.commit", "false"},
+                                                 {"enable.auto.offset.store", "false"},
+                                                 {"enable.partition.eof", "true"},
+                                                 {"auto.offset.reset", "earliest"}});
+    consumer_ = rdk::make_handle(RD_KAFKA_CONSUMER, rdk::make_conf(consumer_props));
+    rd_kafka_poll_set_consumer(consumer_.get());
+  }
+
+  ~kafka_storage() override {
+    elector_.reset();
+    stop_ = true;
+    if (reader_.joinable()) reader_.join();
+    if (consumer_) rd_kafka_consumer_close(consumer_.get());
+    if (producer_) rd_kafka_flush(producer_.get(), 5000);
+  }
+
+  api_result<void> append(const std::vector<record>& records) override {
+    if (auto started = start(); !started) return started;
+    std::vector<delivery> deliveries(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const encoded_record e = encode(records[i]);
+      void* value = e.value ? const_cast<char*>(e.value->data()) : nullptr;
+      const std::size_t value_size = e.value ? e.value->size() : 0;
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_.get(), RD_KAFKA_V_TOPIC(config_.topic.c_str()), RD_KAFKA_V_PARTITION(0),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(const_cast<char*>(e.key.data()), e.key.size()), RD_KAFKA_V_VALUE(value, value_size),
+          RD_KAFKA_V_OPAQUE(&deliveries[i]), RD_KAFKA_V_END);
+      if (err) {
+        rd_kafka_flush(producer_.get(), static_cast<int>(config_.timeout.count()));
+        return tl::unexpected(make_error(error_code::store_error, rdk::err_text(err)));
+      }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + config_.timeout + 5s;
+    while (!std::all_of(deliveries.begin(), deliveries.end(), [](const delivery& d) { return d.done; })) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        // The messages still reference `deliveries`: purge them before the vector goes away.
+        rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_flush(producer_.get(), 1000);
+        return tl::unexpected(
+            make_error(error_code::operation_timeout, "Write to the Kafka store timed out"));
+      }
+      rd_kafka_poll(producer_.get(), 50);
+    }
+    std::int64_t last = -1;
+    for (const auto& d : deliveries) {
+      if (d.err) return tl::unexpected(make_error(error_code::store_error, rdk::err_text(d.err)));
+      last = std::max(last, d.offset);
+    }
+    return wait_applied(last + 1);
+  }
+
+  void advertise(const std::string& url) override {
+    std::lock_guard lock(start_mutex_);
+    if (elector_) return;
+    elector_ = std::make_unique<elector>(common_, config_,
+                                         config_.advertised_url.empty() ? url : config_.advertised_url);
+  }
+
+  api_result<std::optional<std::string>> write_target() override {
+    if (!elector_ || elector_->is_leader()) return std::optional<std::string>{};
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(leader_mutex_);
+      if (cached_leader_ && now - cached_at_ < 1s) return cached_leader_;
+    }
+    auto url = elector_->leader_url();
+    if (!url)
+      return tl::unexpected(
+          make_error(error_code::unknown_leader, "Leader is unknown; no leader has been elected yet"));
+    if (elector_->is_leader()) return std::optional<std::string>{};
+    std::lock_guard lock(leader_mutex_);
+    cached_leader_ = url;
+    cached_at_ = now;
+    return cached_leader_;
+  }
+
+  bool ready() const override {
+    std::lock_guard lock(progress_mutex_);
+    return caught_up_once_ && reader_error_.empty();
+  }
+
+  api_result<void> sync() override {
+    if (auto started = start(); !started) return started;
+    std::int64_t low = 0, high = 0;
+    // Asked through the producer's connections: on the reader's, the request would queue behind its
+    // long-polling fetch (a broker answers one connection's requests in order) and take
+    // fetch.wait.max.ms.
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        producer_.get(), config_.topic.c_str(), 0, &low, &high, static_cast<int>(config_.timeout.count()));
+    if (err)
+      return tl::unexpected(make_error(error_code::store_error,
+                                       "reading the end of " + config_.topic + ": " + rdk::err_text(err)));
+    auto done = wait_applied(high);
+    if (done) {
+      std::lock_guard lock(progress_mutex_);
+      caught_up_once_ = true;
+    }
+    return done;
+  }
+
+ private:
+  // Creates the topic if needed and starts the reader, once.
+  api_result<void> start() {
+    std::lock_guard lock(start_mutex_);
+    if (reader_.joinable()) return {};
+    if (auto topic = ensure_topic(); !topic) return topic;
+    rdk::partitions_ptr parts(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(parts.get(), config_.topic.c_str(), 0)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+    if (auto err = rd_kafka_assign(consumer_.get(), parts.get())) {
+      return tl::unexpected(make_error(error_code::store_error, rdk::err_text(err)));
+    }
+    reader_ = std::thread([this] { read_loop(); });
+    return {};
+  }
+
+  api_result<void> ensure_topic() {
+    const int timeout_ms = static_cast<int>(config_.timeout.count());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const rd_kafka_metadata_t* md = nullptr;
+      rd_kafka_topic_t* topic = rd_kafka_topic_new(producer_.get(), config_.topic.c_str(), nullptr);
+      const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, topic, &md, timeout_ms);
+      rd_kafka_topic_destroy(topic);
+      if (err) return tl::unexpected(make_error(error_code::store_error, "metadata: " + rdk::err_text(err)));
+      std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> guard(
+          md, &rd_kafka_metadata_destroy);
+      if (md->topic_cnt == 1 && !md->topics[0].err) {
+        if (md->topics[0].partition_cnt != 1) {
+          return tl::unexpected(
+              make_error(error_code::store_error, "topic " + config_.topic +
+                                                      " must have exactly one partition, it has " +
+                                                      std::to_string(md->topics[0].partition_cnt)));
+        }
+        return {};
+      }
+      if (attempt == 0) {
+        if (auto created = create_topic(); !created) return created;
+      }
+    }
+    return tl::unexpected(make_error(error_code::store_error, "topic " + config_.topic + " did not appear"));
+  }
+
+  api_result<void> create_topic() {
+    char errstr[512];
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(config_.topic.c_str(), 1, config_.replication_factor, errstr, sizeof errstr);
+    if (!nt) return tl::unexpected(make_error(error_code::store_error, errstr));
+    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    rdk::queue_ptr queue(rd_kafka_queue_new(producer_.get()));
+    rd_kafka_CreateTopics(producer_.get(), &nt, 1, nullptr, queue.get());
+    rd_kafka_NewTopic_destroy(nt);
+    rdk::event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(config_.timeout.count())));
+    if (!ev)
+      return tl::unexpected(make_error(error_code::store_error, "creating " + config_.topic + " timed out"));
+    const auto* res = rd_kafka_event_CreateTopics_result(ev.get());
+    if (!res)
+      return tl::unexpected(make_error(error_code::store_error, rd_kafka_event_error_string(ev.get())));
+    std::size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto err = rd_kafka_topic_result_error(results[i]);
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        return tl::unexpected(
+            make_error(error_code::store_error, "creating " + config_.topic + ": " + rdk::err_text(err)));
+      }
+    }
+    // Metadata can lag the creation by a moment.
+    std::this_thread::sleep_for(200ms);
+    return {};
+  }
+
+  void read_loop() {
+    while (!stop_) {
+      rdk::message_ptr msg(rd_kafka_consumer_poll(consumer_.get(), 100));
+      if (!msg) continue;
+      if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        advance(msg->offset);
+        continue;
+      }
+      if (msg->err) {
+        std::lock_guard lock(progress_mutex_);
+        reader_error_ = rd_kafka_message_errstr(msg.get());
+        continue;
+      }
+      const std::string key(static_cast<const char*>(msg->key), msg->key_len);
+      std::optional<std::string> value;
+      if (msg->payload) value.emplace(static_cast<const char*>(msg->payload), msg->len);
+      if (auto r = decode(key, value)) {
+        std::unique_lock lock(state_.mutex);
+        state_.data.apply(*r);
+      }
+      advance(msg->offset + 1);
+    }
+  }
+
+  void advance(std::int64_t next) {
+    std::lock_guard lock(progress_mutex_);
+    reader_error_.clear();
+    if (next > applied_) applied_ = next;
+    progress_cv_.notify_all();
+  }
+
+  api_result<void> wait_applied(std::int64_t next) {
+    std::unique_lock lock(progress_mutex_);
+    if (!progress_cv_.wait_for(lock, config_.timeout, [&] { return applied_ >= next; })) {
+      return tl::unexpected(
+          make_error(error_code::operation_timeout,
+                     "Timed out waiting for the Kafka store to reach offset " + std::to_string(next)));
+    }
+    return {};
+  }
+
+  shared_state& state_;
+  kafka_store_config config_;
+  rdk::property_list common_;
+  std::unique_ptr<elector> elector_;
+  std::mutex leader_mutex_;
+  std::optional<std::string> cached_leader_;
+  std::chrono::steady_clock::time_point cached_at_;
+  rdk::handle_ptr producer_;
+  rdk::handle_ptr consumer_;
+  std::mutex start_mutex_;
+  std::thread reader_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex progress_mutex_;
+  std::condition_variable progress_cv_;
+  std::int64_t applied_ = 0;  // the next offset to apply
+  std::string reader_error_;
+  bool caught_up_once_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<storage> make_kafka_storage(shared_state& state, const kafka_store_config& config) {
+  return std::make_unique<kafka_storage>(state, config);
+}
+
+}  // namespace kavro::registry_server

@@ -1,0 +1,150 @@
+// Folding records into the state, with Confluent's semantics for each key type.
+#include "state.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "schema_text.hpp"
+
+namespace kavro::registry_server {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+constexpr std::array level_names{
+    "NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"};
+constexpr std::array mode_names{"READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT"};
+
+}  // namespace
+
+const char* to_string(compatibility_level level) noexcept {
+  return level_names[static_cast<std::size_t>(level)];
+}
+
+std::optional<compatibility_level> parse_compatibility_level(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < level_names.size(); ++i) {
+    if (iequals(text, level_names[i])) return static_cast<compatibility_level>(i);
+  }
+  return std::nullopt;
+}
+
+const char* to_string(registry_mode mode) noexcept {
+  return mode_names[static_cast<std::size_t>(mode)];
+}
+
+std::optional<registry_mode> parse_registry_mode(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < mode_names.size(); ++i) {
+    if (iequals(text, mode_names[i])) return static_cast<registry_mode>(i);
+  }
+  return std::nullopt;
+}
+
+void state::apply_schema(const schema_record& r) {
+  if (!schemas_.contains(r.id.value)) {
+    auto normalized =
+        normalize_schema(r.schema, [this](const std::string& s, std::int32_t v) { return reference(s, v); });
+    schema_entry entry{r.schema, r.schema.text, r.schema.text};
+    if (normalized) {
+      entry.identity = std::move(normalized->identity);
+      entry.resolved = std::move(normalized->resolved);
+    }
+    ids_by_identity_.emplace(entry.identity, r.id);
+    schemas_.emplace(r.id.value, std::move(entry));
+  }
+  max_id_ = std::max(max_id_, r.id.value);
+  auto& versions = subjects_[r.subject];
+  auto it = std::lower_bound(versions.begin(), versions.end(), r.version,
+                             [](const version_entry& e, schema_version v) { return e.version < v; });
+  if (it != versions.end() && it->version == r.version) {
+    *it = version_entry{r.version, r.id, r.deleted};
+  } else {
+    versions.insert(it, version_entry{r.version, r.id, r.deleted});
+  }
+}
+
+void state::apply(const record& r) {
+  if (auto* s = std::get_if<schema_record>(&r)) {
+    apply_schema(*s);
+  } else if (auto* t = std::get_if<schema_tombstone>(&r)) {
+    auto sub = subjects_.find(t->subject);
+    if (sub == subjects_.end()) return;
+    std::erase_if(sub->second, [&](const version_entry& e) { return e.version == t->version; });
+    if (sub->second.empty()) subjects_.erase(sub);
+  } else if (auto* c = std::get_if<config_record>(&r)) {
+    if (!c->subject) {
+      global_level = c->level;
+    } else if (c->level) {
+      subject_levels[*c->subject] = *c->level;
+    } else {
+      subject_levels.erase(*c->subject);
+    }
+  } else if (auto* m = std::get_if<mode_record>(&r)) {
+    if (!m->subject) {
+      global_mode = m->mode;
+    } else if (m->mode) {
+      subject_modes[*m->subject] = *m->mode;
+    } else {
+      subject_modes.erase(*m->subject);
+    }
+  } else if (auto* d = std::get_if<delete_subject_record>(&r)) {
+    auto sub = subjects_.find(d->subject);
+    if (sub == subjects_.end()) return;
+    for (auto& e : sub->second) {
+      if (e.version <= d->version) e.deleted = true;
+    }
+  } else if (auto* c2 = std::get_if<clear_subject_record>(&r)) {
+    auto sub = subjects_.find(c2->subject);
+    if (sub == subjects_.end()) return;
+    std::erase_if(sub->second, [](const version_entry& e) { return e.deleted; });
+    if (sub->second.empty()) subjects_.erase(sub);
+  }
+}
+
+const std::vector<version_entry>* state::versions(const std::string& subject) const {
+  auto it = subjects_.find(subject);
+  return it == subjects_.end() ? nullptr : &it->second;
+}
+
+const version_entry* state::find(const std::string& subject, schema_version v) const {
+  const auto* vs = versions(subject);
+  if (!vs) return nullptr;
+  for (const auto& e : *vs) {
+    if (e.version == v) return &e;
+  }
+  return nullptr;
+}
+
+const version_entry* state::latest(const std::string& subject, bool deleted) const {
+  const auto* vs = versions(subject);
+  if (!vs) return nullptr;
+  for (auto it = vs->rbegin(); it != vs->rend(); ++it) {
+    if (deleted || !it->deleted) return &*it;
+  }
+  return nullptr;
+}
+
+const schema_entry* state::schema(schema_id id) const {
+  auto it = schemas_.find(id.value);
+  return it == schemas_.end() ? nullptr : &it->second;
+}
+
+std::optional<schema_id> state::id_of(const std::string& identity) const {
+  auto it = ids_by_identity_.find(identity);
+  if (it == ids_by_identity_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<stored_schema> state::reference(const std::string& subject, std::int32_t version) const {
+  const version_entry* e = version == -1 ? latest(subject) : find(subject, schema_version{version});
+  if (!e) return std::nullopt;
+  const auto* s = schema(e->id);
+  if (!s) return std::nullopt;
+  return s->schema;
+}
+
+}  // namespace kavro::registry_server

@@ -1,0 +1,63 @@
+// The registry's state: what folding the change log (records.hpp) yields. Every instance, whatever
+// its storage, holds one and changes it only through apply().
+#pragma once
+
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "records.hpp"
+
+namespace kavro::registry_server {
+
+struct version_entry {
+  schema_version version;
+  schema_id id;
+  bool deleted = false;
+};
+
+struct schema_entry {
+  stored_schema schema;
+  std::string identity;
+  std::string resolved;  // references inlined; what compatibility checks read
+};
+
+class state {
+ public:
+  void apply(const record& r);
+
+  // Versions ascending, soft-deleted ones included.
+  const std::vector<version_entry>* versions(const std::string& subject) const;
+  const version_entry* find(const std::string& subject, schema_version v) const;
+  // The latest version that is not soft-deleted (or, with `deleted`, the latest of all).
+  const version_entry* latest(const std::string& subject, bool deleted = false) const;
+  const schema_entry* schema(schema_id id) const;
+  std::optional<schema_id> id_of(const std::string& identity) const;
+  std::optional<stored_schema> reference(const std::string& subject, std::int32_t version) const;
+
+  const std::map<std::string, std::vector<version_entry>>& subjects() const { return subjects_; }
+  std::int32_t max_id() const { return max_id_; }
+
+  std::optional<compatibility_level> global_level;
+  std::map<std::string, compatibility_level> subject_levels;
+  std::optional<registry_mode> global_mode;
+  std::map<std::string, registry_mode> subject_modes;
+
+ private:
+  void apply_schema(const schema_record& r);
+  std::map<std::string, std::vector<version_entry>> subjects_;
+  std::map<std::int32_t, schema_entry> schemas_;
+  std::unordered_map<std::string, schema_id> ids_by_identity_;
+  std::int32_t max_id_ = 0;
+};
+
+// The state and its lock, shared by the HTTP handlers (readers) and the storage (the one writer).
+struct shared_state {
+  mutable std::shared_mutex mutex;
+  registry_server::state data;
+};
+
+}  // namespace kavro::registry_server

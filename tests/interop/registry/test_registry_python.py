@@ -1,0 +1,229 @@
+"""The Python confluent-kafka Schema Registry client, AvroSerializer and AvroDeserializer against kavro's
+registry: every operation gets what it gets from Confluent's registry, errors included."""
+import json
+
+import pytest
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient, SchemaRegistryError
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+
+def record(name, fields, namespace=None):
+    s = {"type": "record", "name": name, "fields": fields}
+    if namespace:
+        s["namespace"] = namespace
+    return json.dumps(s)
+
+
+ORDER_V1 = record("Order", [{"name": "order_id", "type": "int"}, {"name": "product", "type": "string"},
+                            {"name": "price", "type": "float"}])
+ORDER_V2 = record("Order", [{"name": "order_id", "type": "int"}, {"name": "product", "type": "string"},
+                            {"name": "price", "type": "float"},
+                            {"name": "currency", "type": "string", "default": "EUR"}])
+ORDER_BREAKING = record("Order", [{"name": "order_id", "type": "int"}, {"name": "product", "type": "string"},
+                                  {"name": "price", "type": "float"}, {"name": "shop", "type": "string"}])
+
+
+def client(url):
+    return SchemaRegistryClient({"url": url})
+
+
+def test_register_lookup_and_fetch(registry_url):
+    sr = client(registry_url)
+    sid = sr.register_schema("orders-value", Schema(ORDER_V1, "AVRO"))
+    assert sr.register_schema("orders-value", Schema(ORDER_V1, "AVRO")) == sid
+    # The same schema under another subject keeps its id (a fresh client, so no cache answers).
+    assert client(registry_url).register_schema("other-value", Schema(ORDER_V1, "AVRO")) == sid
+
+    fresh = client(registry_url)
+    assert json.loads(fresh.get_schema(sid).schema_str) == json.loads(ORDER_V1)
+    found = fresh.lookup_schema("orders-value", Schema(ORDER_V1, "AVRO"))
+    assert (found.schema_id, found.subject, found.version) == (sid, "orders-value", 1)
+    assert sorted(fresh.get_subjects()) == ["orders-value", "other-value"]
+    assert fresh.get_versions("orders-value") == [1]
+    latest = fresh.get_latest_version("orders-value")
+    assert (latest.schema_id, latest.version) == (sid, 1)
+    assert fresh.get_version("orders-value", 1).schema_id == sid
+    assert sorted(fresh.get_subjects_by_schema_id(sid)) == ["orders-value", "other-value"]
+    assert "AVRO" in fresh.get_schema_types()
+
+    sid2 = fresh.register_schema("orders-value", Schema(ORDER_V2, "AVRO"))
+    assert sid2 != sid
+    assert fresh.get_versions("orders-value") == [1, 2]
+    # (A fresh client: the Python client caches the latest version.)
+    assert client(registry_url).get_latest_version("orders-value").version == 2
+
+
+def test_errors_carry_confluent_codes(registry_url):
+    sr = client(registry_url)
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.get_schema(4242)
+    assert (e.value.http_status_code, e.value.error_code) == (404, 40403)
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.get_latest_version("missing-value")
+    assert (e.value.http_status_code, e.value.error_code) == (404, 40401)
+    sr.register_schema("e-value", Schema(ORDER_V1, "AVRO"))
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.get_version("e-value", 9)
+    assert e.value.error_code == 40402
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.lookup_schema("e-value", Schema(ORDER_V2, "AVRO"))
+    assert e.value.error_code == 40403
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.register_schema("e-value", Schema('{"type": "record", "name": "Broken"}', "AVRO"))
+    assert (e.value.http_status_code, e.value.error_code) == (422, 42201)
+
+
+def test_compatibility_and_config(registry_url):
+    sr = client(registry_url)
+    sr.register_schema("c-value", Schema(ORDER_V1, "AVRO"))
+    assert sr.get_compatibility() == "BACKWARD"
+    assert sr.test_compatibility("c-value", Schema(ORDER_V2, "AVRO")) is True
+    assert sr.test_compatibility("c-value", Schema(ORDER_BREAKING, "AVRO")) is False
+    assert sr.test_compatibility_all_versions("c-value", Schema(ORDER_BREAKING, "AVRO")) is False
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.register_schema("c-value", Schema(ORDER_BREAKING, "AVRO"))
+    assert (e.value.http_status_code, e.value.error_code) == (409, 409)
+    assert "incompatible with an earlier schema" in e.value.error_message
+
+    sr.set_compatibility("c-value", "NONE")
+    assert sr.get_compatibility("c-value") == "NONE"
+    assert sr.register_schema("c-value", Schema(ORDER_BREAKING, "AVRO")) > 0
+    sr.set_compatibility(level="FULL")
+    assert sr.get_compatibility() == "FULL"
+    assert sr.get_config().compatibility_level.value == "FULL"
+    sr.delete_config("c-value")
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.get_compatibility("c-value")
+    assert e.value.error_code == 40408
+    sr.set_compatibility(level="BACKWARD")
+
+
+def test_deletes(registry_url):
+    sr = client(registry_url)
+    sr.register_schema("d-value", Schema(ORDER_V1, "AVRO"))
+    sr.register_schema("d-value", Schema(ORDER_V2, "AVRO"))
+    assert sr.delete_version("d-value", 1) == 1
+    assert sr.get_versions("d-value") == [2]
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.delete_version("d-value", 1)
+    assert e.value.error_code == 40406
+    assert sr.delete_version("d-value", 1, permanent=True) == 1
+    assert sr.delete_subject("d-value") == [2]
+    assert "d-value" not in sr.get_subjects()
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.delete_subject("d-value")
+    assert e.value.error_code == 40404
+    assert sr.delete_subject("d-value", permanent=True) == [2]
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.delete_subject("d-value", permanent=True)
+    assert e.value.error_code == 40401
+
+
+def test_modes(registry_url):
+    sr = client(registry_url)
+    assert sr.get_global_mode() == "READWRITE"
+    assert sr.update_mode("m-value", "READONLY") == "READONLY"
+    assert sr.get_mode("m-value") == "READONLY"
+    with pytest.raises(SchemaRegistryError) as e:
+        sr.register_schema("m-value", Schema(ORDER_V1, "AVRO"))
+    assert e.value.error_code == 42205
+    assert sr.delete_mode("m-value") == "READONLY"
+    assert sr.register_schema("m-value", Schema(ORDER_V1, "AVRO")) > 0
+
+
+def test_references(registry_url):
+    sr = client(registry_url)
+    address = record("Address", [{"name": "city", "type": "string"}], "com.acme")
+    person = record("Person", [{"name": "name", "type": "string"}, {"name": "home", "type": "com.acme.Address"}],
+                    "com.acme")
+    sr.register_schema("address", Schema(address, "AVRO"))
+    refs = [SchemaReference("com.acme.Address", "address", 1)]
+    pid = sr.register_schema("person-value", Schema(person, "AVRO", refs))
+    got = client(registry_url).get_schema(pid)
+    assert [(r.name, r.subject, r.version) for r in got.references] == [("com.acme.Address", "address", 1)]
+    assert sr.get_referenced_by("address", 1) == [pid]
+
+    # The serializers resolve references through the registry too.
+    ser = AvroSerializer(sr, Schema(person, "AVRO", refs), conf={"auto.register.schemas": False, "use.latest.version": True})
+    de = AvroDeserializer(sr)
+    ctx = SerializationContext("person", MessageField.VALUE)
+    value = {"name": "Ada", "home": {"city": "London"}}
+    assert de(ser(value, ctx), ctx) == value
+
+
+def test_avro_serializer_and_deserializer(registry_url):
+    sr = client(registry_url)
+    ctx = SerializationContext("pay", MessageField.VALUE)
+    ser_v1 = AvroSerializer(sr, ORDER_V1)  # auto.register.schemas: registers pay-value v1
+    data = ser_v1({"order_id": 1, "product": "Phone", "price": 2.5}, ctx)
+    assert data[0] == 0 and int.from_bytes(data[1:5], "big") == sr.get_latest_version("pay-value").schema_id
+    ser_v2 = AvroSerializer(sr, ORDER_V2)  # a compatible evolution: version 2
+    data2 = ser_v2({"order_id": 2, "product": "Laptop", "price": 4.0, "currency": "USD"}, ctx)
+    assert sr.get_versions("pay-value") == [1, 2]
+
+    # A deserializer that fetches whatever schema the bytes name.
+    de = AvroDeserializer(client(registry_url))
+    assert de(data, ctx) == {"order_id": 1, "product": "Phone", "price": 2.5}
+    assert de(data2, ctx)["currency"] == "USD"
+    # A v1 reader reads v2 data (the added field is dropped), as schema resolution says.
+    de_v1 = AvroDeserializer(client(registry_url), ORDER_V1)
+    assert de_v1(data2, ctx) == {"order_id": 2, "product": "Laptop", "price": 4.0}
+    # use.latest.version with auto-registration off serializes with the subject's latest schema.
+    latest = AvroSerializer(client(registry_url), ORDER_V2,
+                            conf={"auto.register.schemas": False, "use.latest.version": True})
+    assert latest({"order_id": 3, "product": "Pen", "price": 1.0, "currency": "EUR"}, ctx)[1:5] == data2[1:5]
+
+
+def test_durable_on_kafka_survives_kill_9(start_registry, bootstrap, schemas_topic):
+    args = ("--kafka-bootstrap", bootstrap, "--kafka-topic", schemas_topic)
+    first = start_registry(*args)
+    sr = client(first.url)
+    sid1 = sr.register_schema("k-value", Schema(ORDER_V1, "AVRO"))
+    sid2 = sr.register_schema("k-value", Schema(ORDER_V2, "AVRO"))
+    sr.set_compatibility("k-value", "FULL")
+    sr.register_schema("gone-value", Schema(record("Gone", [{"name": "x", "type": "int"}]), "AVRO"))
+    sr.delete_subject("gone-value")
+    first.kill()  # SIGKILL: no graceful shutdown
+
+    second = start_registry(*args)
+    sr2 = client(second.url)
+    assert sr2.get_versions("k-value") == [1, 2]
+    assert sr2.get_latest_version("k-value").schema_id == sid2
+    assert json.loads(sr2.get_schema(sid1).schema_str) == json.loads(ORDER_V1)
+    assert sr2.get_compatibility("k-value") == "FULL"
+    assert "gone-value" not in sr2.get_subjects()
+    # Ids continue after the highest id in the topic. (The killed instance still leads the election
+    # group until its session times out, so writes are refused with a 5xx for a few seconds.)
+    sid3 = register_when_led(second.url, "new-value", Schema(record("New", [{"name": "y", "type": "long"}]), "AVRO"))
+    assert sid3 > max(sid1, sid2)
+
+
+def register_when_led(url, subject, schema, timeout=60.0):
+    """Registers, retrying while the registry answers 5xx (no live leader yet)."""
+    import time
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return client(url).register_schema(subject, schema)
+        except SchemaRegistryError as e:
+            assert e.http_status_code >= 500, e
+            assert time.time() < deadline, "no live leader within the timeout"
+            time.sleep(0.5)
+
+
+def test_two_instances_on_kafka_and_the_leader_killed(start_registry, bootstrap, schemas_topic):
+    args = ("--kafka-bootstrap", bootstrap, "--kafka-topic", schemas_topic)
+    a = start_registry(*args)
+    b = start_registry(*args)
+    # The Python client with both URLs, as a producer would be configured.
+    sid1 = client(a.url).register_schema("two-value", Schema(ORDER_V1, "AVRO"))
+    sid2 = client(b.url).register_schema("two-value", Schema(ORDER_V2, "AVRO"))
+    for url in (a.url, b.url):
+        fresh = client(url)
+        assert fresh.get_versions("two-value") == [1, 2]
+        assert fresh.get_schema(sid2) is not None and fresh.get_schema(sid1) is not None
+    a.kill()  # SIGKILL: the group notices after its session timeout and b leads
+    sid3 = register_when_led(b.url, "after-value", Schema(record("After", [{"name": "z", "type": "int"}]), "AVRO"))
+    assert sid3 > sid2
+    assert client(b.url).get_versions("two-value") == [1, 2]
