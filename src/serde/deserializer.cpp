@@ -25,7 +25,11 @@ result<avro::schema> deserializer::schema_for(std::int32_t id) {
     e.message = prefix + e.message;
     return tl::unexpected(std::move(e));
   }
-  auto parsed = avro::schema::parse(*text);
+  // A writer schema's defaults are never used to decode, and a registry may hold schemas whose
+  // defaults older tools did not check: refusing them here would dead-letter good data.
+  avro::parse_options lenient;
+  lenient.validate_defaults = false;
+  auto parsed = avro::schema::parse(*text, lenient);
   if (!parsed) {
     auto e = parsed.error();
     e.message = prefix + e.message;
