@@ -3,6 +3,8 @@
 // and nothing else does; offsets are committed only for finished messages.
 #include <gtest/gtest.h>
 
+#include "kafka_fixture.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,14 +27,7 @@ namespace {
 using namespace kavro;
 using namespace std::chrono_literals;
 
-std::string bootstrap() {
-  const char* dir = std::getenv("KAVRO_TEST_KAFKA_DIR");
-  if (dir == nullptr) throw std::runtime_error("KAVRO_TEST_KAFKA_DIR is not set: run through ctest");
-  std::ifstream in(std::filesystem::path(dir) / "bootstrap");
-  std::string b;
-  if (!(in >> b)) throw std::runtime_error(std::string("no broker address in ") + dir + "/bootstrap");
-  return b;
-}
+std::string bootstrap() { return kavro::testing::fixture_bootstrap(); }
 
 std::string unique(const std::string& prefix) {
   static std::mt19937_64 rng{std::random_device{}()};

@@ -2,6 +2,8 @@
 // Confluent's key and value formats (and kavro serves a topic written in them), and two instances
 // share one log through an elected leader.
 #include <gtest/gtest.h>
+
+#include "kafka_fixture.hpp"
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
 
@@ -30,14 +32,7 @@ const std::string user_v2 =
     R"({"type":"record","name":"User","fields":[{"name":"id","type":"long"},{"name":"email","type":"string","default":""}]})";
 const std::string other = R"({"type":"record","name":"Other","fields":[{"name":"x","type":"int"}]})";
 
-std::string bootstrap() {
-  const char* dir = std::getenv("KAVRO_TEST_KAFKA_DIR");
-  if (dir == nullptr) throw std::runtime_error("KAVRO_TEST_KAFKA_DIR is not set: run through ctest");
-  std::ifstream in(std::filesystem::path(dir) / "bootstrap");
-  std::string b;
-  if (!(in >> b)) throw std::runtime_error(std::string("no broker address in ") + dir + "/bootstrap");
-  return b;
-}
+std::string bootstrap() { return kavro::testing::fixture_bootstrap(); }
 
 std::string unique_topic() {
   std::random_device rd;
