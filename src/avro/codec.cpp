@@ -9,6 +9,34 @@
 
 namespace kavro::avro {
 
+// Types whose encoding can take zero bytes; a huge count of them costs memory but no input, so
+// they draw from a fixed budget instead of the bytes left. A record met again on the way down is a
+// recursive type: counting it as non-empty keeps the walk finite, and the depth limit covers it.
+namespace {
+bool can_be_empty(const schema& s, std::vector<const void*>& seen) {
+  switch (s.kind()) {
+    case type::null:
+      return true;
+    case type::fixed:
+      return s.fixed_size() == 0;
+    case type::record:
+      if (std::find(seen.begin(), seen.end(), s.id()) != seen.end()) return false;
+      seen.push_back(s.id());
+      for (const auto& f : s.fields())
+        if (!can_be_empty(f.type, seen)) return false;
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool can_be_empty(const schema& s) {
+  std::vector<const void*> seen;
+  return can_be_empty(s, seen);
+}
+
 namespace {
 
 // A stack-allocated breadcrumb, turned into text only when an error is reported, so the happy
@@ -264,30 +292,6 @@ class encoder {
   }
 };
 
-// Types whose encoding can take zero bytes; a huge count of them costs memory but no input, so
-// they draw from a fixed budget instead of the bytes left. A record met again on the way down is a
-// recursive type: counting it as non-empty keeps the walk finite, and the depth limit covers it.
-bool can_be_empty(const schema& s, std::vector<const void*>& seen) {
-  switch (s.kind()) {
-    case type::null:
-      return true;
-    case type::fixed:
-      return s.fixed_size() == 0;
-    case type::record:
-      if (std::find(seen.begin(), seen.end(), s.id()) != seen.end()) return false;
-      seen.push_back(s.id());
-      for (const auto& f : s.fields())
-        if (!can_be_empty(f.type, seen)) return false;
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool can_be_empty(const schema& s) {
-  std::vector<const void*> seen;
-  return can_be_empty(s, seen);
-}
 
 
 class decoder {

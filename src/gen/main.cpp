@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kavro/avro/codec.hpp"
 #include "kavro/avro/schema.hpp"
 
 namespace {
@@ -29,26 +30,6 @@ std::string ident(const std::string& s) {
   return cpp_keywords.count(s) ? s + "_" : s;
 }
 
-bool can_be_empty(const schema& s, std::set<const void*>& seen) {
-  switch (s.kind()) {
-    case type::null:
-      return true;
-    case type::fixed:
-      return s.fixed_size() == 0;
-    case type::record:
-      if (!seen.insert(s.id()).second) return false;
-      for (const auto& f : s.fields())
-        if (!can_be_empty(f.type, seen)) return false;
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool can_be_empty(const schema& s) {
-  std::set<const void*> seen;
-  return can_be_empty(s, seen);
-}
 
 class generator {
  public:

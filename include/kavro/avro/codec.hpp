@@ -21,6 +21,10 @@ result<void> encode(const schema& s, const value& v, std::vector<std::uint8_t>& 
 // field path and byte offset.
 result<value> decode(const schema& s, std::span<const std::uint8_t> data);
 
+// True when a value of the schema can encode to no bytes (null, fixed(0), records of only such
+// fields). Decoders bound counts of such items by a fixed budget instead of the bytes left.
+bool can_be_empty(const schema& s);
+
 // Decodes one datum from the front of data and sets consumed to the bytes it used, for streams of
 // datums written back to back.
 result<value> decode_prefix(const schema& s, std::span<const std::uint8_t> data, std::size_t& consumed);
