@@ -367,6 +367,7 @@ struct sink {
   kafka::message_handler handler;
   std::function<result<void>()> finish = [] { return result<void>{}; };
   std::function<std::uint64_t()> stored;  // rows in the database afterwards, when there is one
+  std::optional<kafka::commit_batching> batching;  // the consumer's flush hook, for a batched sink
   std::string note;
 };
 using sink_factory = sink (*)(const options&);
@@ -392,22 +393,15 @@ sink sqlite_per_row_sink(const options& o) {
   return s;
 }
 
-// The batched sink: one transaction per --batch-rows orders. The pipeline consumer has no flush hook
-// yet, so the handler commits every batch itself; offsets of a batch's messages are stored before its
-// commit, which the real pipeline must not do (see docs/performance.md): the figure is the sink's cost.
+// The batched sink as `kavro consume` ships it: one transaction per --batch-rows orders, committed by
+// the consumer's flush hook, which stores the batch's offsets only after the commit.
 sink sqlite_batched_sink(const options& o) {
   auto db = std::make_shared<orders::sqlite_sink>(db_path(o), orders::sink_options{.batched = true});
   sink s;
-  s.handler = [db, inner = db->handler(), rows = o.batch_rows](const kafka::consumed_message& m) {
-    auto failure = inner(m);
-    if (!failure && db->pending_rows() >= rows) {
-      if (auto ok = db->commit_batch(); !ok) return std::optional(kafka::handler_error{kafka::failure_kind::transient, ok.error().message});
-    }
-    return failure;
-  };
-  s.finish = [db] { return db->commit_batch(); };
+  s.handler = db->handler();
+  s.batching = kafka::commit_batching{[db] { return db->commit_batch(); }, o.batch_rows, std::chrono::milliseconds(100)};
+  s.finish = [db] { return db->commit_batch(); };  // the clock stops once the last row is durable
   s.stored = [db] { return static_cast<std::uint64_t>(db->count().value_or(-1)); };
-  s.note = "commits inside the handler: needs the consumer flush hook to be offset-safe";
   return s;
 }
 
@@ -439,6 +433,7 @@ int kavro_consume(const options& o, sink_factory make_sink) {
   cc.group_id = o.group;
   cc.topics = {o.topic};
   cc.extra = parse_props(o.consumer_props);
+  cc.batching = s.batching;
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_client(o)), handler);
   auto ran = consumer.run({o.count, std::chrono::seconds(o.idle_timeout_s)});
   if (!ran) std::cerr << "consumer: " << ran.error().message << '\n';

@@ -353,7 +353,12 @@ class decoder {
       case type::string: {
         auto n = read_length(path, "string");
         if (!n) return tl::unexpected(n.error());
-        out = value(std::string(reinterpret_cast<const char*>(pos_), *n));
+        // A value decoded into again keeps its string's capacity (decode_into).
+        if (auto* str = std::get_if<std::string>(&out.data())) {
+          str->assign(reinterpret_cast<const char*>(pos_), *n);
+        } else {
+          out = value(std::string(reinterpret_cast<const char*>(pos_), *n));
+        }
         pos_ += *n;
         return {};
       }
@@ -382,13 +387,17 @@ class decoder {
       }
       case type::record: {
         const auto& fields = s.fields();
-        record_value r;
-        r.fields.resize(fields.size());
+        // Decoded in place: a record decoded into again reuses its field vector and their buffers.
+        auto* r = std::get_if<record_value>(&out.data());
+        if (r == nullptr) {
+          out = value(record_value{});
+          r = &std::get<record_value>(out.data());
+        }
+        r->fields.resize(fields.size());
         for (std::size_t i = 0; i < fields.size(); ++i) {
           path_frame f{path, &fields[i].name, nullptr, 0};
-          if (auto res = run(fields[i].type, r.fields[i], &f); !res) return res;
+          if (auto res = run(fields[i].type, r->fields[i], &f); !res) return res;
         }
-        out = value(std::move(r));
         return {};
       }
       case type::array: {
@@ -551,6 +560,15 @@ result<value> decode(const schema& s, std::span<const std::uint8_t> data) {
     return fail(errc::invalid_data, std::to_string(d.left()) + " trailing bytes after the value at offset " +
                                         std::to_string(d.offset()));
   return v;
+}
+
+result<void> decode_into(const schema& s, std::span<const std::uint8_t> data, value& out) {
+  decoder d(data);
+  if (auto res = d.run(s, out, nullptr); !res) return res;
+  if (d.left() != 0)
+    return fail(errc::invalid_data, std::to_string(d.left()) + " trailing bytes after the value at offset " +
+                                        std::to_string(d.offset()));
+  return {};
 }
 
 result<value> decode_prefix(const schema& s, std::span<const std::uint8_t> data, std::size_t& consumed) {

@@ -22,6 +22,8 @@ struct consume_options {
   std::string group = "orders-consumer";
   std::string dead_letter_topic;
   std::string db = "orders.db";
+  std::size_t batch = 1000;  // orders per SQLite transaction; 1: a transaction per order
+  int batch_ms = 100;
   int retries = 5;
   int backoff_ms = 100;
   int max_backoff_ms = 5000;
@@ -37,7 +39,7 @@ struct consume_options {
 int run_consume(const consume_options& o) {
   install_stop_signals();
   auto registry = std::make_shared<registry::client>(registry::client_config{{o.registry}});
-  orders::sqlite_sink sink(o.db);
+  orders::sqlite_sink sink(o.db, orders::sink_options{.batched = o.batch > 1});
 
   kafka::consumer_config cc;
   cc.bootstrap_servers = o.bootstrap;
@@ -48,6 +50,11 @@ int run_consume(const consume_options& o) {
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
   cc.retry_topics = o.retry_topics;
+  if (o.batch > 1) {
+    // Rows are written into one transaction; offsets are stored only after its commit.
+    cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
+                                         std::chrono::milliseconds(o.batch_ms)};
+  }
   for (const auto& p : o.properties) {
     const auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -117,6 +124,11 @@ void add_consume(CLI::App& app) {
   cmd->add_option("-g,--group", o->group, "Consumer group")->capture_default_str();
   cmd->add_option("--dlq-topic", o->dead_letter_topic, "Dead-letter topic (default: <topic>.dlq)");
   cmd->add_option("--db", o->db, "SQLite database file")->capture_default_str();
+  cmd->add_option("--batch", o->batch,
+                  "Orders per SQLite transaction; offsets are committed only after it (1: a transaction per order)")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_option("--batch-ms", o->batch_ms, "Commit a batch at the latest this long after its first order")
+      ->capture_default_str()->check(CLI::Range(1, 600000));
   cmd->add_option("--retries", o->retries, "Retries of a failing handler call before dead-lettering")
       ->capture_default_str()->check(CLI::Range(0, 1000));
   cmd->add_option("--backoff-ms", o->backoff_ms, "First retry delay (doubles each retry, with jitter)")

@@ -2,6 +2,8 @@
 #include "kavro/kafka/admin.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "handles.hpp"
 
@@ -105,10 +107,36 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   detail::partition_list_ptr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   std::size_t remaining = 0;
   std::vector<std::int64_t> ends(partitions.size());
+  // A broker that has just come back (restarted, or resumed after a stall) can answer metadata before it
+  // leads its partitions again: such answers are retried until the deadline, not reported.
+  const auto watermark_deadline = std::chrono::steady_clock::now() + timeout;
+  const auto transient = [](rd_kafka_resp_err_t e) {
+    switch (e) {
+      case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+      case RD_KAFKA_RESP_ERR__TIMED_OUT:
+      case RD_KAFKA_RESP_ERR__TRANSPORT:
+      case RD_KAFKA_RESP_ERR__WAIT_COORD:
+      case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+      case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+      case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+      case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+      case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+      case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+        return true;
+      default:
+        return false;
+    }
+  };
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     std::int64_t low = 0, high = 0;
-    err = rd_kafka_query_watermark_offsets(h, topic.c_str(), partitions[i], &low, &high, static_cast<int>(timeout.count()));
-    if (err) return fail(errc::unavailable, "watermarks of '" + topic + "': " + detail::err_text(err));
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(watermark_deadline - std::chrono::steady_clock::now());
+      err = rd_kafka_query_watermark_offsets(h, topic.c_str(), partitions[i], &low, &high,
+                                             static_cast<int>(std::max<std::int64_t>(left.count(), 1000)));
+      if (!err || !transient(err) || std::chrono::steady_clock::now() >= watermark_deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (err) return fail(errc::unavailable, "watermarks of '" + topic + "' [" + std::to_string(partitions[i]) + "]: " + detail::err_text(err));
     ends[i] = high;
     if (high > low) {
       rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partitions[i])->offset = low;

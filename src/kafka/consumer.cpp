@@ -126,15 +126,35 @@ std::string where_of(const rd_kafka_message_t* m) {
 }  // namespace
 
 struct pipeline_consumer::impl {
-  // What this consumer holds of one assigned partition. Replaced (new epoch) at every assignment.
+  // What this consumer holds of one assigned partition. A state lives from its assignment until its
+  // revocation (or until a failed batch rolls it back); then it is retired: `live` turns false, so a
+  // message of it still being worked on is let go without storing its offset, and the object itself is
+  // freed only once no step is running (a pointer to it may be on the stack until then).
   struct partition_state {
-    std::uint64_t epoch = 0;
+    std::string topic;
+    std::int32_t partition = -1;
+    bool live = true;
+    bool retry_topic = false;                  // one of the non-blocking retry topics
     std::deque<detail::message_ptr> backlog;  // received, not started, in offset order
     detail::message_ptr pending;               // waiting for its next attempt; blocks the backlog behind it
     int calls = 0;                             // handler calls made for `pending`
     clock::time_point due{};
     bool paused = false;
+    // Commit batching: messages handled since the last flush, their first and last offsets. Not stored
+    // until the flush that makes their effects durable succeeds.
+    std::int64_t batch_first = -1, batch_last = -1;
+    std::size_t batch_n = 0;
   };
+  // Partitions by (topic, partition), found by string_view without building a std::string per message.
+  struct key_less {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view at(a.first), bt(b.first);
+      return at != bt ? at < bt : a.second < b.second;
+    }
+  };
+  using part_map = std::map<partition_key, std::unique_ptr<partition_state>, key_less>;
 
   impl(const consumer_config& c, std::atomic<bool>& s) : config(c), stop(s) {}
 
@@ -148,30 +168,60 @@ struct pipeline_consumer::impl {
   std::mt19937_64 rng{std::random_device{}()};
   // Outcome of the dead letter being sent; delivery reports arrive on this thread, inside poll().
   std::optional<delivery_report> last_report;
-  std::map<partition_key, partition_state> parts;
-  std::uint64_t next_epoch = 1;
+  part_map parts;
+  std::vector<std::unique_ptr<partition_state>> retired;  // freed at the next step
+  // The partition of the previous message: consecutive messages mostly come from the same one.
+  const rd_kafka_topic_t* last_rkt = nullptr;
+  std::int32_t last_partition = -1;
+  partition_state* last_state = nullptr;
   std::size_t round_robin = 0;
   clock::time_point last_activity = clock::now();
   std::optional<error> fatal;
   std::unique_ptr<poll_keeper> keeper;
+  std::atomic<bool> in_handler{false};  // a handler call runs: polls (and rebalances) come from the keeper
   std::vector<std::string> retry_names;  // non-blocking retries: retry topic n is retry_names[n - 1]
+  std::optional<serde::decoded> scratch;  // every message is decoded into this one value, reusing its storage
+  // Commit batching (config.batching): handled messages not yet flushed, over all partitions.
+  std::size_t batch_count = 0;
+  clock::time_point batch_started{};
+  int batch_failures_in_a_row = 0;
 
   void log(const std::string& line) const { config.log(line); }
 
   bool stopping() const { return stop.load(std::memory_order_relaxed); }
 
-  partition_state* state(const partition_key& key, std::uint64_t epoch) {
-    auto it = parts.find(key);
-    return it != parts.end() && it->second.epoch == epoch ? &it->second : nullptr;
+  partition_state* state_of(const rd_kafka_message_t* m) {
+    if (m->rkt == last_rkt && m->partition == last_partition && last_state != nullptr) return last_state;
+    auto it = parts.find(std::pair<std::string_view, std::int32_t>(rd_kafka_topic_name(m->rkt), m->partition));
+    if (it == parts.end()) return nullptr;
+    last_rkt = m->rkt;
+    last_partition = m->partition;
+    last_state = it->second.get();
+    return last_state;
   }
 
-  void set_paused(const partition_key& key, partition_state& s, bool paused) {
+  // Takes a partition out of `parts`; what it held is let go (never stored: the next owner, or this
+  // consumer after a seek, receives it again).
+  void retire(part_map::iterator it) {
+    partition_state& s = *it->second;
+    s.live = false;
+    counts.dropped_on_revoke += s.backlog.size() + (s.pending ? 1 : 0);
+    s.backlog.clear();
+    s.pending.reset();
+    batch_count -= s.batch_n;
+    s.batch_n = 0;
+    retired.push_back(std::move(it->second));
+    parts.erase(it);
+    last_state = nullptr;
+  }
+
+  void set_paused(partition_state& s, bool paused) {
     if (s.paused == paused) return;
     detail::partition_list_ptr l(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(l.get(), key.first.c_str(), key.second);
+    rd_kafka_topic_partition_list_add(l.get(), s.topic.c_str(), s.partition);
     rd_kafka_resp_err_t err = paused ? rd_kafka_pause_partitions(rk.get(), l.get()) : rd_kafka_resume_partitions(rk.get(), l.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      log("consumer: " + std::string(paused ? "pausing " : "resuming ") + key.first + "[" + std::to_string(key.second) +
+      log("consumer: " + std::string(paused ? "pausing " : "resuming ") + s.topic + "[" + std::to_string(s.partition) +
           "]: " + detail::err_text(err));
       return;
     }
@@ -181,14 +231,110 @@ struct pipeline_consumer::impl {
 
   // A partition is paused while a message of it waits long enough to be worth it (a pause makes librdkafka
   // drop what it prefetched and fetch it again on resume), or while its backlog is full.
-  void settle(const partition_key& key, partition_state& s) {
+  void settle(partition_state& s) {
+    if (!s.live) return;
     const bool long_wait = s.pending != nullptr && s.due - clock::now() >= config.pause_threshold;
-    set_paused(key, s, long_wait || (s.paused && s.pending != nullptr) || s.backlog.size() >= config.max_backlog);
+    set_paused(s, long_wait || (s.paused && s.pending != nullptr) || s.backlog.size() >= config.max_backlog);
   }
 
   // Stores offset + 1 for the next commit; through the message's own topic handle, without building a
   // partition list per message (that was 1,200 instructions of a 5,300-instruction message).
   void store_offset(const rd_kafka_message_t* m) { rd_kafka_offset_store(m->rkt, m->partition, m->offset); }
+
+  // --- commit batching --------------------------------------------------------------------------
+
+  // The handler succeeded for m. Unbatched: its offset is stored now. Batched: it joins the batch, which
+  // is flushed once it is full.
+  void handled(partition_state& s, const rd_kafka_message_t* m) {
+    if (!config.batching) {
+      ++counts.handled;
+      store_offset(m);
+      return;
+    }
+    if (s.batch_n++ == 0) s.batch_first = m->offset;
+    s.batch_last = m->offset;
+    if (batch_count++ == 0) batch_started = clock::now();
+    if (batch_count >= config.batching->max_messages) flush_batch(true);
+  }
+
+  // Makes the batch durable (config.batching->flush), then stores its offsets with one call. On failure
+  // every partition with a batched message is sought back to its first one and consumed again (its state
+  // is replaced, so what this consumer held of it is let go), and, when `may_wait`, the consumer backs
+  // off as for a transient failure, polling meanwhile. Inside a rebalance callback it must not wait.
+  // Returns false when the batch was rolled back.
+  bool flush_batch(bool may_wait) {
+    if (!config.batching || batch_count == 0) return true;
+    result<void> flushed;
+    try {
+      flushed = config.batching->flush();
+    } catch (const std::exception& e) {
+      flushed = fail(errc::unavailable, std::string("flush threw: ") + e.what());
+    }
+    if (flushed) {
+      detail::partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+      for (auto& [key, s] : parts) {
+        if (s->batch_n == 0) continue;
+        rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = s->batch_last + 1;
+        s->batch_n = 0;
+        s->batch_first = s->batch_last = -1;
+      }
+      if (rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk.get(), offsets.get())) {
+        log("consumer: storing the offsets of a flushed batch: " + detail::err_text(err));  // redelivered: harmless
+      }
+      counts.handled += batch_count;
+      ++counts.batches;
+      batch_count = 0;
+      batch_failures_in_a_row = 0;
+      return true;
+    }
+    ++counts.batch_failures;
+    log("consumer: a batch of " + std::to_string(batch_count) + " handled message(s) was not made durable (" +
+        flushed.error().message + "); consuming them again");
+    std::vector<std::pair<partition_key, std::int64_t>> rewind;
+    for (auto it = parts.begin(); it != parts.end(); ++it) {
+      if (it->second->batch_n > 0) rewind.emplace_back(it->first, it->second->batch_first);
+    }
+    detail::partition_list_ptr seek(rd_kafka_topic_partition_list_new(static_cast<int>(rewind.size())));
+    for (const auto& [key, first] : rewind) {
+      auto it = parts.find(key);
+      const bool was_paused = it->second->paused;
+      const bool retry_topic = it->second->retry_topic;
+      counts.rolled_back += it->second->batch_n;
+      retire(it);
+      auto fresh = std::make_unique<partition_state>();
+      fresh->topic = key.first;
+      fresh->partition = key.second;
+      fresh->paused = was_paused;  // librdkafka's flag; settle() resumes it once there is room
+      fresh->retry_topic = retry_topic;
+      parts[key] = std::move(fresh);
+      rd_kafka_topic_partition_list_add(seek.get(), key.first.c_str(), key.second)->offset = first;
+    }
+    batch_count = 0;
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk.get(), seek.get(), 10000)) {
+      log(std::string("consumer: seeking back after a failed batch: ") + rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+      fatal = error{errc::unavailable, "could not seek back to a failed batch"};  // stop rather than skip
+    }
+    for (int i = 0; i < seek->cnt; ++i) {
+      if (seek->elems[i].err) {
+        log("consumer: seeking " + std::string(seek->elems[i].topic) + "[" + std::to_string(seek->elems[i].partition) +
+            "] back after a failed batch: " + detail::err_text(seek->elems[i].err));
+        fatal = error{errc::unavailable, "could not seek back to a failed batch"};
+      }
+    }
+    for (auto& [key, s] : parts) settle(*s);
+    if (may_wait) {
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      wait_polling(config.retry.delay(std::min(++batch_failures_in_a_row, 10), unit(rng)));
+    }
+    return false;
+  }
+
+  // Keeps the consumer polling (group membership, prefetch into the backlogs) for a while.
+  void wait_polling(std::chrono::milliseconds how_long) {
+    const auto until = clock::now() + how_long;
+    while (!stopping() && clock::now() < until) poll_once(50);
+  }
 
   // --- group membership -------------------------------------------------------------------------
 
@@ -199,13 +345,18 @@ struct pipeline_consumer::impl {
 
   void rebalance(rd_kafka_t* h, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     const bool cooperative = std::string(rd_kafka_rebalance_protocol(h)) == "COOPERATIVE";
+    last_state = nullptr;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       ++counts.assignments;
       last_activity = clock::now();  // waiting to join the group (e.g. for a dead member's session) is not idleness
       for (int i = 0; i < partitions->cnt; ++i) {
-        partition_state s;
-        s.epoch = next_epoch++;
-        parts[{partitions->elems[i].topic, partitions->elems[i].partition}] = std::move(s);
+        auto s = std::make_unique<partition_state>();
+        s->topic = partitions->elems[i].topic;
+        s->partition = partitions->elems[i].partition;
+        s->retry_topic = is_retry_topic(s->topic);
+        partition_key key{s->topic, s->partition};
+        if (auto old = parts.find(key); old != parts.end()) retire(old);
+        parts.emplace(std::move(key), std::move(s));
       }
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(h, partitions)) {
@@ -219,14 +370,14 @@ struct pipeline_consumer::impl {
       rd_kafka_resume_partitions(h, partitions);
       return;
     }
-    // Revoked (or lost): commit what is done, let go of what is not (its offset was never stored, so the
-    // next owner receives it again).
+    // Revoked (or lost): make the batch durable and store it (unless a handler call is running: then the
+    // batch's offsets are let go, and the next owner handles those messages again), commit what is done,
+    // let go of what is not (its offset was never stored, so the next owner receives it again).
     ++counts.revocations;
+    if (!in_handler.load()) flush_batch(false);
     for (int i = 0; i < partitions->cnt; ++i) {
-      auto it = parts.find({partitions->elems[i].topic, partitions->elems[i].partition});
-      if (it == parts.end()) continue;
-      counts.dropped_on_revoke += it->second.backlog.size() + (it->second.pending ? 1 : 0);
-      parts.erase(it);
+      auto it = parts.find(std::pair<std::string_view, std::int32_t>(partitions->elems[i].topic, partitions->elems[i].partition));
+      if (it != parts.end()) retire(it);
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h)) {
       rd_kafka_resp_err_t c = rd_kafka_commit(h, nullptr, 0);  // the stored offsets of the assignment
@@ -238,7 +389,7 @@ struct pipeline_consumer::impl {
       if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) rd_kafka_error_destroy(e);
     } else {
       rd_kafka_assign(h, nullptr);
-      parts.clear();
+      while (!parts.empty()) retire(parts.begin());
     }
   }
 
@@ -253,18 +404,18 @@ struct pipeline_consumer::impl {
       if (m->err == RD_KAFKA_RESP_ERR__FATAL) fatal = error{errc::internal, "fatal consumer error"};
       return;
     }
-    last_activity = clock::now();
-    auto it = parts.find({rd_kafka_topic_name(m->rkt), m->partition});
-    if (it == parts.end()) return;  // from a partition no longer ours: not stored, its owner gets it
+    partition_state* s = state_of(m.get());
+    if (s == nullptr) return;  // from a partition no longer ours: not stored, its owner gets it
     ++counts.received;
-    it->second.backlog.push_back(std::move(m));
-    settle(it->first, it->second);
+    s->backlog.push_back(std::move(m));
+    if (s->backlog.size() >= config.max_backlog || s->pending != nullptr) settle(*s);
   }
 
   // --- one attempt at one message ---------------------------------------------------------------
 
   std::optional<handler_error> call_handler(const consumed_message& cm) {
     std::optional<handler_error> out;
+    in_handler.store(true);
     keeper->call_started();
     try {
       out = handler(cm);
@@ -274,6 +425,7 @@ struct pipeline_consumer::impl {
       out = handler_error{failure_kind::transient, "handler threw a non-standard exception"};
     }
     keeper->call_finished();
+    in_handler.store(false);
     return out;
   }
 
@@ -355,31 +507,37 @@ struct pipeline_consumer::impl {
     }
   }
 
-  void schedule(const partition_key& key, std::uint64_t epoch, detail::message_ptr m, int calls,
-                std::chrono::milliseconds delay) {
-    partition_state* s = state(key, epoch);
-    if (s == nullptr) {
+  // Schedules the next attempt at m. A batch is flushed first: the wait must not hold its effects (e.g.
+  // a database transaction) open. Returns without scheduling when the partition was let go.
+  void schedule(partition_state& s, detail::message_ptr m, int calls, std::chrono::milliseconds delay) {
+    flush_batch(true);
+    if (!s.live) {
       ++counts.dropped_on_revoke;
       return;
     }
-    s->pending = std::move(m);
-    s->calls = calls;
-    s->due = clock::now() + delay;
-    settle(key, *s);
+    s.pending = std::move(m);
+    s.calls = calls;
+    s.due = clock::now() + delay;
+    settle(s);
   }
 
-  void finish_dead(const partition_key& key, std::uint64_t epoch, const rd_kafka_message_t* m, const char* error_class,
-                   const std::string& why, int attempts, std::uint64_t consumer_counts::*kind) {
+  void finish_dead(partition_state& s, const rd_kafka_message_t* m, const char* error_class, const std::string& why,
+                   int attempts, std::uint64_t consumer_counts::*kind) {
+    flush_batch(true);  // the dead letter's offset is stored on its own, after every batched one before it
+    if (!s.live) {
+      ++counts.dropped_on_revoke;
+      return;
+    }
     if (!dead_letter(m, error_class, why, attempts)) return;  // stopping: abandoned, delivered again later
     ++counts.dead_lettered;
     ++(counts.*kind);
-    if (state(key, epoch) != nullptr) store_offset(m);
+    if (s.live) store_offset(m);
   }
 
-  void attempt(const partition_key& key, std::uint64_t epoch, detail::message_ptr owned, int calls) {
+  void attempt(partition_state& s, detail::message_ptr owned, int calls) {
     const rd_kafka_message_t* m = owned.get();
     consumed_message cm;
-    cm.topic = key.first;
+    cm.topic = s.topic;
     cm.partition = m->partition;
     cm.offset = m->offset;
     cm.timestamp = rd_kafka_message_timestamp(m, nullptr);
@@ -387,57 +545,58 @@ struct pipeline_consumer::impl {
     cm.payload = std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(m->payload), m->len);
 
     int prior = 0;  // handler calls made before the message came to this retry topic
-    if (is_retry_topic(key.first)) {
+    if (s.retry_topic) {
       prior = static_cast<int>(number_or(header_of(m, dlq::retry::attempts), 0));
       const std::int64_t wait_ms = number_or(header_of(m, dlq::retry::due), 0) - now_ms();
       if (wait_ms > 0) {  // not yet: this retry-topic partition waits, everything else flows
-        schedule(key, epoch, std::move(owned), calls, std::chrono::milliseconds(wait_ms));
+        schedule(s, std::move(owned), calls, std::chrono::milliseconds(wait_ms));
         return;
       }
     }
 
-    result<serde::decoded> decoded = deserializer->deserialize(cm.payload);
-    if (!decoded && decoded.error().code == errc::unavailable) {
-      // The registry being down says nothing about the message: wait (partition paused), never skip it.
-      ++counts.registry_waits;
-      log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
-      schedule(key, epoch, std::move(owned), calls, config.registry_retry_backoff);
-      return;
-    }
-    if (!decoded) {
+    if (auto decoded = deserializer->deserialize_into(cm.payload, scratch); !decoded) {
+      if (decoded.error().code == errc::unavailable) {
+        // The registry being down says nothing about the message: wait (partition paused), never skip it.
+        ++counts.registry_waits;
+        log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
+        schedule(s, std::move(owned), calls, config.registry_retry_backoff);
+        return;
+      }
       const bool unknown = decoded.error().code == errc::not_found;
       log(where_of(m) + ": dead-lettering undecodable message: " + decoded.error().message);
-      finish_dead(key, epoch, m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0,
+      finish_dead(s, m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0,
                   unknown ? &consumer_counts::dead_unknown_schema : &consumer_counts::dead_decode);
       return;
     }
-    cm.decoded = &*decoded;
+    cm.decoded = &*scratch;
     cm.attempt = prior + calls + 1;
     if (cm.attempt > 1) ++counts.retries;
     std::optional<handler_error> failure = call_handler(cm);
-    const bool ours = state(key, epoch) != nullptr;
     if (!failure) {
-      ++counts.handled;
-      if (ours) store_offset(m);  // else revoked meanwhile: the next owner handles it again (idempotently)
+      if (s.live) {
+        handled(s, m);
+      } else {
+        ++counts.handled;  // revoked meanwhile: not stored, the next owner handles it again (idempotently)
+      }
       return;
     }
-    if (!ours) {
+    if (!s.live) {
       ++counts.dropped_on_revoke;
       return;
     }
     const bool permanent = failure->kind == failure_kind::permanent;
     if (permanent || cm.attempt > config.retry.max_retries) {
-      finish_dead(key, epoch, m, permanent ? "handler_permanent" : "handler_exhausted", failure->message, cm.attempt,
+      finish_dead(s, m, permanent ? "handler_permanent" : "handler_exhausted", failure->message, cm.attempt,
                   permanent ? &consumer_counts::dead_permanent : &consumer_counts::dead_exhausted);
       return;
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const auto delay = config.retry.delay(cm.attempt, unit(rng));
     if (config.retry_topics) {
-      forward(key, epoch, m, cm.attempt, delay, failure->message);
+      forward(s, m, cm.attempt, delay, failure->message);
       return;
     }
-    schedule(key, epoch, std::move(owned), calls + 1, delay);
+    schedule(s, std::move(owned), calls + 1, delay);
   }
 
   static std::int64_t now_ms() {
@@ -451,8 +610,13 @@ struct pipeline_consumer::impl {
 
   // Non-blocking retry: the message goes to the retry topic for its next attempt, with its origin, the
   // calls made and when it is due; once the broker has it, its offset here is stored.
-  void forward(const partition_key& key, std::uint64_t epoch, const rd_kafka_message_t* m, int attempts,
-               std::chrono::milliseconds delay, const std::string& why) {
+  void forward(partition_state& s, const rd_kafka_message_t* m, int attempts, std::chrono::milliseconds delay,
+               const std::string& why) {
+    flush_batch(true);
+    if (!s.live) {
+      ++counts.dropped_on_revoke;
+      return;
+    }
     std::vector<header> headers;
     for (auto& h : headers_of(m)) {
       if (!is_retry_header(h.name)) headers.push_back(std::move(h));
@@ -471,23 +635,25 @@ struct pipeline_consumer::impl {
     const std::string& target = retry_names[static_cast<std::size_t>(attempts - 1)];
     if (!send_and_wait(target, m, headers)) return;  // stopping: abandoned, delivered again later
     ++counts.sent_to_retry_topic;
-    if (state(key, epoch) != nullptr) store_offset(m);
+    if (s.live) store_offset(m);
   }
 
   // Takes one step of work from the next partition that has one (round robin); false when none is ready.
   bool step() {
+    retired.clear();  // no step is running: nothing points at a retired state any more
     if (parts.empty()) return false;
-    const auto now = clock::now();
+    std::optional<clock::time_point> now;  // read only when a retry is waiting
     const std::size_t n = parts.size();
     auto it = parts.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(round_robin % n));
     for (std::size_t i = 0; i < n; ++i, ++it) {
       if (it == parts.end()) it = parts.begin();
-      partition_state& s = it->second;
+      partition_state& s = *it->second;
       detail::message_ptr m;
       int calls = 0;
       if (s.pending) {
-        if (s.due > now) continue;
+        if (!now) now = clock::now();
+        if (s.due > *now) continue;
         m = std::move(s.pending);
         calls = s.calls;
       } else if (!s.backlog.empty()) {
@@ -497,10 +663,8 @@ struct pipeline_consumer::impl {
         continue;
       }
       round_robin = (round_robin + i + 1) % n;
-      const partition_key key = it->first;
-      const std::uint64_t epoch = s.epoch;
-      attempt(key, epoch, std::move(m), calls);
-      if (partition_state* after = state(key, epoch)) settle(key, *after);
+      attempt(s, std::move(m), calls);
+      settle(s);
       return true;
     }
     return false;
@@ -511,8 +675,8 @@ struct pipeline_consumer::impl {
     auto wait = std::chrono::milliseconds(100);
     const auto now = clock::now();
     for (const auto& [key, s] : parts) {
-      if (!s.pending) continue;
-      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(s.due - now));
+      if (!s->pending) continue;
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(s->due - now));
     }
     return static_cast<int>(std::max<std::int64_t>(0, wait.count()));
   }
@@ -526,6 +690,10 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   if (config_.group_id.empty()) throw std::invalid_argument("consumer: group id is empty");
   if (config_.retry.max_retries < 0) throw std::invalid_argument("consumer: retries must be >= 0");
   if (config_.max_backlog == 0) throw std::invalid_argument("consumer: max_backlog must be > 0");
+  if (config_.batching && !config_.batching->flush) throw std::invalid_argument("consumer: commit batching without a flush");
+  if (config_.batching && config_.batching->max_messages == 0) {
+    throw std::invalid_argument("consumer: commit batching's max_messages must be > 0");
+  }
   if (!deserializer) throw std::invalid_argument("consumer: no deserializer");
   if (!handler) throw std::invalid_argument("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
@@ -594,20 +762,27 @@ result<void> pipeline_consumer::run(const run_options& options) {
   impl_->keeper = std::make_unique<poll_keeper>(std::chrono::milliseconds(250), [this] { impl_->poll_once(50); });
   impl_->last_activity = std::chrono::steady_clock::now();
 
+  const auto max_delay = config_.batching ? config_.batching->max_delay : std::chrono::milliseconds(0);
   while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
-    if (options.max_messages != 0 && counts.finished() >= options.max_messages) break;
-    if (options.idle_timeout.count() > 0 &&
-        std::chrono::steady_clock::now() - impl_->last_activity > options.idle_timeout) {
-      break;
+    if (options.max_messages != 0 && counts.finished() + impl_->batch_count >= options.max_messages) {
+      impl_->flush_batch(true);
+      if (counts.finished() >= options.max_messages) break;
     }
+    const auto now = std::chrono::steady_clock::now();
+    if (options.idle_timeout.count() > 0 && now - impl_->last_activity > options.idle_timeout) break;
+    if (impl_->batch_count > 0 && now - impl_->batch_started >= max_delay) impl_->flush_batch(true);
     if (impl_->step()) {
-      impl_->last_activity = std::chrono::steady_clock::now();  // waiting out retries is not idleness
+      impl_->last_activity = now;  // waiting out retries is not idleness
       impl_->poll_once(0);
     } else {
+      impl_->flush_batch(true);  // nothing ready: nothing gained by holding the batch open
       impl_->poll_once(impl_->idle_poll_ms());
     }
   }
   impl_->keeper.reset();
+  // What was handled is made durable and stored before the final commit; if that fails, it is not
+  // stored and the next run handles it again.
+  if (!impl_->fatal) impl_->flush_batch(false);
 
   // Commit what is done, then leave the group so partitions move on without waiting for a session timeout.
   // Messages still waiting for a retry were never stored: the next run receives them again.
@@ -617,6 +792,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
   }
   rd_kafka_consumer_close(rk);
   impl_->parts.clear();
+  impl_->retired.clear();
   if (impl_->fatal) return tl::unexpected(*impl_->fatal);
   return {};
 }

@@ -53,4 +53,20 @@ result<decoded> deserializer::deserialize(std::span<const std::uint8_t> message)
   return decoded{f->schema_id, std::move(*s), std::move(*v)};
 }
 
+result<void> deserializer::deserialize_into(std::span<const std::uint8_t> message, std::optional<decoded>& out) {
+  auto f = parse_frame(message);
+  if (!f) return tl::unexpected(f.error());
+  if (!out || out->schema_id != f->schema_id) {
+    auto s = schema_for(f->schema_id);
+    if (!s) return tl::unexpected(s.error());
+    out.emplace(decoded{f->schema_id, std::move(*s), avro::value()});
+  }
+  if (auto v = avro::decode_into(out->writer_schema, f->body, out->value); !v) {
+    auto e = v.error();
+    e.message = "schema id " + std::to_string(f->schema_id) + ": " + e.message;
+    return tl::unexpected(std::move(e));
+  }
+  return {};
+}
+
 }  // namespace kavro::serde

@@ -21,6 +21,11 @@ result<void> encode(const schema& s, const value& v, std::vector<std::uint8_t>& 
 // field path and byte offset.
 result<value> decode(const schema& s, std::span<const std::uint8_t> data);
 
+// As decode, into an existing value: records and strings already in `out` keep their storage, so a
+// consumer decoding one message after another into the same value allocates only when a message
+// outgrows the previous ones. On error `out` holds a partial value.
+result<void> decode_into(const schema& s, std::span<const std::uint8_t> data, value& out);
+
 // True when a value of the schema can encode to no bytes (null, fixed(0), records of only such
 // fields). Decoders bound counts of such items by a fixed budget instead of the bytes left.
 bool can_be_empty(const schema& s);

@@ -2,9 +2,11 @@
 // transient failures with backoff, dead-letters what cannot be handled, and stores an offset only once
 // its message was handled or its dead letter acknowledged (at-least-once, nothing skipped).
 // A message waiting for its next attempt (or for the registry) holds up only its own partition (pausing
-// its fetching when the wait is long, see pause_threshold): the consumer keeps polling, so it keeps its group membership and serves the other partitions. The handler
-// runs on a worker thread while the consumer keeps polling, so even a handler slower than
-// max.poll.interval.ms does not cost the group membership.
+// its fetching when the wait is long, see pause_threshold): the consumer keeps polling, so it keeps its
+// group membership and serves the other partitions. The handler runs on the consumer's thread; once a
+// call has run 250 ms, a keeper thread polls meanwhile, so even a handler slower than
+// max.poll.interval.ms does not cost the group membership. With commit batching, a handler's effects
+// are made durable in batches and offsets are stored only after the batch that covers them.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kavro/avro/schema.hpp"
@@ -49,8 +52,10 @@ struct handler_error {
   std::string message;
 };
 
+// What a handler is given; valid during the call only (the topic, key, payload and decoded value
+// belong to the consumer, which reuses them for the next message).
 struct consumed_message {
-  std::string topic;
+  std::string_view topic;
   std::int32_t partition = -1;
   std::int64_t offset = -1;
   std::int64_t timestamp = -1;
@@ -62,6 +67,20 @@ struct consumed_message {
 
 // Returns nothing when the message was handled.
 using message_handler = std::function<std::optional<handler_error>(const consumed_message&)>;
+
+// Commit batching, for handlers whose effects become durable in batches (e.g. rows written into one
+// open database transaction): the consumer calls `flush` to make the effects of every message handled
+// since the previous flush durable, and stores those messages' offsets only after it succeeded. It
+// flushes when max_messages are waiting, max_delay after the first of them, when no message is ready,
+// before any wait (a retry's backoff, a registry outage, sending a dead letter), before partitions are
+// revoked, and before run() returns. When `flush` fails (it must then have undone the batch), the
+// consumer seeks every partition of the batch back to its first message and handles them all again,
+// after a backoff: nothing is skipped, and a handler that upserts makes the replay harmless.
+struct commit_batching {
+  std::function<result<void>()> flush;
+  std::size_t max_messages = 1000;
+  std::chrono::milliseconds max_delay{100};
+};
 
 // Which header names dead letters carry (the values are the same facts; see dead_letter.hpp).
 enum class dead_letter_headers {
@@ -89,6 +108,7 @@ struct consumer_config {
   // A message waiting at least this long for its next attempt pauses its partition's fetching; shorter
   // waits only hold the messages behind it (up to max_backlog). Either way the consumer keeps polling.
   std::chrono::milliseconds pause_threshold{1000};
+  std::optional<commit_batching> batching;  // empty: every handled message's offset is stored at once
   properties extra;                 // librdkafka consumer properties; override kavro's
   properties dead_letter_producer;  // librdkafka properties for the dead-letter producer
   std::function<void(const std::string&)> log;  // default: stderr
@@ -96,7 +116,7 @@ struct consumer_config {
 
 struct consumer_counts {
   std::uint64_t received = 0;       // messages taken from the topic
-  std::uint64_t handled = 0;        // handler succeeded
+  std::uint64_t handled = 0;        // handler succeeded (with batching: and its batch was flushed)
   std::uint64_t retries = 0;        // handler calls after a first failed one
   std::uint64_t dead_lettered = 0;  // dead letters acknowledged by the broker
   std::uint64_t dead_decode = 0;    // ... of which: could not be decoded
@@ -106,7 +126,11 @@ struct consumer_counts {
   std::uint64_t registry_waits = 0;  // decode attempts postponed because the registry was unreachable
   std::uint64_t assignments = 0;     // rebalances that assigned partitions to this consumer
   std::uint64_t revocations = 0;     // rebalances that took partitions away
-  std::uint64_t dropped_on_revoke = 0;  // unfinished messages let go at a revocation (uncommitted: redelivered)
+  std::uint64_t dropped_on_revoke = 0;  // unfinished messages let go at a revocation or a rolled-back batch
+                                        // (not stored: received again)
+  std::uint64_t batches = 0;         // commit batching: flushes that made a batch durable
+  std::uint64_t batch_failures = 0;  // ... flushes that failed (the batch was handled again)
+  std::uint64_t rolled_back = 0;     // handled messages whose batch failed, handled again
   std::uint64_t pauses = 0;          // times a partition was paused (waiting retry, registry, backlog)
   std::uint64_t sent_to_retry_topic = 0;  // non-blocking retries: messages moved to a retry topic
 

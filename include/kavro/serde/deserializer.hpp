@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <unordered_map>
@@ -29,6 +30,11 @@ class deserializer {
   explicit deserializer(std::shared_ptr<registry::schema_registry> registry);
 
   result<decoded> deserialize(std::span<const std::uint8_t> message);
+  // As deserialize, into `out`, for a consumer decoding message after message: when the schema id is
+  // the one `out` already holds, the cache is not consulted (no lock, no lookup), and the value is
+  // decoded in place, keeping its storage. On success `out` holds the message; on error its value is
+  // unspecified until the next success.
+  result<void> deserialize_into(std::span<const std::uint8_t> message, std::optional<decoded>& out);
   result<avro::schema> schema_for(std::int32_t id);
 
  private:

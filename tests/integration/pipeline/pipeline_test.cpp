@@ -12,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "kavro/kafka/admin.hpp"
 #include "kavro/kafka/consumer.hpp"
@@ -315,6 +316,88 @@ TEST_F(pipeline, non_blocking_retries_move_a_failing_message_through_retry_topic
   EXPECT_EQ((*dead)[0].header_value(kafka::dlq::original_offset), std::to_string(origin[stuck].second));
   EXPECT_EQ((*dead)[0].header_value(kafka::dlq::attempts), "4");
   EXPECT_TRUE((*dead)[0].header_value(kafka::dlq::retry::attempts).empty());
+}
+
+// Commit batching: rows go into one SQLite transaction per batch, offsets are stored only after its
+// commit, and a failed commit replays the whole batch. One flush fails here, among poison messages that
+// force flushes before their dead letters.
+TEST_F(pipeline, a_batched_sink_replays_a_failed_batch_and_stores_every_order_once_with_each_dead_letter_once) {
+  auto sent = sample(3000);
+  sent[700].price = -1;  // rejected: dead-lettered between two batches
+  sent[2100].product = "";
+  produce(sent, {std::string("\x00\x00", 2)});
+  orders::sqlite_sink sink(db_.string(), orders::sink_options{.batched = true});
+  auto inner = sink.handler();
+  std::uint64_t successes = 0, flushes = 0;
+  auto cc = consumer_config(unique("g"));
+  cc.batching = kafka::commit_batching{[&]() -> result<void> {
+                                         if (++flushes == 3) {  // the database refuses this commit
+                                           sink.rollback_batch();
+                                           return fail(errc::unavailable, "injected: disk I/O error");
+                                         }
+                                         return sink.commit_batch();
+                                       },
+                                       500, 100ms};
+  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_),
+                                    [&](const kafka::consumed_message& m) {
+                                      auto failure = inner(m);
+                                      if (!failure) ++successes;
+                                      return failure;
+                                    });
+  ASSERT_TRUE(consumer.run({sent.size() + 1, 20s}));
+  const auto c = consumer.counts();
+  EXPECT_EQ(c.batch_failures, 1u);
+  EXPECT_GT(c.rolled_back, 0u);
+  EXPECT_EQ(c.handled, sent.size() - 2);
+  EXPECT_EQ(successes, c.handled + c.rolled_back) << "a rolled-back message was not handled again, or one was handled twice";
+  EXPECT_EQ(c.dead_lettered, 3u);
+  EXPECT_EQ(sink.pending_rows(), 0u);
+  EXPECT_EQ(sink.count().value(), static_cast<std::int64_t>(sent.size() - 2));
+  for (const auto& o : sent) {
+    if (o.price < 0 || o.product.empty()) continue;
+    auto found = sink.find(o.order_id);
+    ASSERT_TRUE(found && *found) << "order " << o.order_id << " lost";
+  }
+  auto dead = kafka::read_topic(bootstrap(), dead_letter_topic_);
+  ASSERT_TRUE(dead) << dead.error().message;
+  EXPECT_EQ(dead->size(), 3u) << "a dead letter was sent twice";
+
+  // Everything was committed: the same group finds nothing left to do.
+  const auto again = consume(cc.group_id, sink.handler(), 0, 8s);
+  EXPECT_EQ(again.received, 0u);
+}
+
+TEST_F(pipeline, a_batched_consumer_never_commits_offsets_of_rows_that_were_not_committed) {
+  const auto sent = sample(1500);
+  produce(sent);
+  orders::sqlite_sink sink(db_.string(), orders::sink_options{.batched = true});
+  const std::string group = unique("g");
+  auto cc = consumer_config(group);
+  cc.batching = kafka::commit_batching{[&]() -> result<void> {
+                                         sink.rollback_batch();
+                                         return fail(errc::unavailable, "injected: database is read-only");
+                                       },
+                                       200, 50ms};
+  kafka::pipeline_consumer failing(cc, std::make_shared<serde::deserializer>(registry_), sink.handler());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(4s);
+    failing.stop();
+  });
+  ASSERT_TRUE(failing.run({0, 20s}));
+  stopper.join();
+  EXPECT_GT(failing.counts().batch_failures, 0u);
+  EXPECT_EQ(failing.counts().handled, 0u);
+  EXPECT_EQ(sink.count().value(), 0);
+
+  // Nothing was committed: a working run of the same group receives every order.
+  orders::sqlite_sink fresh(db_.string(), orders::sink_options{.batched = true});
+  auto ok = consumer_config(group);
+  ok.batching = kafka::commit_batching{[&] { return fresh.commit_batch(); }, 200, 50ms};
+  kafka::pipeline_consumer working(ok, std::make_shared<serde::deserializer>(registry_), fresh.handler());
+  ASSERT_TRUE(working.run({sent.size(), 20s}));
+  EXPECT_GE(working.counts().received, sent.size());
+  EXPECT_EQ(working.counts().handled, sent.size());
+  EXPECT_EQ(fresh.count().value(), static_cast<std::int64_t>(sent.size()));
 }
 
 }  // namespace
