@@ -7,7 +7,7 @@
 
 namespace kavro::cli {
 
-// Defaults follow the seed's docker-compose stack; KAVRO_BOOTSTRAP and KAVRO_REGISTRY override them.
+// Defaults follow the assignment's docker-compose stack; KAVRO_BOOTSTRAP and KAVRO_REGISTRY override them.
 std::string default_bootstrap();
 std::string default_registry();
 

@@ -30,7 +30,7 @@
 namespace kavro::kafka {
 
 struct retry_policy {
-  // The seed's "consumer retries = 5": after the first attempt, up to 5 more (6 handler calls in all),
+  // The assignment's "consumer retries = 5": after the first attempt, up to 5 more (6 handler calls in all),
   // then the dead-letter topic.
   int max_retries = 5;
   std::chrono::milliseconds initial_backoff{100};
