@@ -332,12 +332,16 @@ kafka::properties consumer_props(const options& o) {
 }
 
 // The ceiling: librdkafka's consumer, no decoding, with the prefetch settings kavro's consumer uses by
-// default (with librdkafka 2.0.2's own, a backlog over 100,000 messages stalls fetching for a second
-// at a time, which would make the ceiling lower than kavro).
+// default (src/kafka/consumer.cpp; with librdkafka 2.0.2's own, a backlog over 100,000 messages stalls
+// fetching for a second at a time, which would make the ceiling lower than kavro).
 int raw_consume(const options& o) {
   kafka::properties props = consumer_props(o);
-  props.emplace("queued.min.messages", "1000000");
-  props.emplace("queued.max.messages.kbytes", "16384");
+  if (rd_kafka_version() >= 0x02020000) {
+    props.emplace("fetch.queue.backoff.ms", "10");
+  } else {
+    props.emplace("queued.min.messages", "1000000");
+    props.emplace("queued.max.messages.kbytes", "16384");
+  }
   rd_kafka_conf_t* conf = make_conf(props);
   rk_ptr rk = make_handle(RD_KAFKA_CONSUMER, conf);
   rd_kafka_poll_set_consumer(rk.get());

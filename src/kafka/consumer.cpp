@@ -735,12 +735,19 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
       {keys::enable_auto_offset_store, "false"},
       {"enable.auto.commit", "true"},
       {"auto.commit.interval.ms", "1000"},
-      // librdkafka 2.0.2 stops fetching once its prefetch queue holds queued.min.messages (counted over
-      // all partitions) and then sleeps up to a second; the consumer drains 100,000 small messages in
-      // well under that. A larger count, bounded in bytes per partition, keeps fetching going.
-      {"queued.min.messages", "1000000"},
-      {"queued.max.messages.kbytes", "16384"},
   };
+  // The prefetch queue. Before 2.2, librdkafka stops fetching a partition once its queue holds
+  // queued.min.messages and looks again only up to a second later; the consumer drains 100,000 small
+  // messages in well under that, so a larger count (bounded in bytes) keeps fetching going, at the cost
+  // of memory: about 30 MB + 320 B per queued message, some 300 MB for small records once a backlog of
+  // a few million builds up (docs/performance.md). From 2.2 on, fetch.queue.backoff.ms makes that
+  // second 10 ms, and the default count keeps memory flat at full speed.
+  if (rd_kafka_version() >= 0x02020000) {
+    props.emplace("fetch.queue.backoff.ms", "10");
+  } else {
+    props.emplace("queued.min.messages", "1000000");
+    props.emplace("queued.max.messages.kbytes", "16384");
+  }
   for (const auto& [k, v] : config_.extra) props[k] = v;
   auto conf = detail::make_conf(props);
   if (!conf) throw std::invalid_argument(conf.error().message);
