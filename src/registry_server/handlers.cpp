@@ -234,6 +234,13 @@ response handlers::root() const {
   return ok(json::object());
 }
 
+response handlers::root_post(const std::string& body) const {
+  if (body.empty()) return ok(json::object());
+  auto request = parse_json_object(body);
+  if (!request) return fail_with(request);
+  return ok(json::object());
+}
+
 response handlers::schema_types() const {
   return ok(json::array({"AVRO"}));
 }
@@ -372,7 +379,15 @@ response handlers::delete_subject(const std::string& subject, const query_params
       out.push_back(v.version.value);
       if (permanent) records.push_back(schema_tombstone{subject, v.version});
     }
-    if (!permanent) records.push_back(delete_subject_record{subject, st.latest(subject)->version});
+    if (!permanent) {
+      records.push_back(delete_subject_record{subject, st.latest(subject)->version});
+    } else {
+      // As Confluent does since its soft delete stopped removing them: the subject's own mode and
+      // compatibility level go with its permanent delete (tombstones), so a subject registered again
+      // under the same name starts from the global settings.
+      if (st.subject_modes.contains(subject)) records.push_back(mode_record{subject, std::nullopt});
+      if (st.subject_levels.contains(subject)) records.push_back(config_record{subject, std::nullopt});
+    }
   }
   if (auto appended = append(records); !appended) return fail_with(appended);
   return ok(out);
@@ -624,10 +639,11 @@ response handlers::delete_config(const std::optional<std::string>& subject) {
     if (!subject) {
       previous = st.global_level.value_or(compatibility_level::backward);
     } else {
-      if (!st.versions(*subject)) return error_response(make_error(error_code::subject_not_found, *subject));
+      // Confluent answers "subject not found" when the subject has no level of its own, whether or
+      // not it has versions; a level set on a subject without versions can be deleted.
       auto it = st.subject_levels.find(*subject);
       if (it == st.subject_levels.end()) {
-        return error_response(make_error(error_code::subject_compatibility_not_configured, *subject));
+        return error_response(make_error(error_code::subject_not_found, *subject));
       }
       previous = it->second;
     }
@@ -641,6 +657,8 @@ response handlers::get_mode(const std::optional<std::string>& subject, const que
   const state& st = state_.data;
   const auto global = st.global_mode.value_or(registry_mode::readwrite);
   if (!subject) return ok(json{{"mode", to_string(global)}});
+  // As Confluent's getMode: a global READONLY_OVERRIDE is every subject's mode.
+  if (global == registry_mode::readonly_override) return ok(json{{"mode", to_string(global)}});
   if (auto it = st.subject_modes.find(*subject); it != st.subject_modes.end()) {
     return ok(json{{"mode", to_string(it->second)}});
   }
@@ -659,19 +677,36 @@ response handlers::put_mode(const std::optional<std::string>& subject, const std
   if (!mode) return error_response(make_error(error_code::invalid_mode));
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  if (*mode == registry_mode::import && !flag(q, "force")) {
+  std::vector<record> records;
+  {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
-    bool has_schemas = false;
-    for (const auto& [name, versions] : st.subjects()) {
-      if (!subject || name == *subject) has_schemas = has_schemas || !versions.empty();
-    }
-    if (has_schemas) {
-      return error_response(
-          make_error(error_code::operation_not_permitted, "Cannot import since found existing subjects"));
+    const registry_mode scope =
+        subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
+    // As Confluent: entering IMPORT (unless forced or already there) needs no live version under the
+    // subject (or any subject, for the global mode); soft-deleted versions left there are deleted
+    // for good (SCHEMA tombstones) and a CLEAR_SUBJECT record follows.
+    if (*mode == registry_mode::import && scope != registry_mode::import && !flag(q, "force")) {
+      const auto matches = [&](const std::string& name) { return !subject || name == *subject; };
+      for (const auto& [name, versions] : st.subjects()) {
+        if (matches(name) && has_live_version(versions)) {
+          return error_response(
+              make_error(error_code::operation_not_permitted, "Cannot import since found existing subjects"));
+        }
+      }
+      for (const auto& [name, versions] : st.subjects()) {
+        if (!matches(name)) continue;
+        for (const auto& v : versions) {
+          if (!referencing_ids(st, name, v.version).empty())
+            return error_response(reference_exists(name, v.version));
+          records.push_back(schema_tombstone{name, v.version});
+        }
+      }
+      records.push_back(clear_subject_record{subject});
     }
   }
-  if (auto appended = append({mode_record{subject, mode}}); !appended) return fail_with(appended);
+  records.push_back(mode_record{subject, mode});
+  if (auto appended = append(records); !appended) return fail_with(appended);
   return ok(json{{"mode", to_string(*mode)}});
 }
 
@@ -685,11 +720,16 @@ response handlers::delete_mode(const std::optional<std::string>& subject) {
     if (!subject) {
       previous = st.global_mode.value_or(registry_mode::readwrite);
     } else {
+      // Confluent reads the subject's mode as its getMode does (a global READONLY_OVERRIDE wins) and
+      // answers "subject not found" when there is none.
       auto it = st.subject_modes.find(*subject);
-      if (it == st.subject_modes.end()) {
-        return error_response(make_error(error_code::subject_mode_not_configured, *subject));
+      if (st.global_mode == registry_mode::readonly_override) {
+        previous = registry_mode::readonly_override;
+      } else if (it == st.subject_modes.end()) {
+        return error_response(make_error(error_code::subject_not_found, *subject));
+      } else {
+        previous = it->second;
       }
-      previous = it->second;
     }
   }
   if (auto appended = append({mode_record{subject, std::nullopt}}); !appended) return fail_with(appended);

@@ -27,6 +27,8 @@ class handlers {
   handlers(shared_state& s, storage& log) : state_(s), log_(log) {}
 
   response root() const;
+  // Confluent's POST / (for testing with a body): {} for an empty body or any JSON object.
+  response root_post(const std::string& body) const;
   response schema_types() const;
   response list_schemas(const query_params& q) const;
   response schema_by_id(const std::string& id, const query_params& q) const;

@@ -19,6 +19,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The store is built in a constructor: librdkafka refusing the configuration is an exception.
+template <class T>
+T or_throw(result<T> r) {
+  if (!r) throw std::runtime_error("registry kafka store: " + r.error().message);
+  return std::move(*r);
+}
+
 struct delivery {
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::int64_t offset = -1;
@@ -45,23 +52,24 @@ std::string random_suffix() {
 // (DescribeGroups): the member whose assignment holds the partition; its client.id is its URL.
 class elector {
  public:
-  elector(rdk::property_list props, const kafka_store_config& config, std::string url)
+  elector(kafka::properties props, const kafka_store_config& config, std::string url)
       : topic_(config.topic), url_(std::move(url)) {
     group_ = config.group_id.empty() ? "kavro-schema-registry-" + config.topic : config.group_id;
-    props.insert(props.end(), {{"group.id", group_},
-                               {"client.id", url_},
-                               {"enable.auto.commit", "false"},
-                               {"enable.auto.offset.store", "false"},
-                               {"session.timeout.ms", std::to_string(config.session_timeout.count())},
-                               {"heartbeat.interval.ms",
-                                std::to_string(std::max<long long>(config.session_timeout.count() / 3, 100))},
-                               {"partition.assignment.strategy", "range"}});
-    auto conf = rdk::make_conf(props);
+    // These override the user's properties of the same name.
+    props["group.id"] = group_;
+    props["client.id"] = url_;
+    props["enable.auto.commit"] = "false";
+    props["enable.auto.offset.store"] = "false";
+    props["session.timeout.ms"] = std::to_string(config.session_timeout.count());
+    props["heartbeat.interval.ms"] =
+        std::to_string(std::max<long long>(config.session_timeout.count() / 3, 100));
+    props["partition.assignment.strategy"] = "range";
+    auto conf = or_throw(rdk::make_conf(props));
     rd_kafka_conf_set_rebalance_cb(conf.get(), &elector::on_rebalance);
     rd_kafka_conf_set_opaque(conf.get(), this);
-    consumer_ = rdk::make_handle(RD_KAFKA_CONSUMER, std::move(conf));
+    consumer_ = or_throw(rdk::make_handle(RD_KAFKA_CONSUMER, std::move(conf)));
     rd_kafka_poll_set_consumer(consumer_.get());
-    rdk::partitions_ptr topics(rd_kafka_topic_partition_list_new(1));
+    rdk::partition_list_ptr topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
       throw std::runtime_error("registry leader election: subscribe: " + rdk::err_text(err));
@@ -156,29 +164,29 @@ class elector {
 class kafka_storage final : public storage {
  public:
   kafka_storage(shared_state& s, kafka_store_config config) : state_(s), config_(std::move(config)) {
-    rdk::property_list common{{"bootstrap.servers", config_.bootstrap}};
-    for (const auto& p : config_.properties) common.push_back(p);
+    // The user's properties override bootstrap.servers; the settings below override the user's.
+    kafka::properties common{{"bootstrap.servers", config_.bootstrap}};
+    for (const auto& [key, value] : config_.properties) common[key] = value;
     common_ = common;
 
     auto producer_props = common;
-    producer_props.insert(producer_props.end(),
-                          {{"enable.idempotence", "true"},
-                           {"acks", "all"},
-                           {"linger.ms", "0"},
-                           {"message.timeout.ms", std::to_string(config_.timeout.count())}});
-    auto pconf = rdk::make_conf(producer_props);
+    producer_props["enable.idempotence"] = "true";
+    producer_props["acks"] = "all";
+    producer_props["linger.ms"] = "0";
+    producer_props["message.timeout.ms"] = std::to_string(config_.timeout.count());
+    auto pconf = or_throw(rdk::make_conf(producer_props));
     rd_kafka_conf_set_dr_msg_cb(pconf.get(), &on_delivery);
-    producer_ = rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf));
+    producer_ = or_throw(rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf)));
 
     auto consumer_props = common;
     // A group id librdkafka wants for a consumer handle; partitions are assigned, never subscribed,
     // and no offset is ever committed, so no group is joined.
-    consumer_props.insert(consumer_props.end(), {{"group.id", "kavro-registry-reader-" + random_suffix()},
-                                                 {"enable.auto.commit", "false"},
-                                                 {"enable.auto.offset.store", "false"},
-                                                 {"enable.partition.eof", "true"},
-                                                 {"auto.offset.reset", "earliest"}});
-    consumer_ = rdk::make_handle(RD_KAFKA_CONSUMER, rdk::make_conf(consumer_props));
+    consumer_props["group.id"] = "kavro-registry-reader-" + random_suffix();
+    consumer_props["enable.auto.commit"] = "false";
+    consumer_props["enable.auto.offset.store"] = "false";
+    consumer_props["enable.partition.eof"] = "true";
+    consumer_props["auto.offset.reset"] = "earliest";
+    consumer_ = or_throw(rdk::make_handle(RD_KAFKA_CONSUMER, or_throw(rdk::make_conf(consumer_props))));
     rd_kafka_poll_set_consumer(consumer_.get());
   }
 
@@ -281,7 +289,7 @@ class kafka_storage final : public storage {
     std::lock_guard lock(start_mutex_);
     if (reader_.joinable()) return {};
     if (auto topic = ensure_topic(); !topic) return topic;
-    rdk::partitions_ptr parts(rd_kafka_topic_partition_list_new(1));
+    rdk::partition_list_ptr parts(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(parts.get(), config_.topic.c_str(), 0)->offset =
         RD_KAFKA_OFFSET_BEGINNING;
     if (auto err = rd_kafka_assign(consumer_.get(), parts.get())) {
@@ -389,7 +397,7 @@ class kafka_storage final : public storage {
 
   shared_state& state_;
   kafka_store_config config_;
-  rdk::property_list common_;
+  kafka::properties common_;
   std::unique_ptr<elector> elector_;
   std::mutex leader_mutex_;
   std::optional<std::string> cached_leader_;

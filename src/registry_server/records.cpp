@@ -49,8 +49,8 @@ struct encoder {
     return {key.dump(), json{{"subject", r.subject}, {"version", r.version.value}}.dump()};
   }
   encoded_record operator()(const clear_subject_record& r) const {
-    json key{{"keytype", "CLEAR_SUBJECT"}, {"subject", r.subject}, {"magic", 0}};
-    return {key.dump(), json{{"subject", r.subject}}.dump()};
+    json key{{"keytype", "CLEAR_SUBJECT"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
+    return {key.dump(), json{{"subject", subject_json(r.subject)}}.dump()};
   }
 };
 
@@ -117,7 +117,7 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
       return delete_subject_record{key.at("subject").get<std::string>(),
                                    schema_version{value.at("version").get<std::int32_t>()}};
     }
-    if (type == "CLEAR_SUBJECT") return clear_subject_record{key.at("subject").get<std::string>()};
+    if (type == "CLEAR_SUBJECT") return clear_subject_record{optional_subject(key)};
     return std::nullopt;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

@@ -39,9 +39,11 @@ struct delete_subject_record {
   std::string subject;
   schema_version version;
 };
-// CLEAR_SUBJECT: a permanently deleted subject.
+// CLEAR_SUBJECT {"keytype":"CLEAR_SUBJECT","subject":s|null,"magic":0}, value {"subject":s|null}:
+// written on switching to IMPORT mode, once no live version is left; drops the soft-deleted versions
+// of the subject (null: of every subject).
 struct clear_subject_record {
-  std::string subject;
+  std::optional<std::string> subject;
 };
 
 using record = std::variant<schema_record, schema_tombstone, config_record, mode_record,

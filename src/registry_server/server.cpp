@@ -1,18 +1,25 @@
 // The registry server's route table and lifecycle: cpp-httplib (HTTP or HTTPS) on a background
-// thread in front of the handlers, with basic auth, a body limit, request logging and health probes.
+// thread in front of the handlers, routed as Jersey routes Confluent's resources (404 for an unknown
+// path, 405 for a method the path does not serve), with basic auth, a body limit, request logging
+// and health probes.
 #include "kavro/registry_server/server.hpp"
 
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <initializer_list>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "handlers.hpp"
 
@@ -90,8 +97,45 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::optional<std::string> subject_or_global(const httplib::Request& req) {
-  if (req.matches.size() > 1) return std::string(req.matches[1]);
+// A request path as Jersey matches it: the raw path (before '?') split at '/', each segment then
+// percent-decoded, so a subject may contain '/' (sent as %2F) and still fill exactly one segment. A
+// trailing '/' is ignored; an empty segment elsewhere matches no route.
+std::vector<std::string> path_segments(std::string_view target) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  if (path.starts_with('/')) path.remove_prefix(1);
+  if (path.ends_with('/')) path.remove_suffix(1);
+  std::vector<std::string> out;
+  if (path.empty()) return out;
+  while (true) {
+    const auto slash = path.find('/');
+    const std::string_view raw = path.substr(0, slash);
+    std::string segment;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+        segment += static_cast<char>(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+        i += 2;
+      } else {
+        segment += raw[i];
+      }
+    }
+    out.push_back(std::move(segment));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+// Path parameters in the order the route's template names them.
+using path_params = std::vector<std::string>;
+
+std::optional<std::string> subject_or_global(const path_params& p) {
+  if (!p.empty()) return p[0];
   return std::nullopt;
 }
 
@@ -127,15 +171,100 @@ struct server::impl {
     add_routes();
   }
 
-  using handler_fn = std::function<response(const httplib::Request&)>;
+  using handler_fn = std::function<response(const httplib::Request&, const path_params&)>;
+
+  // One path template of the API: literal segments, and "{}" for a path parameter. Like Jersey, a
+  // request whose path matches a template but whose method the template does not serve is 405.
+  struct route {
+    std::vector<std::string_view> segments;
+    std::map<std::string, handler_fn, std::less<>> methods;
+  };
+  std::vector<route> routes;
+
+  void add(std::initializer_list<std::string_view> path, std::string_view method, handler_fn fn) {
+    const std::vector<std::string_view> segments(path);
+    auto it =
+        std::find_if(routes.begin(), routes.end(), [&](const route& r) { return r.segments == segments; });
+    if (it == routes.end()) it = routes.insert(routes.end(), route{segments, {}});
+    it->methods.emplace(std::string(method), std::move(fn));
+  }
+
+  // The route whose template matches the path (the most literal one, as Jersey prefers), filling
+  // `params`; nullptr if none does.
+  const route* match(const std::vector<std::string>& path, path_params& params) const {
+    const route* best = nullptr;
+    std::size_t best_literals = 0;
+    for (const auto& r : routes) {
+      if (r.segments.size() != path.size()) continue;
+      std::size_t literals = 0;
+      bool ok = true;
+      for (std::size_t i = 0; ok && i < path.size(); ++i) {
+        if (r.segments[i] == "{}") {
+          ok = !path[i].empty();  // a parameter is one or more characters
+          continue;
+        }
+        ok = r.segments[i] == path[i];
+        ++literals;
+      }
+      if (ok && (!best || literals > best_literals)) {
+        best = &r;
+        best_literals = literals;
+      }
+    }
+    if (best) {
+      params.clear();
+      for (std::size_t i = 0; i < path.size(); ++i) {
+        if (best->segments[i] == "{}") params.push_back(path[i]);
+      }
+    }
+    return best;
+  }
+
+  // The Allow header for a route: its methods, HEAD with GET, and OPTIONS (answered for every route).
+  static std::string allowed(const route& r) {
+    std::string out;
+    for (const char* m : {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"}) {
+      const std::string_view name = m;
+      const bool served = name == "OPTIONS" || r.methods.contains(name == "HEAD" ? "GET" : name);
+      if (!served) continue;
+      if (!out.empty()) out += ", ";
+      out += name;
+    }
+    return out;
+  }
+
+  // Every request that reaches routing comes here. An unknown path is 404 and a known path with a
+  // method it does not serve 405, each with Confluent's (Jersey's) error body; OPTIONS on a known
+  // path is answered as Jersey answers it by default: 200 with the Allow header.
+  void dispatch(const httplib::Request& req, httplib::Response& res) const {
+    path_params params;
+    const route* r = match(path_segments(req.target), params);
+    if (!r) return send(req, res, error_response(make_error(error_code::not_found)));
+    const std::string_view method =
+        req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+    auto it = r->methods.find(method);
+    if (it == r->methods.end()) {
+      res.set_header("Allow", allowed(*r));
+      if (req.method == "OPTIONS") {
+        res.status = 200;
+        return;
+      }
+      return send(req, res, error_response(make_error(error_code::method_not_allowed)));
+    }
+    // POST and PUT carry a JSON body in one of Confluent's media types.
+    if ((method == "POST" || method == "PUT") && !acceptable_body_type(req)) {
+      return send(req, res, error_response(make_error(error_code::unsupported_media_type)));
+    }
+    send(req, res, it->second(req, params));
+  }
 
   // Writes go to the leader: a follower forwards the request as it came and, once the leader has
   // answered with success, catches up with the log, so the caller reads its write here too.
   handler_fn leader_only(handler_fn fn) {
-    return [this, fn = std::move(fn)](const httplib::Request& req) -> response {
+    return [this, fn = std::move(fn)](const httplib::Request& req, const path_params& p) -> response {
       auto target = log->write_target();
       if (!target) return error_response(target.error());
-      if (!*target) return fn(req);
+      if (!*target) return fn(req, p);
       httplib::Client leader(**target);
       leader.set_connection_timeout(std::chrono::seconds(5));
       leader.set_read_timeout(std::chrono::seconds(60));
@@ -164,89 +293,102 @@ struct server::impl {
   // has not been read back yet, so before saying it the instance catches up with the log and asks
   // again: a schema registered through any instance can be read from every other one at once.
   handler_fn caught_up(handler_fn fn) {
-    return [this, fn = std::move(fn)](const httplib::Request& req) {
-      response r = fn(req);
-      if (r.status == 404 && config.kafka && log->sync()) r = fn(req);
+    return [this, fn = std::move(fn)](const httplib::Request& req, const path_params& p) {
+      response r = fn(req, p);
+      if (r.status == 404 && config.kafka && log->sync()) r = fn(req, p);
       return r;
     };
   }
 
-  void get(const char* pattern, handler_fn fn) {
-    http->Get(pattern, [fn = caught_up(std::move(fn))](const httplib::Request& req, httplib::Response& res) {
-      send(req, res, fn(req));
-    });
+  void get(std::initializer_list<std::string_view> path, handler_fn fn) {
+    add(path, "GET", caught_up(std::move(fn)));
   }
-  void del(const char* pattern, handler_fn fn) {
-    http->Delete(pattern, [fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
-      send(req, res, fn(req));
-    });
+  void post(std::initializer_list<std::string_view> path, handler_fn fn) { add(path, "POST", std::move(fn)); }
+  void put(std::initializer_list<std::string_view> path, handler_fn fn) { add(path, "PUT", std::move(fn)); }
+  void del(std::initializer_list<std::string_view> path, handler_fn fn) {
+    add(path, "DELETE", std::move(fn));
   }
-  // POST and PUT carry a JSON body in one of Confluent's media types.
-  static auto with_body(handler_fn fn) {
-    return [fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
-      if (!acceptable_body_type(req))
-        return send(req, res, error_response(make_error(error_code::unsupported_media_type)));
-      send(req, res, fn(req));
-    };
-  }
-  void post(const char* pattern, handler_fn fn) { http->Post(pattern, with_body(std::move(fn))); }
-  void put(const char* pattern, handler_fn fn) { http->Put(pattern, with_body(std::move(fn))); }
 
   void add_routes() {
     handlers& h = *api;
-    get("/", [&h](const auto&) { return h.root(); });
-    get("/healthz", [](const auto&) { return response{200, "{}"}; });
-    get("/readyz", [this](const auto&) {
+    // Confluent's RootResource: GET and POST answer {} (POST exists for testing with a body).
+    get({}, [&h](const auto&, const auto&) { return h.root(); });
+    post({}, [&h](const auto& r, const auto&) { return h.root_post(r.body); });
+    get({"healthz"}, [](const auto&, const auto&) { return response{200, "{}"}; });
+    get({"readyz"}, [this](const auto&, const auto&) {
       if (log->ready()) return response{200, "{}"};
       return error_response(make_error(error_code::store_error, "not caught up with the schemas topic"));
     });
-    get("/schemas/types", [&h](const auto&) { return h.schema_types(); });
-    get("/schemas", [&h](const auto& r) { return h.list_schemas(r.params); });
-    get(R"(/schemas/ids/([^/]+))", [&h](const auto& r) { return h.schema_by_id(r.matches[1], r.params); });
-    get(R"(/schemas/ids/([^/]+)/schema)",
-        [&h](const auto& r) { return h.raw_schema_by_id(r.matches[1], r.params); });
-    get(R"(/schemas/ids/([^/]+)/subjects)",
-        [&h](const auto& r) { return h.subjects_by_id(r.matches[1], r.params); });
-    get(R"(/schemas/ids/([^/]+)/versions)",
-        [&h](const auto& r) { return h.versions_by_id(r.matches[1], r.params); });
+    get({"schemas", "types"}, [&h](const auto&, const auto&) { return h.schema_types(); });
+    get({"schemas"}, [&h](const auto& r, const auto&) { return h.list_schemas(r.params); });
+    get({"schemas", "ids", "{}"},
+        [&h](const auto& r, const auto& p) { return h.schema_by_id(p[0], r.params); });
+    get({"schemas", "ids", "{}", "schema"},
+        [&h](const auto& r, const auto& p) { return h.raw_schema_by_id(p[0], r.params); });
+    get({"schemas", "ids", "{}", "subjects"},
+        [&h](const auto& r, const auto& p) { return h.subjects_by_id(p[0], r.params); });
+    get({"schemas", "ids", "{}", "versions"},
+        [&h](const auto& r, const auto& p) { return h.versions_by_id(p[0], r.params); });
 
-    // Subjects may contain '/' (sent as %2F, decoded before matching), so a subject is (.+); httplib
-    // takes the first pattern that matches the whole path, so longer suffixes come first.
-    get("/subjects", [&h](const auto& r) { return h.list_subjects(r.params); });
-    get(R"(/subjects/(.+)/versions/([^/]+)/schema)",
-        [&h](const auto& r) { return h.raw_schema_by_version(r.matches[1], r.matches[2], r.params); });
-    get(R"(/subjects/(.+)/versions/([^/]+)/referencedby)",
-        [&h](const auto& r) { return h.referenced_by(r.matches[1], r.matches[2]); });
-    get(R"(/subjects/(.+)/versions/([^/]+))",
-        [&h](const auto& r) { return h.get_version(r.matches[1], r.matches[2], r.params); });
-    get(R"(/subjects/(.+)/versions)",
-        [&h](const auto& r) { return h.list_versions(r.matches[1], r.params); });
-    post(R"(/subjects/(.+)/versions)",
-         leader_only([&h](const auto& r) { return h.register_schema(r.matches[1], r.body, r.params); }));
-    post(R"(/subjects/(.+))",
-         caught_up([&h](const auto& r) { return h.lookup_schema(r.matches[1], r.body, r.params); }));
-    del(R"(/subjects/(.+)/versions/([^/]+))",
-        leader_only([&h](const auto& r) { return h.delete_version(r.matches[1], r.matches[2], r.params); }));
-    del(R"(/subjects/(.+))",
-        leader_only([&h](const auto& r) { return h.delete_subject(r.matches[1], r.params); }));
+    get({"subjects"}, [&h](const auto& r, const auto&) { return h.list_subjects(r.params); });
+    post({"subjects", "{}"},
+         caught_up([&h](const auto& r, const auto& p) { return h.lookup_schema(p[0], r.body, r.params); }));
+    del({"subjects", "{}"},
+        leader_only([&h](const auto& r, const auto& p) { return h.delete_subject(p[0], r.params); }));
+    get({"subjects", "{}", "versions"},
+        [&h](const auto& r, const auto& p) { return h.list_versions(p[0], r.params); });
+    post({"subjects", "{}", "versions"}, leader_only([&h](const auto& r, const auto& p) {
+           return h.register_schema(p[0], r.body, r.params);
+         }));
+    get({"subjects", "{}", "versions", "{}"},
+        [&h](const auto& r, const auto& p) { return h.get_version(p[0], p[1], r.params); });
+    del({"subjects", "{}", "versions", "{}"},
+        leader_only([&h](const auto& r, const auto& p) { return h.delete_version(p[0], p[1], r.params); }));
+    get({"subjects", "{}", "versions", "{}", "schema"},
+        [&h](const auto& r, const auto& p) { return h.raw_schema_by_version(p[0], p[1], r.params); });
+    get({"subjects", "{}", "versions", "{}", "referencedby"},
+        [&h](const auto&, const auto& p) { return h.referenced_by(p[0], p[1]); });
 
-    post(R"(/compatibility/subjects/(.+)/versions/([^/]+))", [&h](const auto& r) {
-      return h.check_compatibility(r.matches[1], std::string(r.matches[2]), r.body, r.params);
+    post({"compatibility", "subjects", "{}", "versions", "{}"},
+         [&h](const auto& r, const auto& p) { return h.check_compatibility(p[0], p[1], r.body, r.params); });
+    post({"compatibility", "subjects", "{}", "versions"}, [&h](const auto& r, const auto& p) {
+      return h.check_compatibility(p[0], std::nullopt, r.body, r.params);
     });
-    post(R"(/compatibility/subjects/(.+)/versions)",
-         [&h](const auto& r) { return h.check_compatibility(r.matches[1], std::nullopt, r.body, r.params); });
 
-    for (const char* pattern : {"/config", R"(/config/(.+))"}) {
-      get(pattern, [&h](const auto& r) { return h.get_config(subject_or_global(r), r.params); });
-      put(pattern, leader_only([&h](const auto& r) { return h.put_config(subject_or_global(r), r.body); }));
-      del(pattern, leader_only([&h](const auto& r) { return h.delete_config(subject_or_global(r)); }));
-    }
-    for (const char* pattern : {"/mode", R"(/mode/(.+))"}) {
-      get(pattern, [&h](const auto& r) { return h.get_mode(subject_or_global(r), r.params); });
-      put(pattern,
-          leader_only([&h](const auto& r) { return h.put_mode(subject_or_global(r), r.body, r.params); }));
-      del(pattern, leader_only([&h](const auto& r) { return h.delete_mode(subject_or_global(r)); }));
-    }
+    // The global setting and the subject's (subject_or_global tells them apart).
+    const auto config_routes = [&](std::initializer_list<std::string_view> path) {
+      get(path, [&h](const auto& r, const auto& p) { return h.get_config(subject_or_global(p), r.params); });
+      put(path, leader_only([&h](const auto& r, const auto& p) {
+            return h.put_config(subject_or_global(p), r.body);
+          }));
+      del(path,
+          leader_only([&h](const auto&, const auto& p) { return h.delete_config(subject_or_global(p)); }));
+    };
+    config_routes({"config"});
+    config_routes({"config", "{}"});
+    const auto mode_routes = [&](std::initializer_list<std::string_view> path) {
+      get(path, [&h](const auto& r, const auto& p) { return h.get_mode(subject_or_global(p), r.params); });
+      put(path, leader_only([&h](const auto& r, const auto& p) {
+            return h.put_mode(subject_or_global(p), r.body, r.params);
+          }));
+      del(path,
+          leader_only([&h](const auto&, const auto& p) { return h.delete_mode(subject_or_global(p)); }));
+    };
+    mode_routes({"mode"});
+    mode_routes({"mode", "{}"});
+
+    // httplib routes by method and a regex over the decoded path; kavro routes itself (above), so
+    // every method httplib dispatches goes to one handler that sees the raw path.
+    const auto to_dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+      dispatch(req, res);
+    };
+    const char* any_path = R"([\s\S]*)";
+    http->Get(any_path, to_dispatch);  // and HEAD
+    http->Post(any_path, to_dispatch);
+    http->Put(any_path, to_dispatch);
+    http->Delete(any_path, to_dispatch);
+    http->Options(any_path, to_dispatch);
+    http->Patch(any_path, to_dispatch);
 
     // httplib serves one connection per pool thread until it closes; clients (and their
     // connection pools) keep connections alive, so the pool must be larger than the usual number of
@@ -268,15 +410,25 @@ struct server::impl {
       res.set_header("WWW-Authenticate", "Basic realm=\"kavro-registry\"");
       return httplib::Server::HandlerResponse::Handled;
     });
-    // Unmatched routes and httplib's own refusals reach here with an empty body.
+    // httplib's own refusals reach here with an empty body: a body over the limit, a malformed
+    // request, and the methods it routes nowhere (TRACE, CONNECT: 400), which Jersey answers with
+    // 405 on a known path and 404 elsewhere.
     http->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       const int status = res.status;
-      api_error e = make_error(error_code::not_found);
+      api_error e{static_cast<error_code>(status), "HTTP " + std::to_string(status)};
       if (status == 413) {
         e = make_error(error_code::payload_too_large, std::to_string(config.max_body_bytes));
-      } else if (status != 404) {
-        e = api_error{static_cast<error_code>(status), "HTTP " + std::to_string(status)};
+      } else if (status == 404) {
+        e = make_error(error_code::not_found);
+      } else if (status == 400 && (req.method == "TRACE" || req.method == "CONNECT")) {
+        path_params params;
+        if (const route* r = match(path_segments(req.target), params)) {
+          res.set_header("Allow", allowed(*r));
+          e = make_error(error_code::method_not_allowed);
+        } else {
+          e = make_error(error_code::not_found);
+        }
       }
       send(req, res, error_response(e));
     });

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 
 #include "schema_text.hpp"
 
@@ -98,10 +99,14 @@ void state::apply(const record& r) {
       if (e.version <= d->version) e.deleted = true;
     }
   } else if (auto* c2 = std::get_if<clear_subject_record>(&r)) {
-    auto sub = subjects_.find(c2->subject);
-    if (sub == subjects_.end()) return;
-    std::erase_if(sub->second, [](const version_entry& e) { return e.deleted; });
-    if (sub->second.empty()) subjects_.erase(sub);
+    for (auto it = subjects_.begin(); it != subjects_.end();) {
+      if (c2->subject && it->first != *c2->subject) {
+        ++it;
+        continue;
+      }
+      std::erase_if(it->second, [](const version_entry& e) { return e.deleted; });
+      it = it->second.empty() ? subjects_.erase(it) : std::next(it);
+    }
   }
 }
 

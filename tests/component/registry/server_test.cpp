@@ -6,7 +6,10 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -253,6 +256,27 @@ TEST_F(registry_server_test, delete_subject_soft_then_permanent) {
   EXPECT_EQ(register_schema("s", other_schema), (json{{"id", 3}}));
 }
 
+TEST_F(registry_server_test, permanent_subject_delete_removes_its_config_and_mode) {
+  register_schema("s", record_schema);
+  register_schema("keep", other_schema);
+  put("/config/s", {{"compatibility", "NONE"}}, 200);
+  put("/mode/s", {{"mode", "READWRITE"}}, 200);
+  put("/config/keep", {{"compatibility", "FULL"}}, 200);
+  // A soft delete keeps the subject's own settings: it can still be undone by registering again.
+  del("/subjects/s", 200);
+  EXPECT_EQ(get("/config/s", 200), (json{{"compatibilityLevel", "NONE"}}));
+  EXPECT_EQ(get("/mode/s", 200), (json{{"mode", "READWRITE"}}));
+  // A permanent delete takes them with it; another subject's stay.
+  EXPECT_EQ(del("/subjects/s?permanent=true", 200), json::array({1}));
+  EXPECT_EQ(get("/config/s", 404),
+            err(40408, "Subject 's' does not have subject-level compatibility configured"));
+  EXPECT_EQ(get("/mode/s", 404), err(40409, "Subject 's' does not have subject-level mode configured"));
+  EXPECT_EQ(get("/config/keep", 200), (json{{"compatibilityLevel", "FULL"}}));
+  // Registered again, the subject follows the global level (BACKWARD): an incompatible change is refused.
+  register_schema("s", record_schema);
+  EXPECT_EQ(post("/subjects/s/versions", {{"schema", user_required}}, 409)["error_code"], 409);
+}
+
 TEST_F(registry_server_test, reregister_after_soft_delete_makes_a_new_version) {
   register_schema("s", record_schema);
   del("/subjects/s", 200);
@@ -359,11 +383,13 @@ TEST_F(registry_server_test, config_global_and_subject) {
   EXPECT_EQ(put("/config/s", {{"compatibility", "SIDEWAYS"}}, 422), invalid);
   EXPECT_EQ(put("/config", json::object(), 422), invalid);
   EXPECT_EQ(expect(http->Put("/config", "{", sr_type), 400)["error_code"], 400);
-  // Deleting a subject's config needs the subject; it answers the level it removed.
-  EXPECT_EQ(del("/config/s", 404), err(40401, "Subject 's' not found."));
-  register_schema("s", record_schema);
+  // Deleting a subject's level answers the level it removed; a subject without versions may have
+  // one. Without a level of its own, Confluent answers "subject not found", versions or not.
   EXPECT_EQ(del("/config/s", 200), (json{{"compatibilityLevel", "NONE"}}));
   EXPECT_EQ(get("/config/s", 404)["error_code"], 40408);
+  EXPECT_EQ(del("/config/s", 404), err(40401, "Subject 's' not found."));
+  register_schema("s", record_schema);
+  EXPECT_EQ(del("/config/s", 404), err(40401, "Subject 's' not found."));
   EXPECT_EQ(del("/config", 200), (json{{"compatibilityLevel", "FULL"}}));
   EXPECT_EQ(get("/config", 200), (json{{"compatibilityLevel", "BACKWARD"}}));
 }
@@ -376,12 +402,15 @@ TEST_F(registry_server_test, mode_read_only_and_import) {
   EXPECT_EQ(register_schema("t", record_schema), (json{{"id", 1}}));
   EXPECT_EQ(del("/mode/s", 200), (json{{"mode", "READONLY"}}));
   EXPECT_EQ(get("/mode/s", 404), err(40409, "Subject 's' does not have subject-level mode configured"));
+  EXPECT_EQ(del("/mode/s", 404), err(40401, "Subject 's' not found."));
   EXPECT_EQ(get("/mode/s?defaultToGlobal=true", 200), (json{{"mode", "READWRITE"}}));
   EXPECT_EQ(put("/mode", {{"mode", "WRITEONLY"}}, 422),
             err(42204, "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT."));
   // READONLY_OVERRIDE globally wins over a subject's own mode.
   put("/mode/t", {{"mode", "READWRITE"}}, 200);
   EXPECT_EQ(put("/mode", {{"mode", "READONLY_OVERRIDE"}}, 200), (json{{"mode", "READONLY_OVERRIDE"}}));
+  EXPECT_EQ(get("/mode/t", 200), (json{{"mode", "READONLY_OVERRIDE"}}));
+  EXPECT_EQ(get("/mode/no-mode-of-its-own", 200), (json{{"mode", "READONLY_OVERRIDE"}}));
   EXPECT_EQ(post("/subjects/t/versions", {{"schema", user_v2}}, 422),
             err(42205, "Subject t is in read-only mode"));
   EXPECT_EQ(del("/subjects/t", 422), err(42205, "Subject t is in read-only mode"));
@@ -399,6 +428,24 @@ TEST_F(registry_server_test, mode_read_only_and_import) {
   EXPECT_EQ(put("/mode", {{"mode", "READWRITE"}}, 200), (json{{"mode", "READWRITE"}}));
   // New ids continue above the imported ones.
   EXPECT_EQ(register_schema("after", user_empty), (json{{"id", 43}}));
+}
+
+TEST_F(registry_server_test, import_mode_needs_no_live_version_and_purges_soft_deleted_ones) {
+  register_schema("gone", record_schema);
+  register_schema("live", other_schema);
+  del("/subjects/gone", 200);
+  // Only live versions stand in the way, per subject or (globally) anywhere.
+  EXPECT_EQ(put("/mode/live", {{"mode", "IMPORT"}}, 422),
+            err(42205, "Cannot import since found existing subjects"));
+  EXPECT_EQ(put("/mode", {{"mode", "IMPORT"}}, 422),
+            err(42205, "Cannot import since found existing subjects"));
+  EXPECT_EQ(put("/mode/gone", {{"mode", "IMPORT"}}, 200), (json{{"mode", "IMPORT"}}));
+  // The soft-deleted versions went for good, so the subject starts again at the version it is given.
+  EXPECT_EQ(get("/subjects?deleted=true", 200), json::array({"live"}));
+  EXPECT_EQ(post("/subjects/gone/versions", {{"schema", user_v2}, {"id", 10}, {"version", 1}}, 200),
+            (json{{"id", 10}}));
+  // Already in IMPORT: setting it again is not a switch and needs nothing.
+  EXPECT_EQ(put("/mode/gone", {{"mode", "IMPORT"}}, 200), (json{{"mode", "IMPORT"}}));
 }
 
 TEST_F(registry_server_test, schema_references) {
@@ -450,7 +497,111 @@ TEST_F(registry_server_test, response_media_type_follows_accept) {
 }
 
 TEST_F(registry_server_test, unknown_route) {
-  EXPECT_EQ(get("/nothing/here", 404), err(404, "HTTP 404 Not Found"));
+  const json not_found = err(404, "HTTP 404 Not Found");
+  EXPECT_EQ(get("/nothing/here", 404), not_found);
+  EXPECT_EQ(post("/nothing", json::object(), 404), not_found);
+  EXPECT_EQ(get("/schemas/ids", 404), not_found);
+  EXPECT_EQ(get("/subjects/s/versions/1/nothing", 404), not_found);
+  EXPECT_EQ(del("/subjects//versions/1", 404), not_found);
+  // A path id that is not a number matches no route of Confluent's either.
+  EXPECT_EQ(get("/schemas/ids/abc", 404), not_found);
+}
+
+// Jersey answers a method a known path does not serve with 405 and rest-utils' JSON body; kavro
+// adds the Allow header HTTP asks for.
+TEST_F(registry_server_test, wrong_method_on_a_known_path_is_405) {
+  register_schema("s", record_schema);
+  const json not_allowed = err(405, "HTTP 405 Method Not Allowed");
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"DELETE", "/"},
+      {"PUT", "/schemas/types"},
+      {"POST", "/schemas"},
+      {"DELETE", "/schemas/ids/1"},
+      {"POST", "/schemas/ids/1/schema"},
+      {"PUT", "/subjects"},
+      {"GET", "/subjects/s"},
+      {"PUT", "/subjects/s"},
+      {"DELETE", "/subjects/s/versions"},
+      {"PUT", "/subjects/s/versions"},
+      {"POST", "/subjects/s/versions/1"},
+      {"PUT", "/subjects/s/versions/1"},
+      {"DELETE", "/subjects/s/versions/1/schema"},
+      {"POST", "/subjects/s/versions/1/referencedby"},
+      {"GET", "/compatibility/subjects/s/versions"},
+      {"DELETE", "/compatibility/subjects/s/versions/1"},
+      {"POST", "/config"},
+      {"POST", "/config/s"},
+      {"PATCH", "/mode"},
+      {"POST", "/mode/s"},
+      {"DELETE", "/healthz"},
+  };
+  for (const auto& [method, path] : cases) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    if (method != "GET" && method != "DELETE") req.set_header("Content-Type", sr_type);
+    if (method == "POST" || method == "PUT" || method == "PATCH") req.body = "{}";
+    auto res = http->send(req);
+    ASSERT_TRUE(res) << method << ' ' << path;
+    EXPECT_EQ(res->status, 405) << method << ' ' << path << ": " << res->body;
+    EXPECT_EQ(json::parse(res->body, nullptr, false), not_allowed) << method << ' ' << path;
+    EXPECT_EQ(res->get_header_value("Content-Type"), sr_type);
+    EXPECT_FALSE(res->get_header_value("Allow").empty()) << method << ' ' << path;
+  }
+  // The old catch-all subject patterns no longer swallow these: nothing was deleted or looked up.
+  EXPECT_EQ(get("/subjects/s/versions", 200), json::array({1}));
+
+  auto res = http->Delete("/subjects/s/versions");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Allow"), "GET, HEAD, POST, OPTIONS");
+  // The method is checked before the media type: a served one gets 415, another one 405.
+  res = http->Put("/config/s", "{}", "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 415);
+  res = http->Post("/config", "{}", "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 405);
+  // HEAD goes where GET goes, and only there.
+  res = http->Head("/subjects/s/versions");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  res = http->Head("/subjects/s");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 405);
+  // OPTIONS on a known path is Jersey's automatic answer: 200 with the methods it serves.
+  res = http->Options("/subjects/s");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Allow"), "POST, DELETE, OPTIONS");
+  res = http->Options("/nothing");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  // Methods httplib routes nowhere get the same answers.
+  httplib::Request trace;
+  trace.method = "TRACE";
+  trace.path = "/subjects";
+  EXPECT_EQ(expect(http->send(trace), 405), not_allowed);
+  trace.path = "/nothing";
+  EXPECT_EQ(expect(http->send(trace), 404), err(404, "HTTP 404 Not Found"));
+}
+
+TEST_F(registry_server_test, subjects_with_slashes_fill_one_path_segment) {
+  // A subject named like a path (sent as %2F) is a subject, not a route.
+  EXPECT_EQ(post("/subjects/a%2Fversions/versions", {{"schema", record_schema}}, 200), (json{{"id", 1}}));
+  EXPECT_EQ(get("/subjects", 200), json::array({"a/versions"}));
+  EXPECT_EQ(get("/subjects/a%2Fversions/versions/1", 200)["subject"], "a/versions");
+  EXPECT_EQ(get("/config/a%2Fversions?defaultToGlobal=true", 200),
+            (json{{"compatibilityLevel", "BACKWARD"}}));
+  EXPECT_EQ(del("/subjects/a%2Fversions", 200), json::array({1}));
+  // A trailing slash names the same resource.
+  EXPECT_EQ(get("/subjects/", 200), json::array());
+}
+
+TEST_F(registry_server_test, root_answers_get_and_post) {
+  EXPECT_EQ(get("/", 200), json::object());
+  EXPECT_EQ(post("/", json::object(), 200), json::object());
+  EXPECT_EQ(post("/", {{"any", "thing"}}, 200), json::object());
+  EXPECT_EQ(expect(http->Post("/", "{", sr_type), 400)["error_code"], 400);
 }
 
 TEST_F(registry_server_test, oversized_body_is_413) {

@@ -47,7 +47,9 @@ class Registry:
             try:
                 if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            # Refused before the port is bound; a timeout while the bound port waits for the leader
+            # election, before it accepts.
+            except (requests.ConnectionError, requests.Timeout):
                 pass
             if self.proc.poll() is not None or time.time() > deadline:
                 self.kill()

@@ -1,8 +1,12 @@
 """The Python confluent-kafka Schema Registry client, AvroSerializer and AvroDeserializer against kavro's
 registry: every operation gets what it gets from Confluent's registry, errors included."""
 import json
+import time
+import uuid
 
 import pytest
+import requests
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient, SchemaRegistryError
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -227,3 +231,85 @@ def test_two_instances_on_kafka_and_the_leader_killed(start_registry, bootstrap,
     sid3 = register_when_led(b.url, "after-value", Schema(record("After", [{"name": "z", "type": "int"}]), "AVRO"))
     assert sid3 > sid2
     assert client(b.url).get_versions("two-value") == [1, 2]
+
+
+def test_wrong_method_is_405_and_unknown_path_404(registry_url):
+    sr = client(registry_url)
+    sr.register_schema("w-value", Schema(ORDER_V1, "AVRO"))
+    r = requests.delete(registry_url + "/subjects/w-value/versions")
+    assert (r.status_code, r.json()) == (405, {"error_code": 405, "message": "HTTP 405 Method Not Allowed"})
+    r = requests.post(registry_url + "/config", json={"compatibility": "NONE"})
+    assert (r.status_code, r.json()["error_code"]) == (405, 405)
+    r = requests.get(registry_url + "/no/such/path")
+    assert (r.status_code, r.json()) == (404, {"error_code": 404, "message": "HTTP 404 Not Found"})
+    assert sr.get_versions("w-value") == [1]
+
+
+def read_topic(bootstrap, topic, timeout=30.0):
+    """Every record of the topic's one partition, as (key, value) text; None for a tombstone."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "kavro-interop-" + uuid.uuid4().hex,
+                         "enable.auto.commit": False, "enable.partition.eof": True})
+    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    records = []
+    deadline = time.time() + timeout
+    try:
+        while True:
+            assert time.time() < deadline, "did not reach the end of " + topic
+            m = consumer.poll(1.0)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    return records
+                raise AssertionError(m.error())
+            records.append((m.key().decode(), None if m.value() is None else m.value().decode()))
+    finally:
+        consumer.close()
+
+
+def test_permanent_subject_delete_tombstones_its_config_and_mode(start_registry, bootstrap, schemas_topic):
+    args = ("--kafka-bootstrap", bootstrap, "--kafka-topic", schemas_topic)
+    first = start_registry(*args)
+    sr = client(first.url)
+    sr.register_schema("p-value", Schema(ORDER_V1, "AVRO"))
+    sr.set_compatibility("p-value", "NONE")
+    sr.update_mode("p-value", "READWRITE")
+    sr.delete_subject("p-value")
+    # A soft delete keeps the subject's own settings.
+    assert client(first.url).get_compatibility("p-value") == "NONE"
+    assert client(first.url).get_mode("p-value") == "READWRITE"
+    assert sr.delete_subject("p-value", permanent=True) == [1]
+    # What Confluent writes for it: the version's tombstone, then the mode's and the level's.
+    assert read_topic(bootstrap, schemas_topic)[-3:] == [
+        ('{"keytype":"SCHEMA","subject":"p-value","version":1,"magic":1}', None),
+        ('{"keytype":"MODE","subject":"p-value","magic":0}', None),
+        ('{"keytype":"CONFIG","subject":"p-value","magic":0}', None),
+    ]
+    first.stop()
+
+    second = start_registry(*args)
+    fresh = client(second.url)
+    for get, code in ((fresh.get_compatibility, 40408), (fresh.get_mode, 40409)):
+        with pytest.raises(SchemaRegistryError) as e:
+            get("p-value")
+        assert e.value.error_code == code
+
+
+def test_import_mode_clears_soft_deleted_versions_on_kafka(start_registry, bootstrap, schemas_topic):
+    args = ("--kafka-bootstrap", bootstrap, "--kafka-topic", schemas_topic)
+    first = start_registry(*args)
+    sr = client(first.url)
+    sr.register_schema("i-value", Schema(ORDER_V1, "AVRO"))
+    sr.delete_subject("i-value")
+    assert sr.update_mode("i-value", "IMPORT") == "IMPORT"
+    # Confluent's records for the switch: the soft-deleted version's tombstone, CLEAR_SUBJECT, the mode.
+    assert read_topic(bootstrap, schemas_topic)[-3:] == [
+        ('{"keytype":"SCHEMA","subject":"i-value","version":1,"magic":1}', None),
+        ('{"keytype":"CLEAR_SUBJECT","subject":"i-value","magic":0}', '{"subject":"i-value"}'),
+        ('{"keytype":"MODE","subject":"i-value","magic":0}', '{"mode":"IMPORT"}'),
+    ]
+    first.stop()
+
+    second = start_registry(*args)
+    assert "i-value" not in client(second.url).get_subjects(deleted=True)
+    assert client(second.url).get_mode("i-value") == "IMPORT"
