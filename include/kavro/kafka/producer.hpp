@@ -1,5 +1,5 @@
 // A Kafka producer that gives every message exactly one reported outcome: delivered, or failed with
-// the reason. Idempotent (acks=all) by default, with the seed's retry budget of 3. A fatal error of the
+// the reason. Idempotent (acks=all) by default, with the assignment's retry budget of 3. A fatal error of the
 // underlying librdkafka producer (e.g. idempotence sequence errors after a broker restart) is recovered
 // from by recreating it and sending again every message that has no outcome yet.
 #pragma once
@@ -39,7 +39,8 @@ struct producer_config {
   std::function<void(const std::string&)> log;  // fatal errors and recoveries; default: stderr
 };
 
-// The one final outcome of one message.
+// The one final outcome of one message. The callback's report lives for the call only (the producer
+// reuses it for the next one): copy what is kept.
 struct delivery_report {
   std::uint64_t token = 0;  // the caller's token given to produce()
   std::string topic;
@@ -56,6 +57,8 @@ struct producer_counts {
   std::uint64_t resent = 0;      // messages sent again by a recreated producer
 };
 
+// Used from one thread (the callback runs on it, inside produce/poll/flush/close); counts() may be
+// read from any.
 class producer {
  public:
   using delivery_callback = std::function<void(const delivery_report&)>;
@@ -66,8 +69,10 @@ class producer {
   producer(const producer&) = delete;
   producer& operator=(const producer&) = delete;
 
-  // Queues one message. When the local queue is full it serves delivery reports and waits (up to the
-  // delivery timeout) instead of failing. partition < 0 lets the key choose the partition.
+  // Queues one message; key, value and headers are copied, so the caller may reuse its buffers. When the
+  // local queue is full it serves delivery reports and waits (up to the delivery timeout) instead of
+  // failing; otherwise it serves them every 1,024 messages, so a caller that wants its reports sooner
+  // calls poll(). partition < 0 lets the key choose the partition.
   result<void> produce(std::string_view topic, std::span<const std::uint8_t> key,
                        std::span<const std::uint8_t> value, const std::vector<header>& headers = {},
                        std::uint64_t token = 0, std::int32_t partition = -1);
