@@ -83,7 +83,8 @@ def meta_line(meta):
              f"payload pad {meta.get('pad', 0)} B",
              f"best of {meta.get('repeat', 1)} run(s) each",
              f"producer: `{meta.get('producer_props', '')}`",
-             f"consumer: `{meta.get('consumer_props', '') or 'librdkafka defaults'}`",
+             "consumer: kavro's prefetch settings (C++), confluent-kafka's defaults (Python)"
+             + (f", plus `{meta['consumer_props']}`" if meta.get('consumer_props') else ""),
              f"{meta.get('cpus', '?')} CPUs ({meta.get('cpu_model', '?')})",
              f"load average before/after: {meta.get('load_before', '?')} / {meta.get('load_after', '?')}",
              f"librdkafka {meta.get('librdkafka', '?')} (C++), {meta.get('python_librdkafka', '?')} (Python wheel)",
