@@ -11,6 +11,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "mock_cluster.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -274,26 +276,7 @@ std::string content(const std::string& topic, const std::string& key, const std:
   return s;
 }
 
-struct mock_cluster {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_mock_cluster_t* cluster = nullptr;
-  mock_cluster() {
-    char errstr[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    cluster = rd_kafka_mock_cluster_new(rk, 1);
-    rd_kafka_mock_topic_create(cluster, "t", 3, 1);
-    rd_kafka_mock_topic_create(cluster, "u", 2, 1);
-  }
-  ~mock_cluster() {
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(rk);
-  }
-  mock_cluster(const mock_cluster&) = delete;
-  mock_cluster& operator=(const mock_cluster&) = delete;
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster); }
-};
+using kavro::testing::mock_cluster;
 
 // Mostly values above 128 bytes (sent by librdkafka from the producer's slot), some copied ones, and a
 // 70 KB one now and then (a buffer the slot gives back once the message has its outcome).
@@ -348,7 +331,7 @@ void expect_on_topics(const std::string& bootstrap, const std::map<std::uint64_t
 }
 
 TEST(producer_edge_mock, a_fatal_error_with_zero_copy_values_in_flight_resends_them_intact) {
-  mock_cluster mock;
+  mock_cluster mock{{"t", 3}, {"u", 2}};
   // Answers take 300 ms: the messages produced before the fatal error are still unacknowledged when it
   // is raised, so the recreated producer has to resend them (from their slots, for the large ones).
   rd_kafka_mock_broker_set_rtt(mock.cluster, 1, 300);
@@ -393,7 +376,7 @@ TEST(producer_edge_mock, a_fatal_error_with_zero_copy_values_in_flight_resends_t
 }
 
 TEST(producer_edge_mock, produce_and_poll_from_inside_the_delivery_callback) {
-  mock_cluster mock;
+  mock_cluster mock{{"t", 3}, {"u", 2}};
   kafka::producer_config pc;
   pc.bootstrap_servers = mock.bootstrap();
   pc.extra = {{"log_level", "0"}};

@@ -5,6 +5,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "mock_cluster.hpp"
+
 #include <set>
 
 #include "fault_support.hpp"
@@ -115,33 +117,12 @@ TEST(producer_fault, broker_paused_longer_than_the_request_timeout_loses_nothing
 
 // --- librdkafka's mock cluster: what a single real broker cannot do ---------------------------------
 
-struct mock_cluster {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_mock_cluster_t* cluster = nullptr;
-  mock_cluster() {
-    char errstr[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    cluster = rd_kafka_mock_cluster_new(rk, 1);
-    rd_kafka_mock_topic_create(cluster, "t", 1, 1);
-  }
-  ~mock_cluster() {
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(rk);
-  }
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster); }
-  std::size_t produce_errors_left() {
-    size_t n = 0;
-    rd_kafka_mock_broker_error_stack_cnt(cluster, 1, 0 /* Produce */, &n);
-    return n;
-  }
-};
+using kavro::testing::mock_cluster;
 
 // Pushes `errors` failures of the leader's next Produce requests, sends one message with retries = 3, and
 // returns (its outcome, the number of Produce requests it took).
 std::pair<std::optional<kavro::error>, std::size_t> one_message_against(rd_kafka_resp_err_t err, std::size_t errors) {
-  mock_cluster mock;
+  mock_cluster mock{{"t", 1}};
   kafka::producer_config pc;
   pc.bootstrap_servers = mock.bootstrap();
   pc.retries = 3;
@@ -193,7 +174,7 @@ TEST(producer_fault, leader_changes_are_retried_beyond_the_budget_within_the_del
 }
 
 TEST(producer_fault, a_fatal_producer_error_is_recovered_by_recreating_the_producer_without_loss) {
-  mock_cluster mock;
+  mock_cluster mock{{"t", 1}};
   kafka::producer_config pc;
   pc.bootstrap_servers = mock.bootstrap();
   pc.extra = {{"log_level", "0"}};
