@@ -26,6 +26,11 @@ struct server_config {
   std::optional<kafka_store_config> kafka;
   // "user:password": every request but /healthz and /readyz must carry it as HTTP Basic auth.
   std::string basic_auth;
+  // Users with hashed passwords and roles (see auth.hpp), re-read when the file changes; takes the
+  // place of basic_auth.
+  std::string auth_file;
+  // The URL other instances forward writes to (e.g. behind a proxy); default: scheme://host:port.
+  std::string advertised_url;
   // Both set: serve HTTPS with this PEM certificate (chain) and private key.
   std::string tls_cert_file;
   std::string tls_key_file;
