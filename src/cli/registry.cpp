@@ -1,9 +1,14 @@
-// `kavro registry serve`: the Schema Registry server, until Ctrl-C (or SIGTERM: graceful stop).
+// `kavro registry serve`: the Schema Registry server, until Ctrl-C (or SIGTERM: graceful stop);
+// `kavro registry passwd`: a hashed user entry for its --auth-file.
+#include <termios.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <iostream>
 #include <thread>
 
 #include "common.hpp"
+#include "kavro/registry_server/auth.hpp"
 #include "kavro/registry_server/server.hpp"
 
 namespace kavro::cli {
@@ -17,6 +22,91 @@ struct serve_options {
   std::vector<std::string> kafka_properties;
   long long timeout_ms = 30000;
 };
+
+struct passwd_options {
+  std::string user;
+  std::string role = "read-write";
+  std::string algorithm = "sha256";
+  int iterations = registry_server::password_hash_options{}.iterations;
+};
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// Turns terminal echo off for the life of the object (when stdin is a terminal).
+class echo_off {
+ public:
+  echo_off() {
+    if (tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  }
+  ~echo_off() {
+    if (active_) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  }
+  echo_off(const echo_off&) = delete;
+  echo_off& operator=(const echo_off&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// The password from a prompt without echo (asked twice) or, when stdin is not a terminal, its first
+// line: never from the command line, where every local user could read it in `ps`.
+std::string read_password(const std::string& user) {
+  auto read_line = [](std::string& out) {
+    if (!std::getline(std::cin, out)) return false;
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return true;
+  };
+  std::string password;
+  if (!isatty(STDIN_FILENO)) {
+    if (!read_line(password)) throw std::runtime_error("registry passwd: no password on stdin");
+    return password;
+  }
+  std::string again;
+  {
+    echo_off quiet;
+    std::cerr << "Password for " << user << ": " << std::flush;
+    const bool got = read_line(password);
+    std::cerr << "\nAgain: " << std::flush;
+    const bool got_again = got && read_line(again);
+    std::cerr << std::endl;
+    if (!got_again) throw std::runtime_error("registry passwd: no password given");
+  }
+  if (password != again) throw std::runtime_error("registry passwd: the two passwords differ");
+  return password;
+}
+
+void add_passwd(CLI::App& registry) {
+  auto* passwd = registry.add_subcommand(
+      "passwd",
+      "Hash a password for `registry serve --auth-file`: reads it from stdin (or asks without echo) and "
+      "prints the entry to add to the file's \"users\" array");
+  auto p = std::make_shared<passwd_options>();
+  passwd->add_option("USER", p->user, "The user name")->required();
+  passwd->add_option("--role", p->role, "What the user may do")
+      ->check(CLI::IsMember({"read-only", "read-write"}))
+      ->capture_default_str();
+  passwd->add_option("--algorithm", p->algorithm, "PBKDF2-HMAC-SHA1/256/512, or scrypt (N=16384, r=8, p=1)")
+      ->check(CLI::IsMember({"sha256", "sha512", "sha1", "scrypt"}))
+      ->capture_default_str();
+  passwd->add_option("--iterations", p->iterations, "PBKDF2 iterations (not for scrypt)")->capture_default_str();
+  passwd->callback([p] {
+    registry_server::password_hash_options options;
+    options.algorithm = *registry_server::parse_hash_algorithm(p->algorithm);
+    options.iterations = p->iterations;
+    const auto password = read_password(p->user);
+    auto entry =
+        registry_server::make_auth_file_entry(p->user, password, *registry_server::parse_role(p->role), options);
+    if (!entry) throw std::runtime_error("registry passwd: " + entry.error().message);
+    std::cout << *entry << std::endl;
+    std::cerr << "Add this entry to the \"users\" array of the auth file (docs/security.md)." << std::endl;
+  });
+}
 
 }  // namespace
 
@@ -45,8 +135,16 @@ void add_registry(CLI::App& app) {
       ->add_option("--store-timeout-ms", o->timeout_ms,
                    "Give up a store write or start-up catch-up after this long")
       ->capture_default_str();
-  serve->add_option("--auth", o->server.basic_auth,
-                    "Require HTTP Basic auth USER:PASSWORD (not on /healthz, /readyz)");
+  serve
+      ->add_option("--auth", o->server.basic_auth,
+                   "Require HTTP Basic auth USER:PASSWORD (not on /healthz, /readyz); one read-write user. "
+                   "A password on the command line is visible to every local user in `ps`: prefer the "
+                   "environment variable or --auth-file")
+      ->envname("KAVRO_REGISTRY_AUTH");
+  serve->add_option("--auth-file", o->server.auth_file,
+                    "Require HTTP Basic auth against users with hashed passwords and roles in this file "
+                    "(Karapace's authfile format, docs/security.md); re-read when it changes")
+      ->check(CLI::ExistingFile);
   serve->add_option("--tls-cert", o->server.tls_cert_file, "Serve HTTPS with this PEM certificate")
       ->check(CLI::ExistingFile);
   serve->add_option("--tls-key", o->server.tls_key_file, "The PEM private key for --tls-cert")
@@ -57,6 +155,13 @@ void add_registry(CLI::App& app) {
   serve->callback([o] {
     if (o->server.tls_cert_file.empty() != o->server.tls_key_file.empty()) {
       throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");
+    }
+    if (!o->server.basic_auth.empty() && !o->server.auth_file.empty()) {
+      throw CLI::ValidationError("--auth/--auth-file",
+                                 "give one: --auth (or KAVRO_REGISTRY_AUTH) or --auth-file, not both");
+    }
+    if (!o->server.basic_auth.empty() && o->server.basic_auth.find(':') == std::string::npos) {
+      throw CLI::ValidationError("--auth", "expected USER:PASSWORD");
     }
     if (!o->kafka_bootstrap.empty()) {
       registry_server::kafka_store_config k;
@@ -72,6 +177,14 @@ void add_registry(CLI::App& app) {
       }
       o->server.kafka = std::move(k);
     }
+    if (o->server.basic_auth.empty() && o->server.auth_file.empty() && !is_loopback(o->server.host)) {
+      // Confluent's default too, but a registry on every interface without auth lets anyone who can
+      // reach it register and delete schemas.
+      std::cerr << "kavro registry: warning: listening on " << o->server.host
+                << " without authentication: anyone who can reach this port can register and delete "
+                   "schemas; give --auth-file (docs/security.md) or --host 127.0.0.1"
+                << std::endl;
+    }
     install_stop_signals();
     registry_server::server srv(o->server);
     if (o->server.kafka) {
@@ -86,6 +199,7 @@ void add_registry(CLI::App& app) {
     srv.stop();
     std::cout << "kavro registry stopped" << std::endl;
   });
+  add_passwd(*registry);
 }
 
 }  // namespace kavro::cli
