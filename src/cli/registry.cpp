@@ -160,8 +160,10 @@ void add_registry(CLI::App& app) {
       throw CLI::ValidationError("--auth/--auth-file",
                                  "give one: --auth (or KAVRO_REGISTRY_AUTH) or --auth-file, not both");
     }
-    if (!o->server.basic_auth.empty() && o->server.basic_auth.find(':') == std::string::npos) {
-      throw CLI::ValidationError("--auth", "expected USER:PASSWORD");
+    if (const auto& a = o->server.basic_auth; !a.empty()) {
+      const auto colon = a.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
+        throw CLI::ValidationError("--auth", "expected USER:PASSWORD, neither empty");
     }
     if (!o->kafka_bootstrap.empty()) {
       registry_server::kafka_store_config k;

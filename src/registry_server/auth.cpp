@@ -46,7 +46,7 @@ constexpr std::size_t verified_cache_limit = 4096;
 bool constant_time_equal(std::string_view a, std::string_view b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.size() ? b.size() : 1)]);
+    diff |= static_cast<unsigned char>(a[i] ^ (b.empty() ? 0 : b[i % b.size()]));
   return diff == 0;
 }
 
@@ -201,9 +201,11 @@ class user_table {
   std::size_t size() const { return users_.size(); }
 
   std::optional<role> verify(const credentials& c) const {
+    // The user's length goes in too: user "a\0b" with password "c" must not collide with "a" and "b\0c".
     std::string cache_key = cache_salt_;
+    cache_key += std::to_string(c.user.size());
+    cache_key += ':';
     cache_key += c.user;
-    cache_key += '\0';
     cache_key += c.password;
     cache_key = sha256(cache_key);
     {
@@ -590,8 +592,9 @@ class single_user final : public authenticator {
 }  // namespace
 
 std::shared_ptr<const authenticator> make_single_user_authenticator(std::string_view user_password) {
-  if (user_password.find(':') == std::string_view::npos) {
-    throw std::invalid_argument("registry auth: expected USER:PASSWORD");
+  const auto colon = user_password.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == user_password.size()) {
+    throw std::invalid_argument("registry auth: expected USER:PASSWORD, neither empty");
   }
   return std::make_shared<single_user>(user_password);
 }

@@ -28,7 +28,8 @@ class authenticator {
   virtual std::optional<role> authenticate(std::string_view authorization) const = 0;
 };
 
-// One read-write user from "USER:PASSWORD"; throws std::invalid_argument without a ':'.
+// One read-write user from "USER:PASSWORD"; throws std::invalid_argument without a ':' or with an
+// empty user or password.
 std::shared_ptr<const authenticator> make_single_user_authenticator(std::string_view user_password);
 
 // Users from a file (format in docs/security.md); the file is checked for changes at most once a

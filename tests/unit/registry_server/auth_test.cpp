@@ -149,6 +149,19 @@ TEST_F(auth_file_test, each_karapace_algorithm_verifies_the_python_vectors) {
   EXPECT_EQ((*a)->authenticate(basic("sha256", "wrong")), std::nullopt);
 }
 
+TEST_F(auth_file_test, a_cached_login_does_not_open_the_door_to_a_shifted_user_name) {
+  // alice's password contains a NUL; "alice\0x" with the rest must not hit her cached login.
+  const std::string pw = std::string("x\0", 2) + "y";
+  password_hash_options o{hash_algorithm::sha256, 1000};
+  auto entry = make_auth_file_entry("alice", pw, role::read_write, o);
+  ASSERT_TRUE(entry) << entry.error().message;
+  write("{\"users\": [" + *entry + "]}");
+  auto a = load_auth_file(path_, watching());
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_EQ((*a)->authenticate(basic("alice", pw)), role::read_write);
+  EXPECT_EQ((*a)->authenticate(basic(std::string("alice\0x", 7), "y")), std::nullopt);
+}
+
 TEST_F(auth_file_test, the_iteration_count_is_part_of_the_hash) {
   // The 1000-iteration hash under Karapace's default of 5000 must not verify.
   write(file_of({user_json("alice", "sha256", sha256_1000)}));
@@ -384,6 +397,8 @@ TEST(single_user_authenticator, checks_user_and_password) {
   EXPECT_EQ(a->authenticate("Bearer " + base64("admin:pa:ss")), std::nullopt);
   EXPECT_EQ(a->authenticate(""), std::nullopt);
   EXPECT_THROW(make_single_user_authenticator("no-colon"), std::invalid_argument);
+  EXPECT_THROW(make_single_user_authenticator("admin:"), std::invalid_argument);
+  EXPECT_THROW(make_single_user_authenticator(":pw"), std::invalid_argument);
 }
 
 TEST(roles, spellings) {

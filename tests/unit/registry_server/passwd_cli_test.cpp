@@ -134,7 +134,10 @@ TEST_F(passwd_cli_test, serve_refuses_auth_and_auth_file_together_even_from_the_
   EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;
   r = run("registry serve --port 0 --auth nocolon", "");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("expected USER:PASSWORD"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("expected USER:PASSWORD, neither empty"), std::string::npos) << r.err;
+  r = run("registry serve --port 0", "", "KAVRO_REGISTRY_AUTH=admin:");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected USER:PASSWORD, neither empty"), std::string::npos) << r.err;
 }
 
 TEST_F(passwd_cli_test, serve_warns_when_it_listens_beyond_loopback_without_auth) {
