@@ -94,14 +94,18 @@ void add_passwd(CLI::App& registry) {
   passwd->add_option("--algorithm", p->algorithm, "PBKDF2-HMAC-SHA1/256/512, or scrypt (N=16384, r=8, p=1)")
       ->check(CLI::IsMember({"sha256", "sha512", "sha1", "scrypt"}))
       ->capture_default_str();
-  passwd->add_option("--iterations", p->iterations, "PBKDF2 iterations (not for scrypt)")->capture_default_str();
-  passwd->callback([p] {
+  auto* iterations = passwd->add_option("--iterations", p->iterations, "PBKDF2 iterations (not for scrypt)")
+                         ->capture_default_str();
+  passwd->callback([p, iterations] {
+    if (p->algorithm == "scrypt" && iterations->count() > 0)
+      throw CLI::ValidationError("--iterations",
+                                 "applies to sha1, sha256 and sha512; scrypt uses N=16384, r=8, p=1");
     registry_server::password_hash_options options;
     options.algorithm = *registry_server::parse_hash_algorithm(p->algorithm);
     options.iterations = p->iterations;
     const auto password = read_password(p->user);
-    auto entry =
-        registry_server::make_auth_file_entry(p->user, password, *registry_server::parse_role(p->role), options);
+    auto entry = registry_server::make_auth_file_entry(p->user, password,
+                                                       *registry_server::parse_role(p->role), options);
     if (!entry) throw std::runtime_error("registry passwd: " + entry.error().message);
     std::cout << *entry << std::endl;
     std::cerr << "Add this entry to the \"users\" array of the auth file (docs/security.md)." << std::endl;
@@ -141,9 +145,10 @@ void add_registry(CLI::App& app) {
                    "A password on the command line is visible to every local user in `ps`: prefer the "
                    "environment variable or --auth-file")
       ->envname("KAVRO_REGISTRY_AUTH");
-  serve->add_option("--auth-file", o->server.auth_file,
-                    "Require HTTP Basic auth against users with hashed passwords and roles in this file "
-                    "(Karapace's authfile format, docs/security.md); re-read when it changes")
+  serve
+      ->add_option("--auth-file", o->server.auth_file,
+                   "Require HTTP Basic auth against users with hashed passwords and roles in this file "
+                   "(Karapace's authfile format, docs/security.md); re-read when it changes")
       ->check(CLI::ExistingFile);
   serve->add_option("--tls-cert", o->server.tls_cert_file, "Serve HTTPS with this PEM certificate")
       ->check(CLI::ExistingFile);

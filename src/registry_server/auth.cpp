@@ -125,10 +125,14 @@ std::optional<credentials> parse_basic(std::string_view header) {
 
 std::size_t digest_length(hash_algorithm a) {
   switch (a) {
-    case hash_algorithm::sha1: return 20;
-    case hash_algorithm::sha256: return 32;
-    case hash_algorithm::sha512: return 64;
-    case hash_algorithm::scrypt: return scrypt_length;
+    case hash_algorithm::sha1:
+      return 20;
+    case hash_algorithm::sha256:
+      return 32;
+    case hash_algorithm::sha512:
+      return 64;
+    case hash_algorithm::scrypt:
+      return scrypt_length;
   }
   return 0;
 }
@@ -172,7 +176,8 @@ std::string random_bytes(std::size_t n) {
 std::string check_user_name(std::string_view user) {
   if (user.empty()) return "the user name is empty";
   if (user.size() > max_user_bytes) return "the user name is longer than 256 bytes";
-  if (user.find(':') != std::string_view::npos) return "the user name contains ':' (HTTP Basic cannot carry it)";
+  if (user.find(':') != std::string_view::npos)
+    return "the user name contains ':' (HTTP Basic cannot carry it)";
   for (unsigned char c : user) {
     if (c < 0x20 || c == 0x7f) return "the user name contains a control character";
   }
@@ -272,9 +277,9 @@ result<json_layout> scan_layout(std::string_view text, const std::string& where)
       }
     } else if (c == '{' || c == '[') {
       if (stack.size() >= max_json_depth)
-        return fail(errc::invalid_argument,
-                    where + " line " + std::to_string(line) + ": nested deeper than " +
-                        std::to_string(max_json_depth) + " levels");
+        return fail(errc::invalid_argument, where + " line " + std::to_string(line) +
+                                                ": nested deeper than " + std::to_string(max_json_depth) +
+                                                " levels");
       const bool users_array = c == '[' && stack.size() == 1 && stack.back().last_key == "users";
       if (c == '{' && stack.size() == 2 && stack.back().users_array) layout.user_lines.push_back(line);
       stack.push_back(frame{c == '{', c == '{', users_array, {}, {}});
@@ -287,10 +292,13 @@ result<json_layout> scan_layout(std::string_view text, const std::string& where)
   return layout;
 }
 
-std::string describe_type(const json& j) { return j.type_name(); }
+std::string describe_type(const json& j) {
+  return j.type_name();
+}
 
 // The users of an auth file's text; `where` is "auth file 'PATH'" for messages.
-result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view text, const std::string& where) {
+result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view text,
+                                                                const std::string& where) {
   auto layout = scan_layout(text, where);
   if (!layout) return tl::unexpected(layout.error());
   json doc;
@@ -312,17 +320,19 @@ result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view
       // section while ignoring it would grant more than the file says.
       if (value.is_array() && value.empty()) continue;
       return fail(errc::invalid_argument,
-                  where + ": \"permissions\" (Karapace's per-subject ACLs) is not supported; give each user a "
-                          "\"role\" of \"read-only\" or \"read-write\" and leave \"permissions\" out or empty "
-                          "(docs/security.md)");
+                  where +
+                      ": \"permissions\" (Karapace's per-subject ACLs) is not supported; give each user a "
+                      "\"role\" of \"read-only\" or \"read-write\" and leave \"permissions\" out or empty "
+                      "(docs/security.md)");
     }
-    return fail(errc::invalid_argument,
-                where + ": unknown top-level key \"" + key + "\" (expected \"users\" and optionally \"permissions\")");
+    return fail(errc::invalid_argument, where + ": unknown top-level key \"" + key +
+                                            "\" (expected \"users\" and optionally \"permissions\")");
   }
   const auto users = doc.find("users");
   if (users == doc.end() || !users->is_array())
-    return fail(errc::invalid_argument, where + ": expected a \"users\" array of {\"username\", \"algorithm\", "
-                                                "\"salt\", \"password_hash\", \"role\"} objects");
+    return fail(errc::invalid_argument, where +
+                                            ": expected a \"users\" array of {\"username\", \"algorithm\", "
+                                            "\"salt\", \"password_hash\", \"role\"} objects");
   if (users->empty())
     return fail(errc::invalid_argument, where + ": \"users\" is empty: every request would be refused");
 
@@ -331,12 +341,14 @@ result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view
   std::unordered_map<std::string, std::string> first_seen;  // user -> where it was defined
   for (std::size_t index = 0; index < users->size(); ++index) {
     const json& u = (*users)[index];
-    std::string at = where + (lines_known ? " line " + std::to_string(layout->user_lines[index]) : std::string())
-                     + " (users[" + std::to_string(index) + "])";
+    std::string at = where +
+                     (lines_known ? " line " + std::to_string(layout->user_lines[index]) : std::string()) +
+                     " (users[" + std::to_string(index) + "])";
     auto bad = [&](const std::string& what) { return fail(errc::invalid_argument, at + ": " + what); };
     if (!u.is_object()) return bad("expected an object, got " + describe_type(u));
     for (const auto& [key, value] : u.items()) {
-      static const std::set<std::string> known{"username", "algorithm", "salt", "password_hash", "iterations", "role"};
+      static const std::set<std::string> known{"username",      "algorithm",  "salt",
+                                               "password_hash", "iterations", "role"};
       if (!known.count(key))
         return bad("unknown key \"" + key +
                    "\" (expected username, algorithm, salt, password_hash, role and, for sha1/sha256/sha512, "
@@ -345,7 +357,8 @@ result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view
     auto text_field = [&](const char* name) -> result<std::string> {
       const auto f = u.find(name);
       if (f == u.end()) return bad(std::string("no \"") + name + "\"");
-      if (!f->is_string()) return bad(std::string("\"") + name + "\" must be a string, got " + describe_type(*f));
+      if (!f->is_string())
+        return bad(std::string("\"") + name + "\" must be a string, got " + describe_type(*f));
       return f->get<std::string>();
     };
     auto user = text_field("username");
@@ -372,7 +385,8 @@ result<std::unordered_map<std::string, user_entry>> parse_users(std::string_view
     if (const auto f = u.find("iterations"); f != u.end()) {
       if (entry.algorithm == hash_algorithm::scrypt)
         return bad("\"iterations\" applies to sha1, sha256 and sha512 only (scrypt uses N=16384, r=8, p=1)");
-      if (!f->is_number_integer() || f->get<long long>() < min_iterations || f->get<long long>() > max_iterations)
+      if (!f->is_number_integer() || f->get<long long>() < min_iterations ||
+          f->get<long long>() > max_iterations)
         return bad("\"iterations\" must be an integer from " + std::to_string(min_iterations) + " to " +
                    std::to_string(max_iterations) + ", got " + f->dump());
       entry.iterations = f->get<int>();
@@ -419,7 +433,9 @@ struct file_version {
   std::string text;
 };
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+  return std::strerror(e);
+}
 
 file_signature signature_of(const struct stat& st) {
   return {st.st_dev, st.st_ino, st.st_size,
@@ -435,7 +451,8 @@ result<file_version> read_file(const std::string& path) {
     ~fd_closer() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(errc::invalid_argument, where + ": cannot stat: " + errno_text(errno));
+  if (::fstat(fd, &st) != 0)
+    return fail(errc::invalid_argument, where + ": cannot stat: " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) return fail(errc::invalid_argument, where + ": not a regular file");
   if (static_cast<std::size_t>(st.st_size) > max_file_bytes)
     return fail(errc::invalid_argument, where + ": " + std::to_string(st.st_size) + " bytes, more than the " +
@@ -445,7 +462,8 @@ result<file_version> read_file(const std::string& path) {
   out.world_readable = (st.st_mode & S_IROTH) != 0;
   // File times are kept at the kernel's clock tick, so two writes of one size within a tick look alike.
   const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   out.fresh = now_ns - out.signature.mtime_ns < 2'000'000'000;
   char buffer[65536];
   for (;;) {
@@ -470,8 +488,12 @@ class file_authenticator final : public authenticator {
  public:
   file_authenticator(std::string path, auth_file_options options, const file_version& first,
                      std::shared_ptr<const user_table> users)
-      : path_(std::move(path)), options_(std::move(options)), signature_(first.signature),
-        settled_(!first.fresh), digest_(sha256(first.text)), table_(std::move(users)) {
+      : path_(std::move(path)),
+        options_(std::move(options)),
+        signature_(first.signature),
+        settled_(!first.fresh),
+        digest_(sha256(first.text)),
+        table_(std::move(users)) {
     if (!options_.warn) options_.warn = [](const std::string& m) { std::cerr << m << std::endl; };
     if (first.world_readable) options_.warn(world_readable_warning(path_));
     next_check_ns_.store(now_ns() + interval_ns(), std::memory_order_relaxed);
@@ -486,7 +508,8 @@ class file_authenticator final : public authenticator {
 
  private:
   static std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
   std::int64_t interval_ns() const {
@@ -613,7 +636,9 @@ result<std::shared_ptr<const authenticator>> load_auth_file(const std::string& p
                                               std::make_shared<const user_table>(std::move(*users)));
 }
 
-const char* to_string(role r) noexcept { return r == role::read_only ? "read-only" : "read-write"; }
+const char* to_string(role r) noexcept {
+  return r == role::read_only ? "read-only" : "read-write";
+}
 
 std::optional<role> parse_role(std::string_view text) noexcept {
   if (text == "read-only") return role::read_only;
@@ -623,16 +648,21 @@ std::optional<role> parse_role(std::string_view text) noexcept {
 
 const char* to_string(hash_algorithm a) noexcept {
   switch (a) {
-    case hash_algorithm::sha1: return "sha1";
-    case hash_algorithm::sha256: return "sha256";
-    case hash_algorithm::sha512: return "sha512";
-    case hash_algorithm::scrypt: return "scrypt";
+    case hash_algorithm::sha1:
+      return "sha1";
+    case hash_algorithm::sha256:
+      return "sha256";
+    case hash_algorithm::sha512:
+      return "sha512";
+    case hash_algorithm::scrypt:
+      return "scrypt";
   }
   return "?";
 }
 
 std::optional<hash_algorithm> parse_hash_algorithm(std::string_view text) noexcept {
-  for (auto a : {hash_algorithm::sha1, hash_algorithm::sha256, hash_algorithm::sha512, hash_algorithm::scrypt}) {
+  for (auto a :
+       {hash_algorithm::sha1, hash_algorithm::sha256, hash_algorithm::sha512, hash_algorithm::scrypt}) {
     if (text == to_string(a)) return a;
   }
   return std::nullopt;

@@ -1,5 +1,7 @@
 // The registry's authentication: auth file parsing and its error messages, password hashes checked
 // against vectors computed by Python's hashlib, Basic headers, reloads, and the read-only role's table.
+#include "kavro/registry_server/auth.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,8 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "kavro/registry_server/auth.hpp"
-
 namespace kavro::registry_server {
 namespace {
 
@@ -26,15 +26,16 @@ std::string base64(std::string_view in) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
     out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], table[v & 63]};
   }
   if (i + 1 == in.size()) {
     const unsigned v = static_cast<unsigned char>(in[i]) << 16;
     out += {table[v >> 18], table[(v >> 12) & 63], '=', '='};
   } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    const unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], '='};
   }
   return out;
@@ -126,11 +127,12 @@ class auth_file_test : public ::testing::Test {
 };
 
 TEST_F(auth_file_test, each_karapace_algorithm_verifies_the_python_vectors) {
-  write(file_of({user_json("sha1", "sha1", sha1_5000), user_json("sha256", "sha256", sha256_5000, "read-only"),
-                 user_json("sha512", "sha512", sha512_5000),
-                 user_json("fewer", "sha256", sha256_1000, "read-write", ", \"iterations\": 1000"),
-                 user_json("scrypt", "scrypt", scrypt_karapace, "read-only"),
-                 user_json("ünï", "sha256", utf8_sha256_5000, "read-write", "", "sälz")}));
+  write(
+      file_of({user_json("sha1", "sha1", sha1_5000), user_json("sha256", "sha256", sha256_5000, "read-only"),
+               user_json("sha512", "sha512", sha512_5000),
+               user_json("fewer", "sha256", sha256_1000, "read-write", ", \"iterations\": 1000"),
+               user_json("scrypt", "scrypt", scrypt_karapace, "read-only"),
+               user_json("ünï", "sha256", utf8_sha256_5000, "read-write", "", "sälz")}));
   auto a = load_auth_file(path_, watching());
   ASSERT_TRUE(a) << a.error().message;
   const auth_file_options o;
@@ -188,12 +190,12 @@ TEST_F(auth_file_test, unknown_users_and_malformed_headers_are_refused) {
       "Bearer " + token,
       "Basic" + token,
       token,
-      "Basic " + token.substr(1),                    // not a multiple of 4
+      "Basic " + token.substr(1),                          // not a multiple of 4
       "Basic " + token.substr(0, token.size() - 1) + "!",  // not base64
       "Basic " + base64("alice" + std::string(password)),  // no colon
       "Basic " + base64(":" + std::string(password)),      // empty user
-      "Basic YWxpY2U6eA=",                                  // bad padding
-      "Basic YWxpY2U6eB==",                                 // non-zero trailing bits
+      "Basic YWxpY2U6eA=",                                 // bad padding
+      "Basic YWxpY2U6eB==",                                // non-zero trailing bits
       "Basic " + token + std::string(9000, 'A'),           // oversized
       "Basic " + std::string(token).insert(4, " "),
   };
@@ -214,17 +216,20 @@ TEST_F(auth_file_test, every_bad_line_is_named_with_what_is_wrong) {
       {"no users", "{}", f + ": expected a \"users\" array"},
       {"users not array", "{\"users\": {}}", f + ": expected a \"users\" array"},
       {"empty users", "{\"users\": []}", f + ": \"users\" is empty: every request would be refused"},
-      {"permissions", "{\"users\": [], \"permissions\": [{\"username\": \"a\", \"operation\": \"Read\", "
-                      "\"resource\": \"Subject:.*\"}]}",
+      {"permissions",
+       "{\"users\": [], \"permissions\": [{\"username\": \"a\", \"operation\": \"Read\", "
+       "\"resource\": \"Subject:.*\"}]}",
        f + ": \"permissions\" (Karapace's per-subject ACLs) is not supported; give each user a \"role\""},
       {"unknown top key", "{\"users\": [], \"user\": []}", f + ": unknown top-level key \"user\""},
       {"duplicate key", "{\n\"users\": [\n{\"username\": \"a\",\n \"username\": \"b\"}]}",
        f + " line 4: key \"username\" appears twice in one object"},
-      {"too deep", "{\"users\": [[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}", f + " line 1: nested deeper than 16 levels"},
+      {"too deep", "{\"users\": [[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}",
+       f + " line 1: nested deeper than 16 levels"},
       {"not an object", file_of({"    \"alice\""}), f + " (users[0]): expected an object, got string"},
       {"unknown key", file_of({"    {\"username\": \"a\", \"pasword_hash\": \"x\"}"}),
        f + " line 3 (users[0]): unknown key \"pasword_hash\""},
-      {"no username", file_of({"    {\"algorithm\": \"sha256\"}"}), f + " line 3 (users[0]): no \"username\""},
+      {"no username", file_of({"    {\"algorithm\": \"sha256\"}"}),
+       f + " line 3 (users[0]): no \"username\""},
       {"username not string", file_of({"    {\"username\": 7}"}),
        f + " line 3 (users[0]): \"username\" must be a string, got number"},
       {"colon in name", file_of({user_json("a:b", "sha256", good_hash)}),
@@ -234,15 +239,20 @@ TEST_F(auth_file_test, every_bad_line_is_named_with_what_is_wrong) {
       {"duplicate user", file_of({user_json("a", "sha256", good_hash), user_json("a", "sha1", sha1_5000)}),
        f + " line 5 (users[1]) user 'a': defined twice (first at line 3)"},
       {"unknown algorithm", file_of({user_json("a", "md5", good_hash)}),
-       f + " line 3 (users[0]) user 'a': unknown algorithm \"md5\" (expected sha1, sha256, sha512 or scrypt)"},
+       f + " line 3 (users[0]) user 'a': unknown algorithm \"md5\" (expected sha1, sha256, sha512 or "
+           "scrypt)"},
       {"empty salt", file_of({user_json("a", "sha256", good_hash, "read-write", "", "")}),
        f + " line 3 (users[0]) user 'a': \"salt\" is empty"},
-      {"iterations on scrypt", file_of({user_json("a", "scrypt", scrypt_karapace, "read-write", ", \"iterations\": 5000")}),
+      {"iterations on scrypt",
+       file_of({user_json("a", "scrypt", scrypt_karapace, "read-write", ", \"iterations\": 5000")}),
        f + " line 3 (users[0]) user 'a': \"iterations\" applies to sha1, sha256 and sha512 only"},
-      {"too few iterations", file_of({user_json("a", "sha256", good_hash, "read-write", ", \"iterations\": 10")}),
+      {"too few iterations",
+       file_of({user_json("a", "sha256", good_hash, "read-write", ", \"iterations\": 10")}),
        f + " line 3 (users[0]) user 'a': \"iterations\" must be an integer from 1000 to 10000000, got 10"},
-      {"iterations text", file_of({user_json("a", "sha256", good_hash, "read-write", ", \"iterations\": \"5000\"")}),
-       f + " line 3 (users[0]) user 'a': \"iterations\" must be an integer from 1000 to 10000000, got \"5000\""},
+      {"iterations text",
+       file_of({user_json("a", "sha256", good_hash, "read-write", ", \"iterations\": \"5000\"")}),
+       f + " line 3 (users[0]) user 'a': \"iterations\" must be an integer from 1000 to 10000000, got "
+           "\"5000\""},
       {"hash not base64", file_of({user_json("a", "sha256", "not base64!")}),
        f + " line 3 (users[0]) user 'a': \"password_hash\" is not standard padded base64"},
       {"hash wrong length", file_of({user_json("a", "sha512", good_hash)}),
@@ -251,15 +261,19 @@ TEST_F(auth_file_test, every_bad_line_is_named_with_what_is_wrong) {
        f + " line 3 (users[0]) user 'a': unknown role \"admin\" (expected \"read-only\" or \"read-write\")"},
       {"underscore role", file_of({user_json("a", "sha256", good_hash, "read_only")}),
        f + " line 3 (users[0]) user 'a': unknown role \"read_only\""},
-      {"no role", file_of({"    {\"username\": \"a\", \"algorithm\": \"sha256\", \"salt\": \"s\", \"password_hash\": \"" +
-                          good_hash + "\"}"}),
+      {"no role",
+       file_of(
+           {"    {\"username\": \"a\", \"algorithm\": \"sha256\", \"salt\": \"s\", \"password_hash\": \"" +
+            good_hash + "\"}"}),
        f + " line 3 (users[0]) user 'a': no \"role\": give \"read-only\" or \"read-write\""},
-      {"second entry", file_of({user_json("a", "sha256", good_hash), user_json("b", "sha256", good_hash, "root")}),
+      {"second entry",
+       file_of({user_json("a", "sha256", good_hash), user_json("b", "sha256", good_hash, "root")}),
        f + " line 5 (users[1]) user 'b': unknown role \"root\""},
   };
   for (const auto& r : rows) {
     const auto message = load_error(r.text);
-    EXPECT_EQ(message.rfind(r.message, 0), 0u) << r.name << "\n  got:      " << message << "\n  expected: " << r.message;
+    EXPECT_EQ(message.rfind(r.message, 0), 0u)
+        << r.name << "\n  got:      " << message << "\n  expected: " << r.message;
   }
 }
 
@@ -274,7 +288,8 @@ TEST_F(auth_file_test, files_that_cannot_be_read_are_named) {
   write(std::string(4 * 1024 * 1024 + 1, ' '));
   auto huge = load_auth_file(path_, watching());
   ASSERT_FALSE(huge);
-  EXPECT_EQ(huge.error().message, "auth file '" + path_ + "': 4194305 bytes, more than the 4194304-byte limit");
+  EXPECT_EQ(huge.error().message,
+            "auth file '" + path_ + "': 4194305 bytes, more than the 4194304-byte limit");
 }
 
 TEST_F(auth_file_test, a_world_readable_file_loads_with_a_warning) {
@@ -312,15 +327,17 @@ TEST_F(auth_file_test, an_invalid_rewrite_keeps_the_last_users_and_says_so_once)
 
   write(file_of({user_json("alice", "sha256", sha256_1000, "superuser", fast)}));
   for (int i = 0; i < 3; ++i) EXPECT_EQ((*a)->authenticate(basic("alice", password)), role::read_write);
-  EXPECT_EQ(warnings_containing("unknown role \"superuser\" (expected \"read-only\" or \"read-write\"); keeping "
-                                "the 1 users last loaded"),
-            1u)
+  EXPECT_EQ(
+      warnings_containing("unknown role \"superuser\" (expected \"read-only\" or \"read-write\"); keeping "
+                          "the 1 users last loaded"),
+      1u)
       << ::testing::PrintToString(warnings());
 
   // Deleted: the users stay, said once; back again: loaded.
   std::filesystem::remove(path_);
   for (int i = 0; i < 3; ++i) EXPECT_EQ((*a)->authenticate(basic("alice", password)), role::read_write);
-  EXPECT_EQ(warnings_containing("cannot be read (No such file or directory): keeping the 1 users last loaded"), 1u);
+  EXPECT_EQ(
+      warnings_containing("cannot be read (No such file or directory): keeping the 1 users last loaded"), 1u);
   write(file_of({user_json("carol", "sha256", sha256_1000, "read-only", fast)}));
   EXPECT_EQ((*a)->authenticate(basic("carol", password)), role::read_only);
   EXPECT_EQ((*a)->authenticate(basic("alice", password)), std::nullopt);
@@ -355,7 +372,8 @@ TEST_F(auth_file_test, readers_keep_answering_while_the_file_is_rewritten) {
   // alice is in every version, with another user coming and going: she must never be refused.
   for (int i = 0; i < 20; ++i) {
     std::vector<std::string> users{user_json("alice", "sha256", sha256_1000, "read-write", fast)};
-    if (i % 2 == 0) users.push_back(user_json("u" + std::to_string(i), "sha256", sha256_1000, "read-only", fast));
+    if (i % 2 == 0)
+      users.push_back(user_json("u" + std::to_string(i), "sha256", sha256_1000, "read-only", fast));
     write(file_of(users));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -366,7 +384,8 @@ TEST_F(auth_file_test, readers_keep_answering_while_the_file_is_rewritten) {
 }
 
 TEST_F(auth_file_test, a_made_entry_loads_and_verifies) {
-  for (auto algorithm : {hash_algorithm::sha1, hash_algorithm::sha256, hash_algorithm::sha512, hash_algorithm::scrypt}) {
+  for (auto algorithm :
+       {hash_algorithm::sha1, hash_algorithm::sha256, hash_algorithm::sha512, hash_algorithm::scrypt}) {
     password_hash_options o;
     o.algorithm = algorithm;
     o.iterations = 1000;

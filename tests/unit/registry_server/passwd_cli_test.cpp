@@ -46,8 +46,9 @@ class passwd_cli_test : public ::testing::Test {
       std::ofstream in(dir_ / "stdin");
       in << input;
     }
-    const std::string command = env + " '" KAVRO_CLI "' " + args + " <'" + (dir_ / "stdin").string() + "' >'" +
-                                (dir_ / "stdout").string() + "' 2>'" + (dir_ / "stderr").string() + "'";
+    const std::string command = env + " '" KAVRO_CLI "' " + args + " <'" + (dir_ / "stdin").string() +
+                                "' >'" + (dir_ / "stdout").string() + "' 2>'" + (dir_ / "stderr").string() +
+                                "'";
     const int status = std::system(command.c_str());
     run_result r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -117,6 +118,9 @@ TEST_F(passwd_cli_test, bad_input_is_refused_with_the_reason) {
   r = run("registry passwd a:b", "pw\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("registry passwd: the user name contains ':'"), std::string::npos) << r.err;
+  r = run("registry passwd alice --algorithm scrypt --iterations 5000", "pw\n");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("applies to sha1, sha256 and sha512"), std::string::npos) << r.err;
   r = run("registry passwd alice --role admin", "pw\n");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
@@ -127,7 +131,8 @@ TEST_F(passwd_cli_test, serve_refuses_auth_and_auth_file_together_even_from_the_
   std::ofstream(file) << "{}";
   auto r = run("registry serve --port 0 --auth a:b --auth-file '" + file.string() + "'", "");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("give one: --auth (or KAVRO_REGISTRY_AUTH) or --auth-file, not both"), std::string::npos)
+  EXPECT_NE(r.err.find("give one: --auth (or KAVRO_REGISTRY_AUTH) or --auth-file, not both"),
+            std::string::npos)
       << r.err;
   r = run("registry serve --port 0 --auth-file '" + file.string() + "'", "", "KAVRO_REGISTRY_AUTH=a:b");
   EXPECT_EQ(r.exit_code, 2);
@@ -143,7 +148,8 @@ TEST_F(passwd_cli_test, serve_refuses_auth_and_auth_file_together_even_from_the_
 TEST_F(passwd_cli_test, serve_warns_when_it_listens_beyond_loopback_without_auth) {
   // The warning comes before the server starts, so stopping it after a second loses nothing checked.
   auto r = run("registry serve --host 0.0.0.0 --port 0", "", "timeout -s TERM 1");
-  EXPECT_NE(r.err.find("kavro registry: warning: listening on 0.0.0.0 without authentication"), std::string::npos)
+  EXPECT_NE(r.err.find("kavro registry: warning: listening on 0.0.0.0 without authentication"),
+            std::string::npos)
       << r.err;
   r = run("registry serve --host 127.0.0.1 --port 0", "", "timeout -s TERM 1");
   EXPECT_EQ(r.err.find("without authentication"), std::string::npos) << r.err;
