@@ -192,8 +192,8 @@ struct user_entry {
   registry_server::role role = role::read_only;
 };
 
-// The users of one successful load, with the credentials verified since (as salted digests, never the
-// passwords): a slow hash on every request would make each one cost tens of milliseconds of CPU.
+// The users of one successful load, with the credentials checked since (as salted digests, never the
+// passwords): a slow hash on every request would cost each one up to a second of CPU.
 class user_table {
  public:
   explicit user_table(std::unordered_map<std::string, user_entry> users)
@@ -216,16 +216,22 @@ class user_table {
     {
       std::lock_guard lock(cache_mutex_);
       if (auto it = verified_.find(cache_key); it != verified_.end()) return it->second;
+      if (refused_.count(cache_key)) return std::nullopt;
     }
     const auto it = users_.find(c.user);
     const user_entry& entry = it == users_.end() ? decoy_ : it->second;
     auto derived = derive(entry.algorithm, entry.salt, c.password, entry.iterations, entry.hash.size());
     const bool match = derived && CRYPTO_memcmp(derived->data(), entry.hash.data(), entry.hash.size()) == 0;
-    if (!match || it == users_.end()) return std::nullopt;
     std::lock_guard lock(cache_mutex_);
-    // Only successful logins are kept, so the cache cannot be flooded past its bound by guessing; the
-    // rare full cache starts again rather than tracking ages.
-    if (verified_.size() >= verified_cache_limit) verified_.clear();
+    // Refusals are kept apart from successes, so guesses that fill their set never push a user's login
+    // out; a client retrying an old password after a rotation then costs one hash, not one per retry.
+    // A full set starts again rather than tracking ages.
+    auto& cache = match && it != users_.end() ? verified_ : refused_;
+    if (cache.size() >= verified_cache_limit) cache.clear();
+    if (&cache == &refused_) {
+      refused_.emplace(std::move(cache_key), role::read_only);
+      return std::nullopt;
+    }
     verified_.emplace(std::move(cache_key), entry.role);
     return entry.role;
   }
@@ -236,6 +242,7 @@ class user_table {
   std::string cache_salt_;
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, role> verified_;
+  mutable std::unordered_map<std::string, role> refused_;  // the role is unused
 };
 
 // Where the JSON parser will not tell: the line of each element of the top-level "users" array, and a

@@ -313,6 +313,17 @@ TEST_F(auth_file_test, a_rewrite_is_picked_up_without_a_restart) {
   EXPECT_EQ((*a)->authenticate(basic("bob", password)), role::read_only);
   EXPECT_EQ(warnings_containing("reloaded: 2 users"), 1u);
 
+  // A refused password is remembered only for the version of the file that refused it.
+  ASSERT_EQ((*a)->authenticate(basic("bob", "n3w password")), std::nullopt);
+  ASSERT_EQ((*a)->authenticate(basic("bob", "n3w password")), std::nullopt);
+  password_hash_options o{hash_algorithm::sha256, 1000};
+  auto rotated = make_auth_file_entry("bob", "n3w password", role::read_only, o);
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  write("{\"users\": [" + user_json("alice", "sha256", sha256_1000, "read-write", fast) + ",\n" + *rotated +
+        "]}");
+  EXPECT_EQ((*a)->authenticate(basic("bob", "n3w password")), role::read_only);
+  EXPECT_EQ((*a)->authenticate(basic("bob", password)), std::nullopt);
+
   // Removing a user or changing a role takes effect although alice's login is cached.
   write(file_of({user_json("bob", "sha256", sha256_1000, "read-write", fast)}));
   EXPECT_EQ((*a)->authenticate(basic("alice", password)), std::nullopt);
