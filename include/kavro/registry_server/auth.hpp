@@ -22,8 +22,8 @@ class authenticator {
  public:
   virtual ~authenticator() = default;
   // The role that the credentials in an `Authorization` header value carry; nullopt when they are
-  // missing, malformed or wrong. Safe to call from many threads at once. With an auth file, a user's
-  // first success after a (re)load and every failure cost one slow hash (up to about a second of CPU
+  // missing, malformed or wrong. Safe to call from many threads at once. With an auth file, each
+  // credential's first check after a (re)load costs one slow hash (up to about a second of CPU
   // for 600,000 PBKDF2 iterations): call it where blocking that long is acceptable, not on an event loop.
   virtual std::optional<role> authenticate(std::string_view authorization) const = 0;
 };
