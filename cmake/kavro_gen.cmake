@@ -3,6 +3,8 @@
 # Runs kavro-gen at build time and makes TARGET an INTERFACE library whose include path holds the
 # generated header (default: <TARGET>.hpp, all schemas in one header, so types may be shared).
 # Link TARGET and #include "<HEADER>". The header is regenerated when a schema or kavro-gen changes.
+# Works in kavro's own build (the kavro-gen target) and from the installed package (kavro::kavro-gen,
+# which find_package(kavro COMPONENTS avro) imports).
 function(kavro_avro_generate)
   cmake_parse_arguments(G "" "TARGET;NAMESPACE;HEADER" "SCHEMAS" ${ARGN})
   if(NOT G_TARGET OR NOT G_SCHEMAS)
@@ -14,6 +16,15 @@ function(kavro_avro_generate)
   if(NOT G_HEADER)
     set(G_HEADER ${G_TARGET}.hpp)
   endif()
+  if(TARGET kavro-gen)
+    set(generator kavro-gen)
+    set(generator_dependency kavro-gen)
+  elseif(TARGET kavro::kavro-gen)
+    set(generator kavro::kavro-gen)
+    set(generator_dependency $<TARGET_FILE:kavro::kavro-gen>)
+  else()
+    message(FATAL_ERROR "kavro_avro_generate: no kavro-gen; use find_package(kavro COMPONENTS avro) first")
+  endif()
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/${G_TARGET}_generated)
   set(header ${dir}/${G_HEADER})
   set(abs_schemas "")
@@ -24,13 +35,14 @@ function(kavro_avro_generate)
   add_custom_command(
     OUTPUT ${header}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-    COMMAND $<TARGET_FILE:kavro-gen> --namespace ${G_NAMESPACE} --output ${header} ${abs_schemas}
-    DEPENDS kavro-gen ${abs_schemas}
+    COMMAND $<TARGET_FILE:${generator}> --namespace ${G_NAMESPACE} --output ${header} ${abs_schemas}
+    DEPENDS ${generator_dependency} ${abs_schemas}
     COMMENT "kavro-gen: ${G_HEADER}"
     VERBATIM)
   add_custom_target(${G_TARGET}_codegen DEPENDS ${header})
   add_library(${G_TARGET} INTERFACE)
   add_dependencies(${G_TARGET} ${G_TARGET}_codegen)
-  target_include_directories(${G_TARGET} INTERFACE ${dir})
+  target_include_directories(${G_TARGET} INTERFACE $<BUILD_INTERFACE:${dir}>)
+  set_property(TARGET ${G_TARGET} PROPERTY KAVRO_GENERATED_HEADER ${header})
   target_link_libraries(${G_TARGET} INTERFACE kavro::avro)
 endfunction()

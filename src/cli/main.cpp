@@ -2,11 +2,12 @@
 #include <iostream>
 
 #include "common.hpp"
+#include "kavro/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"kavro: Avro over Kafka with a Confluent-compatible Schema Registry"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "kavro 0.1.0");
+  app.set_version_flag("--version", std::string("kavro ").append(kavro::version()));
   kavro::cli::add_demo(app);
   kavro::cli::add_registry(app);
   kavro::cli::add_produce(app);
