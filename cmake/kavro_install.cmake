@@ -209,13 +209,15 @@ foreach(target ${KAVRO_LIBRARY_TARGETS})
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(EXPORT kavro-${module}-targets NAMESPACE kavro:: DESTINATION ${KAVRO_INSTALL_CMAKEDIR}
           COMPONENT kavro_development)
-  # The same targets for a user who builds against this build tree without installing.
+  # The same package in the build tree (-Dkavro_DIR=<build>), for a user who does not install.
   export(EXPORT kavro-${module}-targets NAMESPACE kavro:: FILE ${PROJECT_BINARY_DIR}/kavro-${module}-targets.cmake)
 endforeach()
 
 set_target_properties(kavro-gen PROPERTIES EXPORT_NAME kavro-gen)
 install(TARGETS kavro-gen EXPORT kavro-gen-targets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kavro_runtime)
 install(EXPORT kavro-gen-targets NAMESPACE kavro:: DESTINATION ${KAVRO_INSTALL_CMAKEDIR} COMPONENT kavro_development)
+export(EXPORT kavro-gen-targets NAMESPACE kavro:: FILE ${PROJECT_BINARY_DIR}/kavro-gen-targets.cmake)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/kavro_gen.cmake ${PROJECT_BINARY_DIR}/kavro_gen.cmake COPYONLY)
 install(TARGETS kavro RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kavro_runtime)
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/kavro COMPONENT kavro_runtime)
 

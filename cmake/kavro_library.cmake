@@ -2,15 +2,13 @@
 # kavro/version.hpp. Included from the top-level CMakeLists.txt before any target is made.
 include(GNUInstallDirs)
 
-# Position-independent code even for the static libraries, so a user can link them into a shared library
-# of their own; on x86-64 it costs next to nothing.
-if(NOT DEFINED CMAKE_POSITION_INDEPENDENT_CODE)
-  set(CMAKE_POSITION_INDEPENDENT_CODE ON)
-endif()
-
 # The module CMakeLists name no library type, so BUILD_SHARED_LIBS decides it for each of them.
 set(BUILD_SHARED_LIBS ${KAVRO_BUILD_SHARED})
 if(KAVRO_BUILD_SHARED)
+  # Shared libraries need -fPIC, and so does any static one linked into them. Static builds stay as they
+  # were (no -fPIC); -DCMAKE_POSITION_INDEPENDENT_CODE=ON makes static libraries a user can link into a
+  # shared library of their own.
+  set(CMAKE_POSITION_INDEPENDENT_CODE ON)
   # Installed executables find the installed libraries next to them, wherever the prefix is moved.
   set(CMAKE_INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
 endif()
