@@ -26,7 +26,12 @@ set(KAVRO_EXTERNAL_DEPENDENCIES
     "PkgConfig::HTTPLIB|_kavro_find_pkgconfig(HTTPLIB cpp-httplib)|cpp-httplib"
     "Boost::headers|find_dependency(Boost)|-"
     "Boost::boost|find_dependency(Boost)|-"
-    "Boost::system|find_dependency(Boost COMPONENTS system)|-lboost_system")
+    "Boost::system|find_dependency(Boost COMPONENTS system)|-lboost_system"
+    "Boost::json|find_dependency(Boost COMPONENTS json)|-lboost_json"
+    "spdlog::spdlog|find_dependency(spdlog)|spdlog"
+    "spdlog::spdlog_header_only|find_dependency(spdlog)|spdlog"
+    "fmt::fmt|find_dependency(fmt)|fmt"
+    "fmt::fmt-header-only|find_dependency(fmt)|fmt")
 
 # --- Target properties for the build and install trees ------------------------------------------------
 
@@ -66,7 +71,7 @@ foreach(target ${KAVRO_LIBRARY_TARGETS})
   endif()
 endforeach()
 
-# kavro_add_install_test (tests/install) needs the generated Order header's path.
+# The install rules below need the generated Order header's path.
 get_target_property(KAVRO_ORDER_TYPES_HEADER kavro_order_types KAVRO_GENERATED_HEADER)
 
 # --- The dependency map: which components and external packages each module's link interface needs -----
@@ -86,7 +91,7 @@ function(_kavro_module_of name out)
   set(${out} "${result}" PARENT_SCOPE)
 endfunction()
 
-set(KAVRO_DEPENDENCY_MAP "")  # one line per module, printed into docs by the lead if wanted
+set(KAVRO_DEPENDENCY_MAP "")  # written to <build>/kavro-dependency-map.txt, to review what each component finds
 foreach(target ${KAVRO_LIBRARY_TARGETS})
   string(REGEX REPLACE "^kavro_" "" module ${target})
   set(components "")

@@ -36,7 +36,8 @@ int main() {
   }
   // Plain JSON and Avro's JSON encoding (which names the union branch), fields in schema order.
   std::cout << "json: " << kavro::avro::write_json(*schema, *value, kavro::avro::json_style::plain) << '\n';
-  std::cout << "avro json: " << kavro::avro::write_json(*schema, *value, kavro::avro::json_style::avro) << '\n';
+  std::cout << "avro json: " << kavro::avro::write_json(*schema, *value, kavro::avro::json_style::avro)
+            << '\n';
 
   auto back = kavro::avro::gen::from_avro<example::Reading>(bytes);
   if (!back || !(*back == reading)) {
