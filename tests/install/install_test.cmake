@@ -41,6 +41,16 @@ foreach(f ${package_files})
   endforeach()
 endforeach()
 
+# Every installed header compiles on its own include path: none of them needs a header left uninstalled.
+file(GLOB_RECURSE headers RELATIVE ${prefix}/include ${prefix}/include/kavro/*.hpp)
+set(all_headers "")
+foreach(h ${headers})
+  string(APPEND all_headers "#include <${h}>\n")
+endforeach()
+file(WRITE ${WORK_DIR}/all_headers.cpp "${all_headers}")
+run("compile every installed header" ${CXX_COMPILER} -std=c++20 -fsyntax-only -Wall -Wextra -Werror
+    -I${prefix}/include ${WORK_DIR}/all_headers.cpp)
+
 run("kavro --version" ${prefix}/bin/kavro --version)
 expect_equal("installed kavro --version" "${run_output}" "kavro ${KAVRO_VERSION}\n")
 
