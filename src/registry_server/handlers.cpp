@@ -128,6 +128,56 @@ api_result<schema_id> parse_id(const std::string& text) {
   return schema_id{value};
 }
 
+// Confluent's paging parameters (offset, limit). Both are Jersey int query parameters, so a value
+// that is not an int matches no resource method: 404. A limit that is not positive, or above the
+// maximum, takes the default (KafkaSchemaRegistry.normalizeLimit); an offset past the end gives an
+// empty page, so a client that pages until it gets an empty page stops. A negative offset is taken
+// as 0 (Java's Stream.skip throws on it, which Confluent answers with a 500).
+struct page_limits {
+  std::size_t default_limit;
+  std::size_t max_limit;
+};
+// GET /schemas: schema.search.default.limit and schema.search.max.limit, both 1000 by default.
+constexpr page_limits schema_search_limits{1000, 1000};
+// Every other list: kavro does not cap it.
+constexpr page_limits no_limit{std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
+
+struct page {
+  std::size_t offset = 0;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+};
+
+std::optional<std::int32_t> java_int(std::string_view text) {
+  if (text.starts_with('+') && text.size() > 1 && text[1] != '-') text.remove_prefix(1);
+  std::int32_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+api_result<page> parse_page(const query_params& q, page_limits limits) {
+  page p;
+  p.limit = limits.default_limit;
+  if (auto text = param(q, "offset")) {
+    auto v = java_int(*text);
+    if (!v) return tl::unexpected(make_error(error_code::not_found));
+    p.offset = *v > 0 ? static_cast<std::size_t>(*v) : 0;
+  }
+  if (auto text = param(q, "limit")) {
+    auto v = java_int(*text);
+    if (!v) return tl::unexpected(make_error(error_code::not_found));
+    if (*v > 0 && static_cast<std::size_t>(*v) <= limits.max_limit) p.limit = static_cast<std::size_t>(*v);
+  }
+  return p;
+}
+
+json paged(const json& all, page p) {
+  json out = json::array();
+  for (std::size_t i = p.offset; i < all.size() && out.size() < p.limit; ++i) out.push_back(all[i]);
+  return out;
+}
+
 json references_json(const std::vector<schema_reference>& refs) {
   json out = json::array();
   for (const auto& r : refs)
@@ -249,6 +299,8 @@ response handlers::list_schemas(const query_params& q) const {
   const std::string prefix = param(q, "subjectPrefix").value_or("");
   const bool deleted = flag(q, "deleted");
   const bool latest_only = flag(q, "latestOnly");
+  auto page = parse_page(q, schema_search_limits);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
   json out = json::array();
@@ -264,7 +316,7 @@ response handlers::list_schemas(const query_params& q) const {
       if (const auto* s = st.schema(v->id)) out.push_back(schema_json(subject, *v, *s));
     }
   }
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
 response handlers::schema_by_id(const std::string& id_text, const query_params&) const {
@@ -293,6 +345,8 @@ response handlers::subjects_by_id(const std::string& id_text, const query_params
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   const bool deleted = flag(q, "deleted");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -302,13 +356,15 @@ response handlers::subjects_by_id(const std::string& id_text, const query_params
     }
   }
   if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
 response handlers::versions_by_id(const std::string& id_text, const query_params& q) const {
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   const bool deleted = flag(q, "deleted");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -318,13 +374,15 @@ response handlers::versions_by_id(const std::string& id_text, const query_params
     }
   }
   if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
 response handlers::list_subjects(const query_params& q) const {
   const std::string prefix = param(q, "subjectPrefix").value_or("");
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -332,7 +390,7 @@ response handlers::list_subjects(const query_params& q) const {
     const bool live = has_live_version(versions);
     if (deleted_only ? !live : (live || deleted)) out.push_back(subject);
   }
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
 response handlers::lookup_schema(const std::string& subject, const std::string& body,
@@ -396,16 +454,20 @@ response handlers::delete_subject(const std::string& subject, const query_params
 response handlers::list_versions(const std::string& subject, const query_params& q) const {
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   const auto* versions = state_.data.versions(subject);
-  json out = json::array();
-  if (versions) {
-    for (const auto& v : *versions) {
-      if (deleted_only ? v.deleted : (deleted || !v.deleted)) out.push_back(v.version.value);
-    }
+  // As Confluent's listVersions: the subject must exist (with a live version unless deleted or
+  // deletedOnly asks for soft-deleted ones); the filtered list may then be empty.
+  if (!versions || (!deleted && !deleted_only && !has_live_version(*versions))) {
+    return error_response(make_error(error_code::subject_not_found, subject));
   }
-  if (out.empty()) return error_response(make_error(error_code::subject_not_found, subject));
-  return ok(out);
+  json out = json::array();
+  for (const auto& v : *versions) {
+    if (deleted_only ? v.deleted : (deleted || !v.deleted)) out.push_back(v.version.value);
+  }
+  return ok(paged(out, *page));
 }
 
 response handlers::register_schema(const std::string& subject, const std::string& body, const query_params&) {
@@ -581,16 +643,27 @@ response handlers::check_compatibility(const std::string& subject, const std::op
   }
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
-  auto schema = normalize_schema(request->schema, resolver_for(st));
-  if (!schema) return fail_with(schema);
+  // As Confluent's CompatibilityResource: the version is looked up first, among live versions only.
+  // "latest" of a subject with no live version (new, or every version soft-deleted) leaves nothing
+  // to be incompatible with; a numbered version that is not there is 40402, whether or not the
+  // subject exists. Without a version: every live version the level asks for (none: compatible).
   std::vector<existing_version> against = live_versions(st, subject);
-  compatibility_level level = effective_level(st, subject);
-  if (wanted) {
-    auto v = find_version(st, subject, *version, false);
-    if (!v) return fail_with(v);
-    std::erase_if(against, [&](const existing_version& e) { return e.version != (*v)->version; });
+  if (wanted && *wanted) {
+    const auto* v = st.find(subject, **wanted);
+    if (!v || v->deleted) {
+      return error_response(make_error(error_code::version_not_found, std::to_string((*wanted)->value)));
+    }
+    std::erase_if(against, [&](const existing_version& e) { return e.version != v->version; });
+  } else if (wanted && !against.empty()) {
+    against.erase(against.begin(), against.end() - 1);
   }
-  auto result = registry_server::check_compatibility(level, schema->resolved, against);
+  auto schema = normalize_schema(request->schema, resolver_for(st));
+  if (!schema) {
+    // Confluent answers an invalid schema with its message in a verbose result, else 42201.
+    if (!verbose) return fail_with(schema);
+    return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
+  }
+  auto result = registry_server::check_compatibility(effective_level(st, subject), schema->resolved, against);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);

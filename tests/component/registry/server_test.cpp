@@ -362,7 +362,7 @@ TEST_F(registry_server_test, compatibility_endpoint) {
   EXPECT_EQ(post("/compatibility/subjects/new/versions", {{"schema", user_required}}, 200),
             (json{{"is_compatible", true}}));
   EXPECT_EQ(post("/compatibility/subjects/new/versions/1", {{"schema", user_v2}}, 404),
-            err(40401, "Subject 'new' not found."));
+            err(40402, "Version 1 not found."));
   EXPECT_EQ(post("/compatibility/subjects/s/versions/5", {{"schema", user_v2}}, 404),
             err(40402, "Version 5 not found."));
   EXPECT_EQ(post("/compatibility/subjects/s/versions/x", {{"schema", user_v2}}, 422)["error_code"], 42202);
