@@ -4,6 +4,7 @@
 #include "handlers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -94,6 +95,14 @@ api_result<schema_request> parse_schema_request(const std::string& body) {
       (std::string_view(name) == "id" ? out.id : out.version) = it->get<std::int32_t>();
     }
   }
+  // Data contracts (metadata, rule sets) are not stored yet: refused, never accepted and dropped.
+  for (const char* name : {"metadata", "ruleSet"}) {
+    if (auto it = request.find(name); it != request.end() && !it->is_null()) {
+      return tl::unexpected(make_error(
+          error_code::unprocessable_entity,
+          std::string("Field '") + name + "' (data contracts) is not supported by this registry (kavro)"));
+    }
+  }
   auto schema = request.find("schema");
   if (schema != request.end() && !schema->is_null()) {
     if (!schema->is_string()) return tl::unexpected(wrong_type("schema", "a string"));
@@ -176,6 +185,36 @@ json paged(const json& all, page p) {
   json out = json::array();
   for (std::size_t i = p.offset; i < all.size() && out.size() < p.limit; ++i) out.push_back(all[i]);
   return out;
+}
+
+// Confluent's qualified subjects: ":.ctx:name" names `name` in context `ctx`; ":.:name" is the
+// default context, the only one kavro serves, so it is the plain name. Other contexts are refused.
+api_result<std::string> qualify(const std::string& subject) {
+  if (!subject.starts_with(":.")) return subject;
+  const auto colon = subject.find(':', 2);
+  if (colon == std::string::npos) return subject;
+  const std::string context = subject.substr(2, colon - 2);
+  if (context.empty() || context == ".") return subject.substr(colon + 1);
+  return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                   "Context '." + context + "' of subject '" + subject +
+                                       "' is not supported by this registry (kavro): only the default context"));
+}
+
+api_result<std::optional<std::string>> qualify(const std::optional<std::string>& subject) {
+  if (!subject) return std::optional<std::string>{};
+  auto q = qualify(*subject);
+  if (!q) return tl::unexpected(q.error());
+  // ":.:" alone names the default context itself: its scope is the global one.
+  if (q->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{*q};
+}
+
+// subjectPrefix: ":*:" (Confluent's default) matches every context; ":.:" the default one.
+std::string subject_prefix(const query_params& q) {
+  std::string prefix = param(q, "subjectPrefix").value_or("");
+  if (prefix == ":*:") return "";
+  if (prefix.starts_with(":.:")) return prefix.substr(3);
+  return prefix;
 }
 
 json references_json(const std::vector<schema_reference>& refs) {
@@ -296,7 +335,7 @@ response handlers::schema_types() const {
 }
 
 response handlers::list_schemas(const query_params& q) const {
-  const std::string prefix = param(q, "subjectPrefix").value_or("");
+  const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool latest_only = flag(q, "latestOnly");
   auto page = parse_page(q, schema_search_limits);
@@ -319,7 +358,7 @@ response handlers::list_schemas(const query_params& q) const {
   return ok(paged(out, *page));
 }
 
-response handlers::schema_by_id(const std::string& id_text, const query_params&) const {
+response handlers::schema_by_id(const std::string& id_text, const query_params& q) const {
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -329,6 +368,8 @@ response handlers::schema_by_id(const std::string& id_text, const query_params&)
   if (s->schema.schema_type != "AVRO") body["schemaType"] = s->schema.schema_type;
   body["schema"] = s->schema.text;
   if (!s->schema.references.empty()) body["references"] = references_json(s->schema.references);
+  // SchemaString's last property: the highest id assigned (idGenerator.getMaxId).
+  if (flag(q, "fetchMaxId")) body["maxId"] = state_.data.max_id();
   return ok(body);
 }
 
@@ -355,7 +396,9 @@ response handlers::subjects_by_id(const std::string& id_text, const query_params
       out.push_back(subject);
     }
   }
-  if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
+  // SchemasResource: an id bound to no schema is 40403 without the id; a schema whose versions are
+  // all soft-deleted lists nothing.
+  if (!state_.data.schema(*id)) return error_response(make_error(error_code::schema_not_found));
   return ok(paged(out, *page));
 }
 
@@ -373,12 +416,14 @@ response handlers::versions_by_id(const std::string& id_text, const query_params
         out.push_back({{"subject", subject}, {"version", v.version.value}});
     }
   }
-  if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
+  // SchemasResource: an id bound to no schema is 40403 without the id; a schema whose versions are
+  // all soft-deleted lists nothing.
+  if (!state_.data.schema(*id)) return error_response(make_error(error_code::schema_not_found));
   return ok(paged(out, *page));
 }
 
 response handlers::list_subjects(const query_params& q) const {
-  const std::string prefix = param(q, "subjectPrefix").value_or("");
+  const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
   auto page = parse_page(q, no_limit);
@@ -393,8 +438,11 @@ response handlers::list_subjects(const query_params& q) const {
   return ok(paged(out, *page));
 }
 
-response handlers::lookup_schema(const std::string& subject, const std::string& body,
+response handlers::lookup_schema(const std::string& subject_in, const std::string& body,
                                  const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool deleted = flag(q, "deleted");
@@ -403,6 +451,10 @@ response handlers::lookup_schema(const std::string& subject, const std::string& 
   const auto* versions = st.versions(subject);
   if (!versions || (!deleted && !has_live_version(*versions))) {
     return error_response(make_error(error_code::subject_not_found, subject));
+  }
+  // Confluent finds no match for an empty schema under an existing subject: 40403, not 42201.
+  if (request->schema.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return error_response(make_error(error_code::schema_not_found));
   }
   auto schema = normalize_schema(request->schema, resolver_for(st));
   if (!schema) return fail_with(schema);
@@ -414,7 +466,10 @@ response handlers::lookup_schema(const std::string& subject, const std::string& 
   return error_response(make_error(error_code::schema_not_found));
 }
 
-response handlers::delete_subject(const std::string& subject, const query_params& q) {
+response handlers::delete_subject(const std::string& subject_in, const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool permanent = flag(q, "permanent");
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
@@ -444,14 +499,19 @@ response handlers::delete_subject(const std::string& subject, const query_params
       // compatibility level go with its permanent delete (tombstones), so a subject registered again
       // under the same name starts from the global settings.
       if (st.subject_modes.contains(subject)) records.push_back(mode_record{subject, std::nullopt});
-      if (st.subject_levels.contains(subject)) records.push_back(config_record{subject, std::nullopt});
+      if (st.subject_levels.contains(subject) || st.subject_normalize.contains(subject)) {
+        records.push_back(config_record{subject, std::nullopt, std::nullopt});
+      }
     }
   }
   if (auto appended = append(records); !appended) return fail_with(appended);
   return ok(out);
 }
 
-response handlers::list_versions(const std::string& subject, const query_params& q) const {
+response handlers::list_versions(const std::string& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
   auto page = parse_page(q, no_limit);
@@ -470,7 +530,10 @@ response handlers::list_versions(const std::string& subject, const query_params&
   return ok(paged(out, *page));
 }
 
-response handlers::register_schema(const std::string& subject, const std::string& body, const query_params&) {
+response handlers::register_schema(const std::string& subject_in, const std::string& body, const query_params&) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   // A producer re-registering a schema the subject already holds (every client cache miss) is
@@ -511,23 +574,22 @@ response handlers::register_schema(const std::string& subject, const std::string
     const auto* latest_any = st.latest(subject, true);
     schema_version version{latest_any ? latest_any->version.value + 1 : 1};
     schema_id id = existing_id.value_or(schema_id{st.max_id() + 1});
+    // KafkaSchemaRegistry.checkRegisterMode: an id needs IMPORT mode, no id needs READWRITE.
+    if (mode == registry_mode::import && !request->id) {
+      return error_response(
+          make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in read-write mode"));
+    }
     if (mode == registry_mode::import) {
-      if (request->id) {
-        const auto* clash = st.schema(schema_id{*request->id});
-        if (clash && clash->identity != schema->identity) {
-          return error_response(make_error(
-              error_code::id_does_not_match,
-              "Overwrite new schema with id " + std::to_string(*request->id) + " is not permitted."));
-        }
-        id = schema_id{*request->id};
+      // checkIfSchemaWithIdExist: an id bound to another schema is refused; a version that exists is
+      // overwritten (the import replays another registry's log, last write wins).
+      const auto* clash = st.schema(schema_id{*request->id});
+      if (clash && clash->identity != schema->identity) {
+        return error_response(make_error(
+            error_code::operation_not_permitted,
+            "Overwrite new schema with id " + std::to_string(*request->id) + " is not permitted."));
       }
-      if (request->version) {
-        if (st.find(subject, schema_version{*request->version})) {
-          return error_response(
-              make_error(error_code::operation_not_permitted, "Overwrite new schema is not permitted."));
-        }
-        version = schema_version{*request->version};
-      }
+      id = schema_id{*request->id};
+      if (request->version) version = schema_version{*request->version};
     } else {
       if (request->id && (!existing_id || existing_id->value != *request->id)) {
         return error_response(
@@ -567,31 +629,43 @@ api_result<const version_entry*> find_version(const state& st, const std::string
 
 }  // namespace
 
-response handlers::get_version(const std::string& subject, const std::string& version,
+response handlers::get_version(const std::string& subject_in, const std::string& version,
                                const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return ok(schema_json(subject, **v, *state_.data.schema((*v)->id)));
 }
 
-response handlers::raw_schema_by_version(const std::string& subject, const std::string& version,
+response handlers::raw_schema_by_version(const std::string& subject_in, const std::string& version,
                                          const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return {200, state_.data.schema((*v)->id)->schema.text};
 }
 
-response handlers::referenced_by(const std::string& subject, const std::string& version) const {
+response handlers::referenced_by(const std::string& subject_in, const std::string& version) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, false);
   if (!v) return fail_with(v);
   return ok(json(referencing_ids(state_.data, subject, (*v)->version)));
 }
 
-response handlers::delete_version(const std::string& subject, const std::string& version_text,
+response handlers::delete_version(const std::string& subject_in, const std::string& version_text,
                                   const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool permanent = flag(q, "permanent");
   auto version = parse_version(version_text);
   if (!version) return fail_with(version);
@@ -630,8 +704,11 @@ response handlers::delete_version(const std::string& subject, const std::string&
   return ok(json(deleted_version.value));
 }
 
-response handlers::check_compatibility(const std::string& subject, const std::optional<std::string>& version,
+response handlers::check_compatibility(const std::string& subject_in, const std::optional<std::string>& version,
                                        const std::string& body, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool verbose = flag(q, "verbose");
@@ -669,63 +746,140 @@ response handlers::check_compatibility(const std::string& subject, const std::op
   return ok(out);
 }
 
-response handlers::get_config(const std::optional<std::string>& subject, const query_params& q) const {
+namespace {
+
+// A scope's own configuration (the subject's, or the global one stored in the log).
+struct config_view {
+  std::optional<compatibility_level> level;
+  std::optional<bool> normalize;
+  bool empty() const { return !level && !normalize; }
+};
+
+config_view own_config(const state& st, const std::optional<std::string>& subject) {
+  if (!subject) return {st.global_level, st.global_normalize};
+  config_view out;
+  if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) out.level = it->second;
+  if (auto it = st.subject_normalize.find(*subject); it != st.subject_normalize.end()) out.normalize = it->second;
+  return out;
+}
+
+// Confluent's Config (GET, DELETE answers: "compatibilityLevel") and ConfigUpdateRequest (PUT
+// answers: "compatibility"), both with Jackson's property order: normalize first.
+json config_json(const config_view& c, const char* level_key) {
+  json out = json::object();
+  if (c.normalize) out["normalize"] = *c.normalize;
+  if (c.level) out[level_key] = to_string(*c.level);
+  return out;
+}
+
+// KafkaSchemaRegistry.updateConfig / deleteSubjectConfig refuse in a read-only scope; the context of
+// a subject in the default context is empty, and the global scope's subject prints as "null".
+api_error config_read_only(const std::optional<std::string>& subject) {
+  return make_error(error_code::operation_not_permitted,
+                    "Subject " + subject.value_or("null") + " in context  is in read-only mode");
+}
+
+registry_mode scope_mode(const state& st, const std::optional<std::string>& subject) {
+  return subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
+}
+
+// Config fields kavro does not implement: refused rather than stored without effect.
+constexpr std::array unsupported_config_fields{"alias",           "validateFields",   "validateRules",
+                                               "compatibilityPolicy", "compatibilityGroup", "defaultMetadata",
+                                               "overrideMetadata", "defaultRuleSet",   "overrideRuleSet"};
+
+}  // namespace
+
+response handlers::get_config(const std::optional<std::string>& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
-  if (!subject) {
-    return ok(
-        json{{"compatibilityLevel", to_string(st.global_level.value_or(compatibility_level::backward))}});
-  }
-  if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) {
-    return ok(json{{"compatibilityLevel", to_string(it->second)}});
-  }
-  if (flag(q, "defaultToGlobal")) {
-    return ok(
-        json{{"compatibilityLevel", to_string(st.global_level.value_or(compatibility_level::backward))}});
-  }
+  config_view global = own_config(st, std::nullopt);
+  if (!global.level) global.level = compatibility_level::backward;  // the server's default
+  if (!subject) return ok(config_json(global, "compatibilityLevel"));
+  const config_view own = own_config(st, subject);
+  if (!own.empty()) return ok(config_json(own, "compatibilityLevel"));
+  if (flag(q, "defaultToGlobal")) return ok(config_json(global, "compatibilityLevel"));
   return error_response(make_error(error_code::subject_compatibility_not_configured, *subject));
 }
 
-response handlers::put_config(const std::optional<std::string>& subject, const std::string& body) {
+response handlers::put_config(const std::optional<std::string>& subject_in, const std::string& body) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   auto request = parse_json_object(body);
   if (!request) return fail_with(request);
-  std::optional<compatibility_level> level;
-  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
-  for (const char* name : {"compatibility", "compatibilityLevel"}) {
-    if (auto it = request->find(name); !level && it != request->end() && it->is_string()) {
-      level = parse_compatibility_level(it->get<std::string>());
+  for (const char* name : unsupported_config_fields) {
+    if (auto it = request->find(name); it != request->end() && !it->is_null()) {
+      return error_response(make_error(
+          error_code::unprocessable_entity,
+          std::string("Config field '") + name + "' is not supported by this registry (kavro); it was not applied"));
     }
   }
-  if (!level) return error_response(make_error(error_code::invalid_compatibility_level));
-  std::lock_guard write(write_mutex_);
-  if (auto appended = append({config_record{subject, level}}); !appended) return fail_with(appended);
-  return ok(json{{"compatibility", to_string(*level)}});
-}
-
-response handlers::delete_config(const std::optional<std::string>& subject) {
+  config_view update;
+  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
+  for (const char* name : {"compatibility", "compatibilityLevel"}) {
+    auto it = request->find(name);
+    if (update.level || it == request->end() || it->is_null()) continue;
+    if (!it->is_string()) return error_response(make_error(error_code::invalid_compatibility_level));
+    update.level = parse_compatibility_level(it->get<std::string>());
+    if (!update.level) return error_response(make_error(error_code::invalid_compatibility_level));
+  }
+  if (auto it = request->find("normalize"); it != request->end() && !it->is_null()) {
+    if (!it->is_boolean()) return error_response(wrong_type("normalize", "a boolean"));
+    update.normalize = it->get<bool>();
+  }
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  compatibility_level previous;
+  config_view merged;
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
-    if (!subject) {
-      previous = st.global_level.value_or(compatibility_level::backward);
-    } else {
-      // Confluent answers "subject not found" when the subject has no level of its own, whether or
-      // not it has versions; a level set on a subject without versions can be deleted.
-      auto it = st.subject_levels.find(*subject);
-      if (it == st.subject_levels.end()) {
-        return error_response(make_error(error_code::subject_not_found, *subject));
-      }
-      previous = it->second;
-    }
+    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
+    // ConfigValue.update: a field the request leaves out keeps its stored value, so {} changes nothing.
+    merged = own_config(st, subject);
+    if (update.level) merged.level = update.level;
+    if (update.normalize) merged.normalize = update.normalize;
+    if (update.empty()) return ok(config_json(merged, "compatibility"));
   }
-  if (auto appended = append({config_record{subject, std::nullopt}}); !appended) return fail_with(appended);
-  return ok(json{{"compatibilityLevel", to_string(previous)}});
+  if (auto appended = append({config_record{subject, merged.level, merged.normalize}}); !appended) {
+    return fail_with(appended);
+  }
+  return ok(config_json(merged, "compatibility"));
 }
 
-response handlers::get_mode(const std::optional<std::string>& subject, const query_params& q) const {
+response handlers::delete_config(const std::optional<std::string>& subject_in) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
+  std::lock_guard write(write_mutex_);
+  if (auto synced = log_.sync(); !synced) return fail_with(synced);
+  config_view previous;
+  {
+    std::shared_lock lock(state_.mutex);
+    const state& st = state_.data;
+    previous = own_config(st, subject);
+    if (!subject) {
+      if (!previous.level) previous.level = compatibility_level::backward;
+    } else if (previous.empty()) {
+      // Confluent answers "subject not found" when the subject has no config of its own, whether or
+      // not it has versions; a config set on a subject without versions can be deleted.
+      return error_response(make_error(error_code::subject_not_found, *subject));
+    }
+    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
+  }
+  if (auto appended = append({config_record{subject, std::nullopt, std::nullopt}}); !appended) {
+    return fail_with(appended);
+  }
+  return ok(config_json(previous, "compatibilityLevel"));
+}
+
+response handlers::get_mode(const std::optional<std::string>& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
   const auto global = st.global_mode.value_or(registry_mode::readwrite);
@@ -739,8 +893,11 @@ response handlers::get_mode(const std::optional<std::string>& subject, const que
   return error_response(make_error(error_code::subject_mode_not_configured, *subject));
 }
 
-response handlers::put_mode(const std::optional<std::string>& subject, const std::string& body,
+response handlers::put_mode(const std::optional<std::string>& subject_in, const std::string& body,
                             const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   auto request = parse_json_object(body);
   if (!request) return fail_with(request);
   std::optional<registry_mode> mode;
@@ -783,7 +940,10 @@ response handlers::put_mode(const std::optional<std::string>& subject, const std
   return ok(json{{"mode", to_string(*mode)}});
 }
 
-response handlers::delete_mode(const std::optional<std::string>& subject) {
+response handlers::delete_mode(const std::optional<std::string>& subject_in) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
   registry_mode previous;
@@ -807,6 +967,27 @@ response handlers::delete_mode(const std::optional<std::string>& subject) {
   }
   if (auto appended = append({mode_record{subject, std::nullopt}}); !appended) return fail_with(appended);
   return ok(json{{"mode", to_string(previous)}});
+}
+
+response handlers::list_contexts(const query_params& q) const {
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
+  return ok(paged(json::array({"."}), *page));
+}
+
+response handlers::metadata_id() const {
+  // ServerClusterId, serialized NON_EMPTY (its empty "id" is left out), its maps in HashMap order.
+  json clusters = json::object();
+  clusters["kafka-cluster"] = kafka_cluster_;
+  clusters["schema-registry-cluster"] = registry_cluster_;
+  json scope = json::object();
+  scope["path"] = json::array();
+  scope["clusters"] = std::move(clusters);
+  return ok(json{{"scope", std::move(scope)}});
+}
+
+response handlers::metadata_version() const {
+  return ok(json{{"version", KAVRO_VERSION}, {"commitId", ""}});
 }
 
 }  // namespace kavro::registry_server

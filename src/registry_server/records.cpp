@@ -36,8 +36,12 @@ struct encoder {
   }
   encoded_record operator()(const config_record& r) const {
     json key{{"keytype", "CONFIG"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
-    if (!r.level) return {key.dump(), std::nullopt};
-    return {key.dump(), json{{"compatibilityLevel", to_string(*r.level)}}.dump()};
+    if (r.clears()) return {key.dump(), std::nullopt};
+    // ConfigValue's property order: normalize before compatibilityLevel.
+    json value = json::object();
+    if (r.normalize) value["normalize"] = *r.normalize;
+    if (r.level) value["compatibilityLevel"] = to_string(*r.level);
+    return {key.dump(), value.dump()};
   }
   encoded_record operator()(const mode_record& r) const {
     json key{{"keytype", "MODE"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
@@ -95,11 +99,12 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
       return r;
     }
     if (type == "CONFIG") {
-      config_record r{optional_subject(key), std::nullopt};
+      config_record r{optional_subject(key), std::nullopt, std::nullopt};
       if (value.is_object()) {
         if (auto it = value.find("compatibilityLevel"); it != value.end() && it->is_string()) {
           r.level = parse_compatibility_level(it->get<std::string>());
         }
+        if (auto it = value.find("normalize"); it != value.end() && it->is_boolean()) r.normalize = it->get<bool>();
       }
       return r;
     }

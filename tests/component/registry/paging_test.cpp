@@ -87,7 +87,7 @@ TEST_F(paging, subjects_and_versions_of_a_schema_id) {
   EXPECT_EQ(get("/schemas/ids/1/subjects?offset=2", 200), json::array());
   EXPECT_EQ(get("/schemas/ids/1/versions?limit=1", 200), json::array({{{"subject", "a"}, {"version", 1}}}));
   EXPECT_EQ(get("/schemas/ids/1/versions?offset=9", 200), json::array());
-  EXPECT_EQ(get("/schemas/ids/99/subjects?offset=9", 404), err(40403, "Schema 99 not found"));
+  EXPECT_EQ(get("/schemas/ids/99/subjects?offset=9", 404), err(40403, "Schema not found"));
 }
 
 }  // namespace
