@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <map>
 #include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -60,6 +62,135 @@ api_error wrong_type(const std::string& field, const char* expected) {
   return make_error(error_code::unprocessable_entity, "Field '" + field + "' must be " + expected);
 }
 
+// Data contracts in Confluent's serialized form (Metadata, RuleSet, Rule: Jackson, NON_EMPTY): sorted
+// tag and property maps, sorted sets, a rule's kind and mode defaulted (TRANSFORM, WRITEREAD) and
+// "disabled" always written. A field of the wrong JSON type is refused with 422 naming it; fields
+// Confluent does not know are ignored, as its @JsonIgnoreProperties(ignoreUnknown) does.
+api_result<json> string_set(const json& v, const std::string& where) {
+  if (!v.is_array()) return tl::unexpected(wrong_type(where, "an array of strings"));
+  std::set<std::string> sorted;
+  for (const auto& e : v) {
+    if (!e.is_string()) return tl::unexpected(wrong_type(where, "an array of strings"));
+    sorted.insert(e.get<std::string>());
+  }
+  return json(sorted);
+}
+
+api_result<json> string_map(const json& v, const std::string& where) {
+  if (!v.is_object()) return tl::unexpected(wrong_type(where, "an object of strings"));
+  std::map<std::string, std::string> sorted;
+  for (const auto& [k, e] : v.items()) {
+    if (!e.is_string()) return tl::unexpected(wrong_type(where, "an object of strings"));
+    sorted.emplace(k, e.get<std::string>());
+  }
+  json out = json::object();
+  for (auto& [k, e] : sorted) out[k] = e;
+  return out;
+}
+
+api_result<json> canonical_metadata(const json& in) {
+  if (!in.is_object()) return tl::unexpected(wrong_type("metadata", "an object"));
+  json out = json::object();
+  if (auto it = in.find("tags"); it != in.end() && !it->is_null()) {
+    if (!it->is_object()) return tl::unexpected(wrong_type("metadata.tags", "an object of string arrays"));
+    std::map<std::string, json> sorted;
+    for (const auto& [path, tags] : it->items()) {
+      auto set = string_set(tags, "metadata.tags");
+      if (!set) return tl::unexpected(set.error());
+      sorted.emplace(path, std::move(*set));
+    }
+    json tags = json::object();
+    for (auto& [path, set] : sorted) tags[path] = std::move(set);
+    if (!tags.empty()) out["tags"] = std::move(tags);
+  }
+  if (auto it = in.find("properties"); it != in.end() && !it->is_null()) {
+    auto map = string_map(*it, "metadata.properties");
+    if (!map) return tl::unexpected(map.error());
+    if (!map->empty()) out["properties"] = std::move(*map);
+  }
+  if (auto it = in.find("sensitive"); it != in.end() && !it->is_null()) {
+    auto set = string_set(*it, "metadata.sensitive");
+    if (!set) return tl::unexpected(set.error());
+    if (!set->empty()) out["sensitive"] = std::move(*set);
+  }
+  return out;
+}
+
+api_result<json> canonical_rule(const json& in, const std::string& where) {
+  if (!in.is_object()) return tl::unexpected(wrong_type(where, "an array of rule objects"));
+  static const std::set<std::string> kinds{"TRANSFORM", "CONDITION"};
+  static const std::set<std::string> modes{"UPGRADE", "DOWNGRADE", "UPDOWN", "WRITE", "READ", "WRITEREAD"};
+  json out = json::object();
+  const auto text = [&](const char* name) -> api_result<std::optional<std::string>> {
+    auto it = in.find(name);
+    if (it == in.end() || it->is_null()) return std::optional<std::string>{};
+    if (!it->is_string()) return tl::unexpected(wrong_type(where + "." + name, "a string"));
+    return std::optional<std::string>{it->get<std::string>()};
+  };
+  for (const char* name : {"name", "doc", "kind", "mode", "type"}) {
+    auto v = text(name);
+    if (!v) return tl::unexpected(v.error());
+    const std::string given = v->value_or("");
+    std::string value = given;
+    const std::string field = name;
+    if (field == "kind" || field == "mode") {
+      if (value.empty()) value = field == "kind" ? "TRANSFORM" : "WRITEREAD";
+      for (auto& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!(field == "kind" ? kinds : modes).contains(value)) {
+        return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                         "Field '" + where + "." + field + "' has no value '" + given + "'"));
+      }
+    }
+    if (!value.empty()) out[field] = value;
+  }
+  if (auto it = in.find("tags"); it != in.end() && !it->is_null()) {
+    auto set = string_set(*it, where + ".tags");
+    if (!set) return tl::unexpected(set.error());
+    if (!set->empty()) out["tags"] = std::move(*set);
+  }
+  if (auto it = in.find("params"); it != in.end() && !it->is_null()) {
+    auto map = string_map(*it, where + ".params");
+    if (!map) return tl::unexpected(map.error());
+    if (!map->empty()) out["params"] = std::move(*map);
+  }
+  for (const char* name : {"expr", "onSuccess", "onFailure"}) {
+    auto v = text(name);
+    if (!v) return tl::unexpected(v.error());
+    if (*v && !(*v)->empty()) out[name] = **v;
+  }
+  bool disabled = false;
+  if (auto it = in.find("disabled"); it != in.end() && !it->is_null()) {
+    if (!it->is_boolean()) return tl::unexpected(wrong_type(where + ".disabled", "a boolean"));
+    disabled = it->get<bool>();
+  }
+  out["disabled"] = disabled;
+  return out;
+}
+
+api_result<json> canonical_rule_set(const json& in) {
+  if (!in.is_object()) return tl::unexpected(wrong_type("ruleSet", "an object"));
+  // Newer clients can schedule a rule set (enableAt); kavro does not keep that yet.
+  if (auto it = in.find("enableAt"); it != in.end() && !it->is_null()) {
+    return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                     "Field 'ruleSet.enableAt' is not supported by this registry (kavro)"));
+  }
+  json out = json::object();
+  for (const char* list : {"migrationRules", "domainRules", "encodingRules"}) {
+    auto it = in.find(list);
+    if (it == in.end() || it->is_null()) continue;
+    const std::string where = std::string("ruleSet.") + list;
+    if (!it->is_array()) return tl::unexpected(wrong_type(where, "an array of rule objects"));
+    json rules = json::array();
+    for (const auto& r : *it) {
+      auto rule = canonical_rule(r, where);
+      if (!rule) return tl::unexpected(rule.error());
+      rules.push_back(std::move(*rule));
+    }
+    if (!rules.empty()) out[list] = std::move(rules);
+  }
+  return out;
+}
+
 // The body of a POST that carries a schema: {"schema":"...","schemaType":"AVRO","references":[...],
 // "id":N,"version":N} (id and version only mean something in IMPORT mode).
 struct schema_request {
@@ -95,13 +226,22 @@ api_result<schema_request> parse_schema_request(const std::string& body) {
       (std::string_view(name) == "id" ? out.id : out.version) = it->get<std::int32_t>();
     }
   }
-  // Data contracts (metadata, rule sets) are not stored yet: refused, never accepted and dropped.
-  for (const char* name : {"metadata", "ruleSet"}) {
-    if (auto it = request.find(name); it != request.end() && !it->is_null()) {
-      return tl::unexpected(make_error(
-          error_code::unprocessable_entity,
-          std::string("Field '") + name + "' (data contracts) is not supported by this registry (kavro)"));
+  // Schema tags (TagSchemaRequest) edit the schema text's inline tags: not implemented, refused.
+  for (const char* name : {"schemaTagsToAdd", "schemaTagsToRemove"}) {
+    if (auto it = request.find(name); it != request.end() && !it->is_null() && !it->empty()) {
+      return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                       std::string("Field '") + name + "' is not supported by this registry (kavro)"));
     }
+  }
+  if (auto it = request.find("metadata"); it != request.end() && !it->is_null()) {
+    auto m = canonical_metadata(*it);
+    if (!m) return tl::unexpected(m.error());
+    out.schema.metadata = m->dump();
+  }
+  if (auto it = request.find("ruleSet"); it != request.end() && !it->is_null()) {
+    auto r = canonical_rule_set(*it);
+    if (!r) return tl::unexpected(r.error());
+    out.schema.rule_set = r->dump();
   }
   auto schema = request.find("schema");
   if (schema != request.end() && !schema->is_null()) {
@@ -232,6 +372,8 @@ json schema_json(const std::string& subject, const version_entry& v, const schem
   // Confluent leaves schemaType and references out for AVRO and none.
   if (s.schema.schema_type != "AVRO") body["schemaType"] = s.schema.schema_type;
   if (!s.schema.references.empty()) body["references"] = references_json(s.schema.references);
+  if (s.schema.metadata) body["metadata"] = json::parse(*s.schema.metadata);
+  if (s.schema.rule_set) body["ruleSet"] = json::parse(*s.schema.rule_set);
   body["schema"] = s.schema.text;
   return body;
 }
@@ -368,6 +510,8 @@ response handlers::schema_by_id(const std::string& id_text, const query_params& 
   if (s->schema.schema_type != "AVRO") body["schemaType"] = s->schema.schema_type;
   body["schema"] = s->schema.text;
   if (!s->schema.references.empty()) body["references"] = references_json(s->schema.references);
+  if (s->schema.metadata) body["metadata"] = json::parse(*s->schema.metadata);
+  if (s->schema.rule_set) body["ruleSet"] = json::parse(*s->schema.rule_set);
   // SchemaString's last property: the highest id assigned (idGenerator.getMaxId).
   if (flag(q, "fetchMaxId")) body["maxId"] = state_.data.max_id();
   return ok(body);
@@ -458,9 +602,14 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
   }
   auto schema = normalize_schema(request->schema, resolver_for(st));
   if (!schema) return fail_with(schema);
-  if (auto id = st.id_of(schema->identity)) {
-    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
-      if (it->id == *id && (deleted || !it->deleted)) return ok(schema_json(subject, *it, *st.schema(*id)));
+  // The schema and its references must match; metadata and a rule set only when the lookup names them.
+  const bool with_contract = request->schema.metadata || request->schema.rule_set;
+  for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
+    if (it->deleted && !deleted) continue;
+    const auto* s = st.schema(it->id);
+    if (!s) continue;
+    if (with_contract ? s->identity == schema->identity : s->schema_identity == schema->schema_identity) {
+      return ok(schema_json(subject, *it, *s));
     }
   }
   return error_response(make_error(error_code::schema_not_found));
@@ -530,6 +679,34 @@ response handlers::list_versions(const std::string& subject_in, const query_para
   return ok(paged(out, *page));
 }
 
+namespace {
+
+// KafkaSchemaRegistry.maybePopulateFromPrevious: outside IMPORT, a registration without a schema
+// takes the latest live version's (a metadata-only update), one without metadata or a rule set
+// takes the latest version's; a "confluent:version" property is set to the version being written.
+// (Config-level default and override metadata and rule sets are refused, so none are merged here.)
+void inherit_from_previous(const state& st, const std::string& subject, schema_version next,
+                           stored_schema& schema) {
+  const auto* latest = st.latest(subject);
+  const auto* previous = latest ? st.schema(latest->id) : nullptr;
+  if (previous && schema.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    schema.text = previous->schema.text;
+    schema.schema_type = previous->schema.schema_type;
+    schema.references = previous->schema.references;
+  }
+  if (previous && !schema.metadata) schema.metadata = previous->schema.metadata;
+  if (previous && !schema.rule_set) schema.rule_set = previous->schema.rule_set;
+  if (schema.metadata) {
+    json m = json::parse(*schema.metadata);
+    if (auto p = m.find("properties"); p != m.end() && p->contains("confluent:version")) {
+      (*p)["confluent:version"] = std::to_string(next.value);
+      schema.metadata = m.dump();
+    }
+  }
+}
+
+}  // namespace
+
 response handlers::register_schema(const std::string& subject_in, const std::string& body, const query_params&) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
@@ -539,10 +716,13 @@ response handlers::register_schema(const std::string& subject_in, const std::str
   // A producer re-registering a schema the subject already holds (every client cache miss) is
   // answered from the state, without the write lock or a round trip to the log: the id of a live
   // version never changes.
-  if (!request->id && !request->version) {
+  if (!request->id && !request->version && !request->schema.metadata && !request->schema.rule_set) {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
-    if (!read_only(effective_mode(st, subject))) {
+    const auto* latest = st.latest(subject);
+    const auto* latest_schema = latest ? st.schema(latest->id) : nullptr;
+    const bool inherits = latest_schema && (latest_schema->schema.metadata || latest_schema->schema.rule_set);
+    if (!inherits && !read_only(effective_mode(st, subject))) {
       if (auto schema = normalize_schema(request->schema, resolver_for(st))) {
         if (const auto id = st.id_of(schema->identity); id && st.versions(subject)) {
           for (const auto& v : *st.versions(subject)) {
@@ -560,6 +740,9 @@ response handlers::register_schema(const std::string& subject_in, const std::str
     const state& st = state_.data;
     const registry_mode mode = effective_mode(st, subject);
     if (read_only(mode)) return error_response(read_only_error(subject));
+    const auto* latest_any = st.latest(subject, true);
+    const schema_version next_version{latest_any ? latest_any->version.value + 1 : 1};
+    if (mode != registry_mode::import) inherit_from_previous(st, subject, next_version, request->schema);
     auto schema = normalize_schema(request->schema, resolver_for(st));
     if (!schema) return fail_with(schema);
     const auto existing_id = st.id_of(schema->identity);
@@ -571,8 +754,7 @@ response handlers::register_schema(const std::string& subject_in, const std::str
         }
       }
     }
-    const auto* latest_any = st.latest(subject, true);
-    schema_version version{latest_any ? latest_any->version.value + 1 : 1};
+    schema_version version = next_version;
     schema_id id = existing_id.value_or(schema_id{st.max_id() + 1});
     // KafkaSchemaRegistry.checkRegisterMode: an id needs IMPORT mode, no id needs READWRITE.
     if (mode == registry_mode::import && !request->id) {

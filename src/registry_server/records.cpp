@@ -26,6 +26,9 @@ struct encoder {
     json value{{"subject", r.subject}, {"version", r.version.value}, {"id", r.id.value}};
     if (r.schema.schema_type != "AVRO") value["schemaType"] = r.schema.schema_type;
     if (!r.schema.references.empty()) value["references"] = references_json(r.schema.references);
+    // SchemaValue's order: metadata and ruleSet between references and schema.
+    if (r.schema.metadata) value["metadata"] = json::parse(*r.schema.metadata);
+    if (r.schema.rule_set) value["ruleSet"] = json::parse(*r.schema.rule_set);
     value["schema"] = r.schema.text;
     value["deleted"] = r.deleted;
     return {key.dump(), value.dump()};
@@ -96,6 +99,9 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
         }
       }
       if (auto it = value.find("deleted"); it != value.end() && it->is_boolean()) r.deleted = *it;
+      // Kept as Confluent wrote them (its serializer already orders and sorts them).
+      if (auto it = value.find("metadata"); it != value.end() && it->is_object()) r.schema.metadata = it->dump();
+      if (auto it = value.find("ruleSet"); it != value.end() && it->is_object()) r.schema.rule_set = it->dump();
       return r;
     }
     if (type == "CONFIG") {

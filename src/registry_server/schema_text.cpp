@@ -226,7 +226,10 @@ api_result<normalized_schema> normalize_schema(stored_schema schema, const refer
     identity += '|';
     identity += std::to_string(r.version);
   }
-  return normalized_schema{std::move(schema), std::move(identity), resolved};
+  // Confluent's schema hash covers the metadata and the rule set too (Metadata/RuleSet.updateHash).
+  std::string schema_identity = identity;
+  identity += "|metadata:" + schema.metadata.value_or("") + "|ruleSet:" + schema.rule_set.value_or("");
+  return normalized_schema{std::move(schema), std::move(identity), resolved, std::move(schema_identity)};
 }
 
 }  // namespace kavro::registry_server

@@ -49,10 +49,11 @@ void state::apply_schema(const schema_record& r) {
   if (!schemas_.contains(r.id.value)) {
     auto normalized =
         normalize_schema(r.schema, [this](const std::string& s, std::int32_t v) { return reference(s, v); });
-    schema_entry entry{r.schema, r.schema.text, r.schema.text};
+    schema_entry entry{r.schema, r.schema.text, r.schema.text, r.schema.text};
     if (normalized) {
       entry.identity = std::move(normalized->identity);
       entry.resolved = std::move(normalized->resolved);
+      entry.schema_identity = std::move(normalized->schema_identity);
     }
     ids_by_identity_.emplace(entry.identity, r.id);
     schemas_.emplace(r.id.value, std::move(entry));

@@ -23,6 +23,7 @@ struct schema_entry {
   stored_schema schema;
   std::string identity;
   std::string resolved;  // references inlined; what compatibility checks read
+  std::string schema_identity;  // without metadata and rule set
 };
 
 class state {

@@ -1,5 +1,5 @@
-// Confluent's ContextsResource and ServerMetadataResource, qualified subjects of the default
-// context (":.:name"), and data-contract fields refused until they are stored.
+// Confluent's ContextsResource and ServerMetadataResource, and qualified subjects of the default
+// context (":.:name").
 #include "registry_http_fixture.hpp"
 
 namespace {
@@ -45,19 +45,6 @@ TEST_F(contexts_and_metadata, other_contexts_are_refused) {
             err(422, "Context '.staging' of subject ':.staging:orders' is not supported by this registry "
                      "(kavro): only the default context"));
   EXPECT_EQ(get("/subjects", 200), json::array());
-}
-
-TEST_F(contexts_and_metadata, data_contract_fields_are_refused_not_dropped) {
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"metadata", {{"properties", {{"a", "b"}}}}}},
-                 422),
-            err(422, "Field 'metadata' (data contracts) is not supported by this registry (kavro)"));
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"ruleSet", {{"domainRules", json::array()}}}},
-                 422),
-            err(422, "Field 'ruleSet' (data contracts) is not supported by this registry (kavro)"));
-  // null is what clients send when they have none.
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"metadata", nullptr}, {"ruleSet", nullptr}},
-                 200),
-            (json{{"id", 1}}));
 }
 
 }  // namespace

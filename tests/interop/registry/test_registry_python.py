@@ -356,3 +356,29 @@ def test_compatibility_before_the_first_registration(registry_url):
     c.delete_subject("orders-value")
     # Every version soft-deleted: nothing left to be incompatible with.
     assert c.test_compatibility("orders-value", Schema(ORDER_BREAKING, "AVRO")) is True
+
+
+def test_data_contract_round_trip(registry_url):
+    # metadata and a rule set sent by confluent-kafka's client come back as it parses them.
+    from confluent_kafka.schema_registry import Metadata, MetadataProperties, MetadataTags, Rule, RuleKind, \
+        RuleMode, RuleParams, RuleSet
+    c = client(registry_url)
+    metadata = Metadata(tags=MetadataTags({"$.price": ["PII"]}), properties=MetadataProperties({"owner": "shop"}),
+                        sensitive=["price"])
+    rule = Rule(name="positive", doc=None, kind=RuleKind.CONDITION, mode=RuleMode.WRITE, type="CEL", tags=None,
+                params=RuleParams({"k": "v"}), expr="message.price > 0", on_success=None, on_failure="ERROR",
+                disabled=False)
+    schema_id = c.register_schema("contract-value", Schema(ORDER_V1, "AVRO", metadata=metadata,
+                                                           rule_set=RuleSet(migration_rules=None, domain_rules=[rule])))
+    latest = c.get_latest_version("contract-value")
+    assert latest.schema_id == schema_id
+    assert latest.schema.metadata.properties.properties == {"owner": "shop"}
+    assert latest.schema.metadata.tags.tags == {"$.price": ["PII"]}
+    assert latest.schema.metadata.sensitive == ["price"]
+    [got] = latest.schema.rule_set.domain_rules
+    assert (got.name, got.kind, got.mode, got.type, got.expr, got.on_failure, got.params.params) == \
+        ("positive", RuleKind.CONDITION, RuleMode.WRITE, "CEL", "message.price > 0", "ERROR", {"k": "v"})
+    raw = requests.get(registry_url + "/subjects/contract-value/versions/1").json()
+    assert raw["ruleSet"] == {"domainRules": [{"name": "positive", "kind": "CONDITION", "mode": "WRITE",
+                                               "type": "CEL", "params": {"k": "v"}, "expr": "message.price > 0",
+                                               "onFailure": "ERROR", "disabled": False}]}

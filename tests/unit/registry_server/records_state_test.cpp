@@ -37,6 +37,23 @@ TEST(config_record_format, level_only_and_tombstone_keep_their_bytes) {
   EXPECT_FALSE(encode(config_record{std::string("s"), std::nullopt, std::nullopt}).value);
 }
 
+TEST(schema_record_format, metadata_and_rule_set_sit_between_references_and_schema) {
+  schema_record r = version("s", 1, 1, schema_a);
+  r.schema.metadata = R"({"properties":{"owner":"x"}})";
+  r.schema.rule_set = R"({"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL","disabled":false}]})";
+  const auto e = encode(r);
+  ASSERT_TRUE(e.value);
+  EXPECT_EQ(*e.value, R"({"subject":"s","version":1,"id":1,"metadata":{"properties":{"owner":"x"}},)"
+                      R"("ruleSet":{"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL",)"
+                      R"("disabled":false}]},"schema":"{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}",)"
+                      R"("deleted":false})");
+  const auto back = decode(e.key, e.value);
+  ASSERT_TRUE(back);
+  const auto& s = std::get<schema_record>(*back);
+  EXPECT_EQ(s.schema.metadata, r.schema.metadata);
+  EXPECT_EQ(s.schema.rule_set, r.schema.rule_set);
+}
+
 TEST(schema_id_binding, a_permanent_delete_of_the_last_use_releases_the_id) {
   state st;
   st.apply(version("s", 1, 1, schema_a));
