@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <map>
 #include <charconv>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -229,8 +229,9 @@ api_result<schema_request> parse_schema_request(const std::string& body) {
   // Schema tags (TagSchemaRequest) edit the schema text's inline tags: not implemented, refused.
   for (const char* name : {"schemaTagsToAdd", "schemaTagsToRemove"}) {
     if (auto it = request.find(name); it != request.end() && !it->is_null() && !it->empty()) {
-      return tl::unexpected(make_error(error_code::unprocessable_entity,
-                                       std::string("Field '") + name + "' is not supported by this registry (kavro)"));
+      return tl::unexpected(
+          make_error(error_code::unprocessable_entity,
+                     std::string("Field '") + name + "' is not supported by this registry (kavro)"));
     }
   }
   if (auto it = request.find("metadata"); it != request.end() && !it->is_null()) {
@@ -289,7 +290,8 @@ struct page_limits {
 // GET /schemas: schema.search.default.limit and schema.search.max.limit, both 1000 by default.
 constexpr page_limits schema_search_limits{1000, 1000};
 // Every other list: kavro does not cap it.
-constexpr page_limits no_limit{std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
+constexpr page_limits no_limit{std::numeric_limits<std::size_t>::max(),
+                               std::numeric_limits<std::size_t>::max()};
 
 struct page {
   std::size_t offset = 0;
@@ -335,9 +337,10 @@ api_result<std::string> qualify(const std::string& subject) {
   if (colon == std::string::npos) return subject;
   const std::string context = subject.substr(2, colon - 2);
   if (context.empty() || context == ".") return subject.substr(colon + 1);
-  return tl::unexpected(make_error(error_code::unprocessable_entity,
-                                   "Context '." + context + "' of subject '" + subject +
-                                       "' is not supported by this registry (kavro): only the default context"));
+  return tl::unexpected(
+      make_error(error_code::unprocessable_entity,
+                 "Context '." + context + "' of subject '" + subject +
+                     "' is not supported by this registry (kavro): only the default context"));
 }
 
 api_result<std::optional<std::string>> qualify(const std::optional<std::string>& subject) {
@@ -707,7 +710,8 @@ void inherit_from_previous(const state& st, const std::string& subject, schema_v
 
 }  // namespace
 
-response handlers::register_schema(const std::string& subject_in, const std::string& body, const query_params&) {
+response handlers::register_schema(const std::string& subject_in, const std::string& body,
+                                   const query_params&) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   const std::string& subject = *qualified;
@@ -758,8 +762,8 @@ response handlers::register_schema(const std::string& subject_in, const std::str
     schema_id id = existing_id.value_or(schema_id{st.max_id() + 1});
     // KafkaSchemaRegistry.checkRegisterMode: an id needs IMPORT mode, no id needs READWRITE.
     if (mode == registry_mode::import && !request->id) {
-      return error_response(
-          make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in read-write mode"));
+      return error_response(make_error(error_code::operation_not_permitted,
+                                       "Subject " + subject + " is not in read-write mode"));
     }
     if (mode == registry_mode::import) {
       // checkIfSchemaWithIdExist: an id bound to another schema is refused; a version that exists is
@@ -886,8 +890,9 @@ response handlers::delete_version(const std::string& subject_in, const std::stri
   return ok(json(deleted_version.value));
 }
 
-response handlers::check_compatibility(const std::string& subject_in, const std::optional<std::string>& version,
-                                       const std::string& body, const query_params& q) const {
+response handlers::check_compatibility(const std::string& subject_in,
+                                       const std::optional<std::string>& version, const std::string& body,
+                                       const query_params& q) const {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   const std::string& subject = *qualified;
@@ -941,7 +946,8 @@ config_view own_config(const state& st, const std::optional<std::string>& subjec
   if (!subject) return {st.global_level, st.global_normalize};
   config_view out;
   if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) out.level = it->second;
-  if (auto it = st.subject_normalize.find(*subject); it != st.subject_normalize.end()) out.normalize = it->second;
+  if (auto it = st.subject_normalize.find(*subject); it != st.subject_normalize.end())
+    out.normalize = it->second;
   return out;
 }
 
@@ -966,9 +972,9 @@ registry_mode scope_mode(const state& st, const std::optional<std::string>& subj
 }
 
 // Config fields kavro does not implement: refused rather than stored without effect.
-constexpr std::array unsupported_config_fields{"alias",           "validateFields",   "validateRules",
-                                               "compatibilityPolicy", "compatibilityGroup", "defaultMetadata",
-                                               "overrideMetadata", "defaultRuleSet",   "overrideRuleSet"};
+constexpr std::array unsupported_config_fields{
+    "alias",           "validateFields",   "validateRules",  "compatibilityPolicy", "compatibilityGroup",
+    "defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"};
 
 }  // namespace
 
@@ -995,9 +1001,10 @@ response handlers::put_config(const std::optional<std::string>& subject_in, cons
   if (!request) return fail_with(request);
   for (const char* name : unsupported_config_fields) {
     if (auto it = request->find(name); it != request->end() && !it->is_null()) {
-      return error_response(make_error(
-          error_code::unprocessable_entity,
-          std::string("Config field '") + name + "' is not supported by this registry (kavro); it was not applied"));
+      return error_response(
+          make_error(error_code::unprocessable_entity,
+                     std::string("Config field '") + name +
+                         "' is not supported by this registry (kavro); it was not applied"));
     }
   }
   config_view update;

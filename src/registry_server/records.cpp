@@ -100,8 +100,10 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
       }
       if (auto it = value.find("deleted"); it != value.end() && it->is_boolean()) r.deleted = *it;
       // Kept as Confluent wrote them (its serializer already orders and sorts them).
-      if (auto it = value.find("metadata"); it != value.end() && it->is_object()) r.schema.metadata = it->dump();
-      if (auto it = value.find("ruleSet"); it != value.end() && it->is_object()) r.schema.rule_set = it->dump();
+      if (auto it = value.find("metadata"); it != value.end() && it->is_object())
+        r.schema.metadata = it->dump();
+      if (auto it = value.find("ruleSet"); it != value.end() && it->is_object())
+        r.schema.rule_set = it->dump();
       return r;
     }
     if (type == "CONFIG") {
@@ -110,7 +112,8 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
         if (auto it = value.find("compatibilityLevel"); it != value.end() && it->is_string()) {
           r.level = parse_compatibility_level(it->get<std::string>());
         }
-        if (auto it = value.find("normalize"); it != value.end() && it->is_boolean()) r.normalize = it->get<bool>();
+        if (auto it = value.find("normalize"); it != value.end() && it->is_boolean())
+          r.normalize = it->get<bool>();
       }
       return r;
     }

@@ -108,7 +108,7 @@ api_result<ordered> resolve(const stored_schema& schema, const reference_resolve
 // dropped; aliases are written relative to their type's namespace. Key order and whitespace do not
 // matter either (keys are sorted when the identity is dumped).
 bool is_primitive(const std::string& name) {
-  static const std::set<std::string> primitives{"null", "boolean", "int",   "long",
+  static const std::set<std::string> primitives{"null",  "boolean", "int",   "long",
                                                 "float", "double",  "bytes", "string"};
   return primitives.contains(name);
 }
@@ -135,7 +135,8 @@ nlohmann::json canonical(const nlohmann::json& node, const std::string& ns);
 nlohmann::json canonical_named(const nlohmann::json& node, const std::string& ns) {
   nlohmann::json out = node;
   std::string space = ns;
-  if (auto nsp = node.find("namespace"); nsp != node.end() && nsp->is_string()) space = nsp->get<std::string>();
+  if (auto nsp = node.find("namespace"); nsp != node.end() && nsp->is_string())
+    space = nsp->get<std::string>();
   const std::string full = full_name(node.at("name").get<std::string>(), space);
   const std::string own = namespace_of(full);
   out["name"] = full.substr(own.empty() ? 0 : own.size() + 1);
@@ -144,7 +145,8 @@ nlohmann::json canonical_named(const nlohmann::json& node, const std::string& ns
   if (auto aliases = node.find("aliases"); aliases != node.end() && aliases->is_array()) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& a : *aliases) {
-      list.push_back(a.is_string() ? nlohmann::json(qualified(full_name(a.get<std::string>(), own), own)) : a);
+      list.push_back(a.is_string() ? nlohmann::json(qualified(full_name(a.get<std::string>(), own), own))
+                                   : a);
     }
     out["aliases"] = std::move(list);
   }

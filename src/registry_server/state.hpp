@@ -22,7 +22,7 @@ struct version_entry {
 struct schema_entry {
   stored_schema schema;
   std::string identity;
-  std::string resolved;  // references inlined; what compatibility checks read
+  std::string resolved;         // references inlined; what compatibility checks read
   std::string schema_identity;  // without metadata and rule set
 };
 

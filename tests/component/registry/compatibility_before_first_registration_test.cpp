@@ -40,7 +40,8 @@ TEST_F(compatibility_before_first_registration, latest_of_a_fully_soft_deleted_s
             (json{{"is_compatible", true}}));
 }
 
-TEST_F(compatibility_before_first_registration, a_numbered_version_of_a_missing_subject_is_version_not_found) {
+TEST_F(compatibility_before_first_registration,
+       a_numbered_version_of_a_missing_subject_is_version_not_found) {
   EXPECT_EQ(post("/compatibility/subjects/new/versions/1", {{"schema", user}}, 404),
             err(40402, "Version 1 not found."));
   register_schema("gone", user);

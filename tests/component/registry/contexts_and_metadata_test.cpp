@@ -18,7 +18,8 @@ TEST_F(contexts_and_metadata, contexts_lists_the_default_context) {
 TEST_F(contexts_and_metadata, metadata_id_has_the_cluster_scope) {
   EXPECT_EQ(get("/v1/metadata/id", 200),
             (json{{"scope",
-                   {{"path", json::array()}, {"clusters", {{"kafka-cluster", ""}, {"schema-registry-cluster", ""}}}}}}));
+                   {{"path", json::array()},
+                    {"clusters", {{"kafka-cluster", ""}, {"schema-registry-cluster", ""}}}}}}));
 }
 
 TEST_F(contexts_and_metadata, metadata_version_names_the_version) {
@@ -42,8 +43,9 @@ TEST_F(contexts_and_metadata, default_context_qualified_subject_is_the_plain_sub
 
 TEST_F(contexts_and_metadata, other_contexts_are_refused) {
   EXPECT_EQ(post("/subjects/:.staging:orders/versions", {{"schema", record("A")}}, 422),
-            err(422, "Context '.staging' of subject ':.staging:orders' is not supported by this registry "
-                     "(kavro): only the default context"));
+            err(422,
+                "Context '.staging' of subject ':.staging:orders' is not supported by this registry "
+                "(kavro): only the default context"));
   EXPECT_EQ(get("/subjects", 200), json::array());
 }
 

@@ -15,8 +15,12 @@ const json metadata_in = {{"properties", {{"owner", "team-b"}, {"domain", "sales
 const json metadata_out = {{"tags", {{"$.x", {"GDPR", "PII"}}}},
                            {"properties", {{"domain", "sales"}, {"owner", "team-b"}}},
                            {"sensitive", {"s1", "s2"}}};
-const json rule_set_in = {{"domainRules", {{{"name", "checkX"}, {"type", "CEL"}, {"mode", "write"}, {"expr", "x > 0"},
-                                            {"params", {{"b", "2"}, {"a", "1"}}}}}}};
+const json rule_set_in = {{"domainRules",
+                           {{{"name", "checkX"},
+                             {"type", "CEL"},
+                             {"mode", "write"},
+                             {"expr", "x > 0"},
+                             {"params", {{"b", "2"}, {"a", "1"}}}}}}};
 // A rule's kind defaults to TRANSFORM, its mode is upper case, disabled is always written.
 const json rule_set_out = {{"domainRules",
                             {{{"name", "checkX"},
@@ -35,8 +39,9 @@ class data_contracts : public kavro_test::registry_http_test {
 };
 
 TEST_F(data_contracts, metadata_and_rule_set_are_stored_and_returned_in_confluents_form) {
-  EXPECT_EQ(register_with("s", {{"schema", record("A")}, {"metadata", metadata_in}, {"ruleSet", rule_set_in}}),
-            (json{{"id", 1}}));
+  EXPECT_EQ(
+      register_with("s", {{"schema", record("A")}, {"metadata", metadata_in}, {"ruleSet", rule_set_in}}),
+      (json{{"id", 1}}));
   const json version = get("/subjects/s/versions/1", 200);
   EXPECT_EQ(version.dump(), json({{"subject", "s"},
                                   {"version", 1},
@@ -65,8 +70,9 @@ TEST_F(data_contracts, the_next_version_inherits_metadata_and_rule_set) {
 
 TEST_F(data_contracts, changed_metadata_is_a_new_schema_with_a_new_id) {
   register_with("s", {{"schema", record("A")}, {"metadata", metadata_in}});
-  EXPECT_EQ(register_with("s", {{"schema", record("A")}, {"metadata", {{"properties", {{"owner", "team-c"}}}}}}),
-            (json{{"id", 2}}));
+  EXPECT_EQ(
+      register_with("s", {{"schema", record("A")}, {"metadata", {{"properties", {{"owner", "team-c"}}}}}}),
+      (json{{"id", 2}}));
   EXPECT_EQ(get("/subjects/s/versions", 200), json::array({1, 2}));
   // A lookup naming the metadata finds that version; one without metadata finds the latest.
   EXPECT_EQ(post("/subjects/s", {{"schema", record("A")}, {"metadata", metadata_in}}, 200)["version"], 1);
@@ -76,12 +82,11 @@ TEST_F(data_contracts, changed_metadata_is_a_new_schema_with_a_new_id) {
 TEST_F(data_contracts, a_registration_without_a_schema_updates_only_the_contract) {
   register_with("s", {{"schema", record("A")}});
   EXPECT_EQ(register_with("s", {{"metadata", {{"properties", {{"owner", "x"}}}}}}), (json{{"id", 2}}));
-  EXPECT_EQ(get("/subjects/s/versions/2", 200),
-            (json{{"subject", "s"},
-                  {"version", 2},
-                  {"id", 2},
-                  {"metadata", {{"properties", {{"owner", "x"}}}}},
-                  {"schema", record("A")}}));
+  EXPECT_EQ(get("/subjects/s/versions/2", 200), (json{{"subject", "s"},
+                                                      {"version", 2},
+                                                      {"id", 2},
+                                                      {"metadata", {{"properties", {{"owner", "x"}}}}},
+                                                      {"schema", record("A")}}));
   // Without a previous version there is nothing to take the schema from.
   EXPECT_EQ(post("/subjects/t/versions", {{"metadata", {{"properties", {{"owner", "x"}}}}}}, 422),
             err(42201, "Empty schema"));
@@ -91,14 +96,16 @@ TEST_F(data_contracts, confluent_version_property_follows_the_version_written) {
   put("/config/s", {{"compatibility", "NONE"}}, 200);
   register_with("s", {{"schema", record("A")}, {"metadata", {{"properties", {{"confluent:version", "1"}}}}}});
   register_with("s", {{"schema", record("B")}});
-  EXPECT_EQ(get("/subjects/s/versions/2", 200)["metadata"], (json{{"properties", {{"confluent:version", "2"}}}}));
+  EXPECT_EQ(get("/subjects/s/versions/2", 200)["metadata"],
+            (json{{"properties", {{"confluent:version", "2"}}}}));
 }
 
 TEST_F(data_contracts, a_contract_of_the_wrong_shape_is_refused_naming_the_field) {
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"metadata", {{"properties", {{"a", 1}}}}}}, 422),
+  EXPECT_EQ(post("/subjects/s/versions",
+                 {{"schema", record("A")}, {"metadata", {{"properties", {{"a", 1}}}}}}, 422),
             err(422, "Field 'metadata.properties' must be an object of strings"));
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"ruleSet", {{"domainRules", {{{"mode", "SIDEWAYS"}}}}}}},
-                 422),
+  EXPECT_EQ(post("/subjects/s/versions",
+                 {{"schema", record("A")}, {"ruleSet", {{"domainRules", {{{"mode", "SIDEWAYS"}}}}}}}, 422),
             err(422, "Field 'ruleSet.domainRules.mode' has no value 'SIDEWAYS'"));
   EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"ruleSet", "x"}}, 422),
             err(422, "Field 'ruleSet' must be an object"));
@@ -106,11 +113,13 @@ TEST_F(data_contracts, a_contract_of_the_wrong_shape_is_refused_naming_the_field
 }
 
 TEST_F(data_contracts, what_kavro_does_not_keep_is_refused_not_dropped) {
-  EXPECT_EQ(post("/subjects/s/versions", {{"schema", record("A")}, {"ruleSet", {{"enableAt", "2030-01-01"}}}}, 422),
-            err(422, "Field 'ruleSet.enableAt' is not supported by this registry (kavro)"));
-  EXPECT_EQ(post("/subjects/s/versions",
-                 {{"schema", record("A")}, {"schemaTagsToAdd", {{{"entityPath", "x"}, {"tags", {"PII"}}}}}}, 422),
-            err(422, "Field 'schemaTagsToAdd' is not supported by this registry (kavro)"));
+  EXPECT_EQ(
+      post("/subjects/s/versions", {{"schema", record("A")}, {"ruleSet", {{"enableAt", "2030-01-01"}}}}, 422),
+      err(422, "Field 'ruleSet.enableAt' is not supported by this registry (kavro)"));
+  EXPECT_EQ(
+      post("/subjects/s/versions",
+           {{"schema", record("A")}, {"schemaTagsToAdd", {{{"entityPath", "x"}, {"tags", {"PII"}}}}}}, 422),
+      err(422, "Field 'schemaTagsToAdd' is not supported by this registry (kavro)"));
   EXPECT_EQ(get("/subjects", 200), json::array());
 }
 

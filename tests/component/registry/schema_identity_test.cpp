@@ -49,8 +49,9 @@ TEST_F(schema_identity, primitive_as_object_without_properties_is_the_bare_name)
 }
 
 TEST_F(schema_identity, ascending_order_is_the_default_and_empty_top_namespace_is_none) {
-  expect_same(R"({"type":"record","name":"R","namespace":"","fields":[{"name":"x","type":"int","order":"ascending"}]})",
-              R"({"type":"record","name":"R","fields":[{"name":"x","type":"int"}]})");
+  expect_same(
+      R"({"type":"record","name":"R","namespace":"","fields":[{"name":"x","type":"int","order":"ascending"}]})",
+      R"({"type":"record","name":"R","fields":[{"name":"x","type":"int"}]})");
 }
 
 TEST_F(schema_identity, key_order_and_whitespace_do_not_matter) {
@@ -61,14 +62,17 @@ TEST_F(schema_identity, key_order_and_whitespace_do_not_matter) {
 TEST_F(schema_identity, what_java_keeps_still_makes_a_new_schema) {
   // A doc, a default, a property with a value, a different namespace, or a nested type leaving the
   // enclosing namespace: Schema.toString() writes each of them.
-  const std::string base = R"({"type":"record","name":"R","namespace":"a","fields":[{"name":"x","type":"int"}]})";
-  expect_different(base, R"({"type":"record","name":"R","namespace":"a","doc":"d","fields":[{"name":"x","type":"int"}]})");
-  expect_different(base,
-                   R"({"type":"record","name":"R","namespace":"a","fields":[{"name":"x","type":"int","default":1}]})");
-  expect_different(base, R"({"type":"record","name":"R","namespace":"b","fields":[{"name":"x","type":"int"}]})");
+  const std::string base =
+      R"({"type":"record","name":"R","namespace":"a","fields":[{"name":"x","type":"int"}]})";
   expect_different(
-      R"({"type":"record","name":"R","fields":[{"name":"x","type":"double","default":1}]})",
-      R"({"type":"record","name":"R","fields":[{"name":"x","type":"double","default":1.0}]})");
+      base, R"({"type":"record","name":"R","namespace":"a","doc":"d","fields":[{"name":"x","type":"int"}]})");
+  expect_different(
+      base,
+      R"({"type":"record","name":"R","namespace":"a","fields":[{"name":"x","type":"int","default":1}]})");
+  expect_different(base,
+                   R"({"type":"record","name":"R","namespace":"b","fields":[{"name":"x","type":"int"}]})");
+  expect_different(R"({"type":"record","name":"R","fields":[{"name":"x","type":"double","default":1}]})",
+                   R"({"type":"record","name":"R","fields":[{"name":"x","type":"double","default":1.0}]})");
   expect_different(
       R"({"type":"record","name":"O","namespace":"a","fields":[{"name":"i","type":{"type":"record","name":"I","fields":[]}}]})",
       R"({"type":"record","name":"O","namespace":"a","fields":[{"name":"i","type":{"type":"record","name":"I","namespace":"","fields":[]}}]})");

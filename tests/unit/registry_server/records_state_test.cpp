@@ -12,7 +12,8 @@ using namespace kavro::registry_server;
 const std::string schema_a = R"({"type":"record","name":"A","fields":[]})";
 const std::string schema_b = R"({"type":"record","name":"B","fields":[]})";
 
-schema_record version(const std::string& subject, int v, int id, const std::string& text, bool deleted = false) {
+schema_record version(const std::string& subject, int v, int id, const std::string& text,
+                      bool deleted = false) {
   schema_record r{subject, schema_version{v}, schema_id{id}, {}, deleted};
   r.schema.text = text;
   return r;
@@ -40,13 +41,15 @@ TEST(config_record_format, level_only_and_tombstone_keep_their_bytes) {
 TEST(schema_record_format, metadata_and_rule_set_sit_between_references_and_schema) {
   schema_record r = version("s", 1, 1, schema_a);
   r.schema.metadata = R"({"properties":{"owner":"x"}})";
-  r.schema.rule_set = R"({"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL","disabled":false}]})";
+  r.schema.rule_set =
+      R"({"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL","disabled":false}]})";
   const auto e = encode(r);
   ASSERT_TRUE(e.value);
-  EXPECT_EQ(*e.value, R"({"subject":"s","version":1,"id":1,"metadata":{"properties":{"owner":"x"}},)"
-                      R"("ruleSet":{"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL",)"
-                      R"("disabled":false}]},"schema":"{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}",)"
-                      R"("deleted":false})");
+  EXPECT_EQ(*e.value,
+            R"({"subject":"s","version":1,"id":1,"metadata":{"properties":{"owner":"x"}},)"
+            R"("ruleSet":{"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL",)"
+            R"("disabled":false}]},"schema":"{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}",)"
+            R"("deleted":false})");
   const auto back = decode(e.key, e.value);
   ASSERT_TRUE(back);
   const auto& s = std::get<schema_record>(*back);
