@@ -3,9 +3,14 @@
 // serialised, decide under the shared lock, then append records to the storage.
 #include "handlers.hpp"
 
+#include "kavro/version.hpp"
+
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <charconv>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -59,6 +64,135 @@ api_error wrong_type(const std::string& field, const char* expected) {
   return make_error(error_code::unprocessable_entity, "Field '" + field + "' must be " + expected);
 }
 
+// Data contracts in Confluent's serialized form (Metadata, RuleSet, Rule: Jackson, NON_EMPTY): sorted
+// tag and property maps, sorted sets, a rule's kind and mode defaulted (TRANSFORM, WRITEREAD) and
+// "disabled" always written. A field of the wrong JSON type is refused with 422 naming it; fields
+// Confluent does not know are ignored, as its @JsonIgnoreProperties(ignoreUnknown) does.
+api_result<json> string_set(const json& v, const std::string& where) {
+  if (!v.is_array()) return tl::unexpected(wrong_type(where, "an array of strings"));
+  std::set<std::string> sorted;
+  for (const auto& e : v) {
+    if (!e.is_string()) return tl::unexpected(wrong_type(where, "an array of strings"));
+    sorted.insert(e.get<std::string>());
+  }
+  return json(sorted);
+}
+
+api_result<json> string_map(const json& v, const std::string& where) {
+  if (!v.is_object()) return tl::unexpected(wrong_type(where, "an object of strings"));
+  std::map<std::string, std::string> sorted;
+  for (const auto& [k, e] : v.items()) {
+    if (!e.is_string()) return tl::unexpected(wrong_type(where, "an object of strings"));
+    sorted.emplace(k, e.get<std::string>());
+  }
+  json out = json::object();
+  for (auto& [k, e] : sorted) out[k] = e;
+  return out;
+}
+
+api_result<json> canonical_metadata(const json& in) {
+  if (!in.is_object()) return tl::unexpected(wrong_type("metadata", "an object"));
+  json out = json::object();
+  if (auto it = in.find("tags"); it != in.end() && !it->is_null()) {
+    if (!it->is_object()) return tl::unexpected(wrong_type("metadata.tags", "an object of string arrays"));
+    std::map<std::string, json> sorted;
+    for (const auto& [path, tags] : it->items()) {
+      auto set = string_set(tags, "metadata.tags");
+      if (!set) return tl::unexpected(set.error());
+      sorted.emplace(path, std::move(*set));
+    }
+    json tags = json::object();
+    for (auto& [path, set] : sorted) tags[path] = std::move(set);
+    if (!tags.empty()) out["tags"] = std::move(tags);
+  }
+  if (auto it = in.find("properties"); it != in.end() && !it->is_null()) {
+    auto map = string_map(*it, "metadata.properties");
+    if (!map) return tl::unexpected(map.error());
+    if (!map->empty()) out["properties"] = std::move(*map);
+  }
+  if (auto it = in.find("sensitive"); it != in.end() && !it->is_null()) {
+    auto set = string_set(*it, "metadata.sensitive");
+    if (!set) return tl::unexpected(set.error());
+    if (!set->empty()) out["sensitive"] = std::move(*set);
+  }
+  return out;
+}
+
+api_result<json> canonical_rule(const json& in, const std::string& where) {
+  if (!in.is_object()) return tl::unexpected(wrong_type(where, "an array of rule objects"));
+  static const std::set<std::string> kinds{"TRANSFORM", "CONDITION"};
+  static const std::set<std::string> modes{"UPGRADE", "DOWNGRADE", "UPDOWN", "WRITE", "READ", "WRITEREAD"};
+  json out = json::object();
+  const auto text = [&](const char* name) -> api_result<std::optional<std::string>> {
+    auto it = in.find(name);
+    if (it == in.end() || it->is_null()) return std::optional<std::string>{};
+    if (!it->is_string()) return tl::unexpected(wrong_type(where + "." + name, "a string"));
+    return std::optional<std::string>{it->get<std::string>()};
+  };
+  for (const char* name : {"name", "doc", "kind", "mode", "type"}) {
+    auto v = text(name);
+    if (!v) return tl::unexpected(v.error());
+    const std::string given = v->value_or("");
+    std::string value = given;
+    const std::string field = name;
+    if (field == "kind" || field == "mode") {
+      if (value.empty()) value = field == "kind" ? "TRANSFORM" : "WRITEREAD";
+      for (auto& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!(field == "kind" ? kinds : modes).contains(value)) {
+        return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                         "Field '" + where + "." + field + "' has no value '" + given + "'"));
+      }
+    }
+    if (!value.empty()) out[field] = value;
+  }
+  if (auto it = in.find("tags"); it != in.end() && !it->is_null()) {
+    auto set = string_set(*it, where + ".tags");
+    if (!set) return tl::unexpected(set.error());
+    if (!set->empty()) out["tags"] = std::move(*set);
+  }
+  if (auto it = in.find("params"); it != in.end() && !it->is_null()) {
+    auto map = string_map(*it, where + ".params");
+    if (!map) return tl::unexpected(map.error());
+    if (!map->empty()) out["params"] = std::move(*map);
+  }
+  for (const char* name : {"expr", "onSuccess", "onFailure"}) {
+    auto v = text(name);
+    if (!v) return tl::unexpected(v.error());
+    if (*v && !(*v)->empty()) out[name] = **v;
+  }
+  bool disabled = false;
+  if (auto it = in.find("disabled"); it != in.end() && !it->is_null()) {
+    if (!it->is_boolean()) return tl::unexpected(wrong_type(where + ".disabled", "a boolean"));
+    disabled = it->get<bool>();
+  }
+  out["disabled"] = disabled;
+  return out;
+}
+
+api_result<json> canonical_rule_set(const json& in) {
+  if (!in.is_object()) return tl::unexpected(wrong_type("ruleSet", "an object"));
+  // Newer clients can schedule a rule set (enableAt); kavro does not keep that yet.
+  if (auto it = in.find("enableAt"); it != in.end() && !it->is_null()) {
+    return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                     "Field 'ruleSet.enableAt' is not supported by this registry (kavro)"));
+  }
+  json out = json::object();
+  for (const char* list : {"migrationRules", "domainRules", "encodingRules"}) {
+    auto it = in.find(list);
+    if (it == in.end() || it->is_null()) continue;
+    const std::string where = std::string("ruleSet.") + list;
+    if (!it->is_array()) return tl::unexpected(wrong_type(where, "an array of rule objects"));
+    json rules = json::array();
+    for (const auto& r : *it) {
+      auto rule = canonical_rule(r, where);
+      if (!rule) return tl::unexpected(rule.error());
+      rules.push_back(std::move(*rule));
+    }
+    if (!rules.empty()) out[list] = std::move(rules);
+  }
+  return out;
+}
+
 // The body of a POST that carries a schema: {"schema":"...","schemaType":"AVRO","references":[...],
 // "id":N,"version":N} (id and version only mean something in IMPORT mode).
 struct schema_request {
@@ -94,6 +228,24 @@ api_result<schema_request> parse_schema_request(const std::string& body) {
       (std::string_view(name) == "id" ? out.id : out.version) = it->get<std::int32_t>();
     }
   }
+  // Schema tags (TagSchemaRequest) edit the schema text's inline tags: not implemented, refused.
+  for (const char* name : {"schemaTagsToAdd", "schemaTagsToRemove"}) {
+    if (auto it = request.find(name); it != request.end() && !it->is_null() && !it->empty()) {
+      return tl::unexpected(
+          make_error(error_code::unprocessable_entity,
+                     std::string("Field '") + name + "' is not supported by this registry (kavro)"));
+    }
+  }
+  if (auto it = request.find("metadata"); it != request.end() && !it->is_null()) {
+    auto m = canonical_metadata(*it);
+    if (!m) return tl::unexpected(m.error());
+    out.schema.metadata = m->dump();
+  }
+  if (auto it = request.find("ruleSet"); it != request.end() && !it->is_null()) {
+    auto r = canonical_rule_set(*it);
+    if (!r) return tl::unexpected(r.error());
+    out.schema.rule_set = r->dump();
+  }
   auto schema = request.find("schema");
   if (schema != request.end() && !schema->is_null()) {
     if (!schema->is_string()) return tl::unexpected(wrong_type("schema", "a string"));
@@ -128,6 +280,88 @@ api_result<schema_id> parse_id(const std::string& text) {
   return schema_id{value};
 }
 
+// Confluent's paging parameters (offset, limit). Both are Jersey int query parameters, so a value
+// that is not an int matches no resource method: 404. A limit that is not positive, or above the
+// maximum, takes the default (KafkaSchemaRegistry.normalizeLimit); an offset past the end gives an
+// empty page, so a client that pages until it gets an empty page stops. A negative offset is taken
+// as 0 (Java's Stream.skip throws on it, which Confluent answers with a 500).
+struct page_limits {
+  std::size_t default_limit;
+  std::size_t max_limit;
+};
+// GET /schemas: schema.search.default.limit and schema.search.max.limit, both 1000 by default.
+constexpr page_limits schema_search_limits{1000, 1000};
+// Every other list: kavro does not cap it.
+constexpr page_limits no_limit{std::numeric_limits<std::size_t>::max(),
+                               std::numeric_limits<std::size_t>::max()};
+
+struct page {
+  std::size_t offset = 0;
+  std::size_t limit = std::numeric_limits<std::size_t>::max();
+};
+
+std::optional<std::int32_t> java_int(std::string_view text) {
+  if (text.starts_with('+') && text.size() > 1 && text[1] != '-') text.remove_prefix(1);
+  std::int32_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+api_result<page> parse_page(const query_params& q, page_limits limits) {
+  page p;
+  p.limit = limits.default_limit;
+  if (auto text = param(q, "offset")) {
+    auto v = java_int(*text);
+    if (!v) return tl::unexpected(make_error(error_code::not_found));
+    p.offset = *v > 0 ? static_cast<std::size_t>(*v) : 0;
+  }
+  if (auto text = param(q, "limit")) {
+    auto v = java_int(*text);
+    if (!v) return tl::unexpected(make_error(error_code::not_found));
+    if (*v > 0 && static_cast<std::size_t>(*v) <= limits.max_limit) p.limit = static_cast<std::size_t>(*v);
+  }
+  return p;
+}
+
+json paged(const json& all, page p) {
+  json out = json::array();
+  for (std::size_t i = p.offset; i < all.size() && out.size() < p.limit; ++i) out.push_back(all[i]);
+  return out;
+}
+
+// Confluent's qualified subjects: ":.ctx:name" names `name` in context `ctx`; ":.:name" is the
+// default context, the only one kavro serves, so it is the plain name. Other contexts are refused.
+api_result<std::string> qualify(const std::string& subject) {
+  if (!subject.starts_with(":.")) return subject;
+  const auto colon = subject.find(':', 2);
+  if (colon == std::string::npos) return subject;
+  const std::string context = subject.substr(2, colon - 2);
+  if (context.empty() || context == ".") return subject.substr(colon + 1);
+  return tl::unexpected(
+      make_error(error_code::unprocessable_entity,
+                 "Context '." + context + "' of subject '" + subject +
+                     "' is not supported by this registry (kavro): only the default context"));
+}
+
+api_result<std::optional<std::string>> qualify(const std::optional<std::string>& subject) {
+  if (!subject) return std::optional<std::string>{};
+  auto q = qualify(*subject);
+  if (!q) return tl::unexpected(q.error());
+  // ":.:" alone names the default context itself: its scope is the global one.
+  if (q->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{*q};
+}
+
+// subjectPrefix: ":*:" (Confluent's default) matches every context; ":.:" the default one.
+std::string subject_prefix(const query_params& q) {
+  std::string prefix = param(q, "subjectPrefix").value_or("");
+  if (prefix == ":*:") return "";
+  if (prefix.starts_with(":.:")) return prefix.substr(3);
+  return prefix;
+}
+
 json references_json(const std::vector<schema_reference>& refs) {
   json out = json::array();
   for (const auto& r : refs)
@@ -143,6 +377,8 @@ json schema_json(const std::string& subject, const version_entry& v, const schem
   // Confluent leaves schemaType and references out for AVRO and none.
   if (s.schema.schema_type != "AVRO") body["schemaType"] = s.schema.schema_type;
   if (!s.schema.references.empty()) body["references"] = references_json(s.schema.references);
+  if (s.schema.metadata) body["metadata"] = json::parse(*s.schema.metadata);
+  if (s.schema.rule_set) body["ruleSet"] = json::parse(*s.schema.rule_set);
   body["schema"] = s.schema.text;
   return body;
 }
@@ -246,9 +482,11 @@ response handlers::schema_types() const {
 }
 
 response handlers::list_schemas(const query_params& q) const {
-  const std::string prefix = param(q, "subjectPrefix").value_or("");
+  const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool latest_only = flag(q, "latestOnly");
+  auto page = parse_page(q, schema_search_limits);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
   json out = json::array();
@@ -264,10 +502,10 @@ response handlers::list_schemas(const query_params& q) const {
       if (const auto* s = st.schema(v->id)) out.push_back(schema_json(subject, *v, *s));
     }
   }
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
-response handlers::schema_by_id(const std::string& id_text, const query_params&) const {
+response handlers::schema_by_id(const std::string& id_text, const query_params& q) const {
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -277,6 +515,10 @@ response handlers::schema_by_id(const std::string& id_text, const query_params&)
   if (s->schema.schema_type != "AVRO") body["schemaType"] = s->schema.schema_type;
   body["schema"] = s->schema.text;
   if (!s->schema.references.empty()) body["references"] = references_json(s->schema.references);
+  if (s->schema.metadata) body["metadata"] = json::parse(*s->schema.metadata);
+  if (s->schema.rule_set) body["ruleSet"] = json::parse(*s->schema.rule_set);
+  // SchemaString's last property: the highest id assigned (idGenerator.getMaxId).
+  if (flag(q, "fetchMaxId")) body["maxId"] = state_.data.max_id();
   return ok(body);
 }
 
@@ -293,6 +535,8 @@ response handlers::subjects_by_id(const std::string& id_text, const query_params
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   const bool deleted = flag(q, "deleted");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -301,14 +545,18 @@ response handlers::subjects_by_id(const std::string& id_text, const query_params
       out.push_back(subject);
     }
   }
-  if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
-  return ok(out);
+  // SchemasResource: an id bound to no schema is 40403 without the id; a schema whose versions are
+  // all soft-deleted lists nothing.
+  if (!state_.data.schema(*id)) return error_response(make_error(error_code::schema_not_found));
+  return ok(paged(out, *page));
 }
 
 response handlers::versions_by_id(const std::string& id_text, const query_params& q) const {
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   const bool deleted = flag(q, "deleted");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -317,14 +565,18 @@ response handlers::versions_by_id(const std::string& id_text, const query_params
         out.push_back({{"subject", subject}, {"version", v.version.value}});
     }
   }
-  if (out.empty()) return error_response(make_error(error_code::schema_not_found, std::to_string(id->value)));
-  return ok(out);
+  // SchemasResource: an id bound to no schema is 40403 without the id; a schema whose versions are
+  // all soft-deleted lists nothing.
+  if (!state_.data.schema(*id)) return error_response(make_error(error_code::schema_not_found));
+  return ok(paged(out, *page));
 }
 
 response handlers::list_subjects(const query_params& q) const {
-  const std::string prefix = param(q, "subjectPrefix").value_or("");
+  const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   json out = json::array();
   for (const auto& [subject, versions] : state_.data.subjects()) {
@@ -332,11 +584,14 @@ response handlers::list_subjects(const query_params& q) const {
     const bool live = has_live_version(versions);
     if (deleted_only ? !live : (live || deleted)) out.push_back(subject);
   }
-  return ok(out);
+  return ok(paged(out, *page));
 }
 
-response handlers::lookup_schema(const std::string& subject, const std::string& body,
+response handlers::lookup_schema(const std::string& subject_in, const std::string& body,
                                  const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool deleted = flag(q, "deleted");
@@ -346,17 +601,29 @@ response handlers::lookup_schema(const std::string& subject, const std::string& 
   if (!versions || (!deleted && !has_live_version(*versions))) {
     return error_response(make_error(error_code::subject_not_found, subject));
   }
+  // Confluent finds no match for an empty schema under an existing subject: 40403, not 42201.
+  if (request->schema.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return error_response(make_error(error_code::schema_not_found));
+  }
   auto schema = normalize_schema(request->schema, resolver_for(st));
   if (!schema) return fail_with(schema);
-  if (auto id = st.id_of(schema->identity)) {
-    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
-      if (it->id == *id && (deleted || !it->deleted)) return ok(schema_json(subject, *it, *st.schema(*id)));
+  // The schema and its references must match; metadata and a rule set only when the lookup names them.
+  const bool with_contract = request->schema.metadata || request->schema.rule_set;
+  for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
+    if (it->deleted && !deleted) continue;
+    const auto* s = st.schema(it->id);
+    if (!s) continue;
+    if (with_contract ? s->identity == schema->identity : s->schema_identity == schema->schema_identity) {
+      return ok(schema_json(subject, *it, *s));
     }
   }
   return error_response(make_error(error_code::schema_not_found));
 }
 
-response handlers::delete_subject(const std::string& subject, const query_params& q) {
+response handlers::delete_subject(const std::string& subject_in, const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool permanent = flag(q, "permanent");
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
@@ -386,38 +653,82 @@ response handlers::delete_subject(const std::string& subject, const query_params
       // compatibility level go with its permanent delete (tombstones), so a subject registered again
       // under the same name starts from the global settings.
       if (st.subject_modes.contains(subject)) records.push_back(mode_record{subject, std::nullopt});
-      if (st.subject_levels.contains(subject)) records.push_back(config_record{subject, std::nullopt});
+      if (st.subject_levels.contains(subject) || st.subject_normalize.contains(subject)) {
+        records.push_back(config_record{subject, std::nullopt, std::nullopt});
+      }
     }
   }
   if (auto appended = append(records); !appended) return fail_with(appended);
   return ok(out);
 }
 
-response handlers::list_versions(const std::string& subject, const query_params& q) const {
+response handlers::list_versions(const std::string& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
   const auto* versions = state_.data.versions(subject);
-  json out = json::array();
-  if (versions) {
-    for (const auto& v : *versions) {
-      if (deleted_only ? v.deleted : (deleted || !v.deleted)) out.push_back(v.version.value);
-    }
+  // As Confluent's listVersions: the subject must exist (with a live version unless deleted or
+  // deletedOnly asks for soft-deleted ones); the filtered list may then be empty.
+  if (!versions || (!deleted && !deleted_only && !has_live_version(*versions))) {
+    return error_response(make_error(error_code::subject_not_found, subject));
   }
-  if (out.empty()) return error_response(make_error(error_code::subject_not_found, subject));
-  return ok(out);
+  json out = json::array();
+  for (const auto& v : *versions) {
+    if (deleted_only ? v.deleted : (deleted || !v.deleted)) out.push_back(v.version.value);
+  }
+  return ok(paged(out, *page));
 }
 
-response handlers::register_schema(const std::string& subject, const std::string& body, const query_params&) {
+namespace {
+
+// KafkaSchemaRegistry.maybePopulateFromPrevious: outside IMPORT, a registration without a schema
+// takes the latest live version's (a metadata-only update), one without metadata or a rule set
+// takes the latest version's; a "confluent:version" property is set to the version being written.
+// (Config-level default and override metadata and rule sets are refused, so none are merged here.)
+void inherit_from_previous(const state& st, const std::string& subject, schema_version next,
+                           stored_schema& schema) {
+  const auto* latest = st.latest(subject);
+  const auto* previous = latest ? st.schema(latest->id) : nullptr;
+  if (previous && schema.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    schema.text = previous->schema.text;
+    schema.schema_type = previous->schema.schema_type;
+    schema.references = previous->schema.references;
+  }
+  if (previous && !schema.metadata) schema.metadata = previous->schema.metadata;
+  if (previous && !schema.rule_set) schema.rule_set = previous->schema.rule_set;
+  if (schema.metadata) {
+    json m = json::parse(*schema.metadata);
+    if (auto p = m.find("properties"); p != m.end() && p->contains("confluent:version")) {
+      (*p)["confluent:version"] = std::to_string(next.value);
+      schema.metadata = m.dump();
+    }
+  }
+}
+
+}  // namespace
+
+response handlers::register_schema(const std::string& subject_in, const std::string& body,
+                                   const query_params&) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   // A producer re-registering a schema the subject already holds (every client cache miss) is
   // answered from the state, without the write lock or a round trip to the log: the id of a live
   // version never changes.
-  if (!request->id && !request->version) {
+  if (!request->id && !request->version && !request->schema.metadata && !request->schema.rule_set) {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
-    if (!read_only(effective_mode(st, subject))) {
+    const auto* latest = st.latest(subject);
+    const auto* latest_schema = latest ? st.schema(latest->id) : nullptr;
+    const bool inherits = latest_schema && (latest_schema->schema.metadata || latest_schema->schema.rule_set);
+    if (!inherits && !read_only(effective_mode(st, subject))) {
       if (auto schema = normalize_schema(request->schema, resolver_for(st))) {
         if (const auto id = st.id_of(schema->identity); id && st.versions(subject)) {
           for (const auto& v : *st.versions(subject)) {
@@ -435,6 +746,9 @@ response handlers::register_schema(const std::string& subject, const std::string
     const state& st = state_.data;
     const registry_mode mode = effective_mode(st, subject);
     if (read_only(mode)) return error_response(read_only_error(subject));
+    const auto* latest_any = st.latest(subject, true);
+    const schema_version next_version{latest_any ? latest_any->version.value + 1 : 1};
+    if (mode != registry_mode::import) inherit_from_previous(st, subject, next_version, request->schema);
     auto schema = normalize_schema(request->schema, resolver_for(st));
     if (!schema) return fail_with(schema);
     const auto existing_id = st.id_of(schema->identity);
@@ -446,26 +760,24 @@ response handlers::register_schema(const std::string& subject, const std::string
         }
       }
     }
-    const auto* latest_any = st.latest(subject, true);
-    schema_version version{latest_any ? latest_any->version.value + 1 : 1};
+    schema_version version = next_version;
     schema_id id = existing_id.value_or(schema_id{st.max_id() + 1});
+    // KafkaSchemaRegistry.checkRegisterMode: an id needs IMPORT mode, no id needs READWRITE.
+    if (mode == registry_mode::import && !request->id) {
+      return error_response(make_error(error_code::operation_not_permitted,
+                                       "Subject " + subject + " is not in read-write mode"));
+    }
     if (mode == registry_mode::import) {
-      if (request->id) {
-        const auto* clash = st.schema(schema_id{*request->id});
-        if (clash && clash->identity != schema->identity) {
-          return error_response(make_error(
-              error_code::id_does_not_match,
-              "Overwrite new schema with id " + std::to_string(*request->id) + " is not permitted."));
-        }
-        id = schema_id{*request->id};
+      // checkIfSchemaWithIdExist: an id bound to another schema is refused; a version that exists is
+      // overwritten (the import replays another registry's log, last write wins).
+      const auto* clash = st.schema(schema_id{*request->id});
+      if (clash && clash->identity != schema->identity) {
+        return error_response(make_error(
+            error_code::operation_not_permitted,
+            "Overwrite new schema with id " + std::to_string(*request->id) + " is not permitted."));
       }
-      if (request->version) {
-        if (st.find(subject, schema_version{*request->version})) {
-          return error_response(
-              make_error(error_code::operation_not_permitted, "Overwrite new schema is not permitted."));
-        }
-        version = schema_version{*request->version};
-      }
+      id = schema_id{*request->id};
+      if (request->version) version = schema_version{*request->version};
     } else {
       if (request->id && (!existing_id || existing_id->value != *request->id)) {
         return error_response(
@@ -505,31 +817,43 @@ api_result<const version_entry*> find_version(const state& st, const std::string
 
 }  // namespace
 
-response handlers::get_version(const std::string& subject, const std::string& version,
+response handlers::get_version(const std::string& subject_in, const std::string& version,
                                const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return ok(schema_json(subject, **v, *state_.data.schema((*v)->id)));
 }
 
-response handlers::raw_schema_by_version(const std::string& subject, const std::string& version,
+response handlers::raw_schema_by_version(const std::string& subject_in, const std::string& version,
                                          const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return {200, state_.data.schema((*v)->id)->schema.text};
 }
 
-response handlers::referenced_by(const std::string& subject, const std::string& version) const {
+response handlers::referenced_by(const std::string& subject_in, const std::string& version) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   auto v = find_version(state_.data, subject, version, false);
   if (!v) return fail_with(v);
   return ok(json(referencing_ids(state_.data, subject, (*v)->version)));
 }
 
-response handlers::delete_version(const std::string& subject, const std::string& version_text,
+response handlers::delete_version(const std::string& subject_in, const std::string& version_text,
                                   const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   const bool permanent = flag(q, "permanent");
   auto version = parse_version(version_text);
   if (!version) return fail_with(version);
@@ -568,8 +892,12 @@ response handlers::delete_version(const std::string& subject, const std::string&
   return ok(json(deleted_version.value));
 }
 
-response handlers::check_compatibility(const std::string& subject, const std::optional<std::string>& version,
-                                       const std::string& body, const query_params& q) const {
+response handlers::check_compatibility(const std::string& subject_in,
+                                       const std::optional<std::string>& version, const std::string& body,
+                                       const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool verbose = flag(q, "verbose");
@@ -581,78 +909,168 @@ response handlers::check_compatibility(const std::string& subject, const std::op
   }
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
-  auto schema = normalize_schema(request->schema, resolver_for(st));
-  if (!schema) return fail_with(schema);
+  // As Confluent's CompatibilityResource: the version is looked up first, among live versions only.
+  // "latest" of a subject with no live version (new, or every version soft-deleted) leaves nothing
+  // to be incompatible with; a numbered version that is not there is 40402, whether or not the
+  // subject exists. Without a version: every live version the level asks for (none: compatible).
   std::vector<existing_version> against = live_versions(st, subject);
-  compatibility_level level = effective_level(st, subject);
-  if (wanted) {
-    auto v = find_version(st, subject, *version, false);
-    if (!v) return fail_with(v);
-    std::erase_if(against, [&](const existing_version& e) { return e.version != (*v)->version; });
+  if (wanted && *wanted) {
+    const auto* v = st.find(subject, **wanted);
+    if (!v || v->deleted) {
+      return error_response(make_error(error_code::version_not_found, std::to_string((*wanted)->value)));
+    }
+    std::erase_if(against, [&](const existing_version& e) { return e.version != v->version; });
+  } else if (wanted && !against.empty()) {
+    against.erase(against.begin(), against.end() - 1);
   }
-  auto result = registry_server::check_compatibility(level, schema->resolved, against);
+  auto schema = normalize_schema(request->schema, resolver_for(st));
+  if (!schema) {
+    // Confluent answers an invalid schema with its message in a verbose result, else 42201.
+    if (!verbose) return fail_with(schema);
+    return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
+  }
+  auto result = registry_server::check_compatibility(effective_level(st, subject), schema->resolved, against);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);
 }
 
-response handlers::get_config(const std::optional<std::string>& subject, const query_params& q) const {
+namespace {
+
+// A scope's own configuration (the subject's, or the global one stored in the log).
+struct config_view {
+  std::optional<compatibility_level> level;
+  std::optional<bool> normalize;
+  bool empty() const { return !level && !normalize; }
+};
+
+config_view own_config(const state& st, const std::optional<std::string>& subject) {
+  if (!subject) return {st.global_level, st.global_normalize};
+  config_view out;
+  if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) out.level = it->second;
+  if (auto it = st.subject_normalize.find(*subject); it != st.subject_normalize.end())
+    out.normalize = it->second;
+  return out;
+}
+
+// Confluent's Config (GET, DELETE answers: "compatibilityLevel") and ConfigUpdateRequest (PUT
+// answers: "compatibility"), both with Jackson's property order: normalize first.
+json config_json(const config_view& c, const char* level_key) {
+  json out = json::object();
+  if (c.normalize) out["normalize"] = *c.normalize;
+  if (c.level) out[level_key] = to_string(*c.level);
+  return out;
+}
+
+// KafkaSchemaRegistry.updateConfig / deleteSubjectConfig refuse in a read-only scope; the context of
+// a subject in the default context is empty, and the global scope's subject prints as "null".
+api_error config_read_only(const std::optional<std::string>& subject) {
+  return make_error(error_code::operation_not_permitted,
+                    "Subject " + subject.value_or("null") + " in context  is in read-only mode");
+}
+
+registry_mode scope_mode(const state& st, const std::optional<std::string>& subject) {
+  return subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
+}
+
+// Config fields kavro does not implement: refused rather than stored without effect.
+constexpr std::array unsupported_config_fields{
+    "alias",           "validateFields",   "validateRules",  "compatibilityPolicy", "compatibilityGroup",
+    "defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"};
+
+}  // namespace
+
+response handlers::get_config(const std::optional<std::string>& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
-  if (!subject) {
-    return ok(
-        json{{"compatibilityLevel", to_string(st.global_level.value_or(compatibility_level::backward))}});
-  }
-  if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) {
-    return ok(json{{"compatibilityLevel", to_string(it->second)}});
-  }
-  if (flag(q, "defaultToGlobal")) {
-    return ok(
-        json{{"compatibilityLevel", to_string(st.global_level.value_or(compatibility_level::backward))}});
-  }
+  config_view global = own_config(st, std::nullopt);
+  if (!global.level) global.level = compatibility_level::backward;  // the server's default
+  if (!subject) return ok(config_json(global, "compatibilityLevel"));
+  const config_view own = own_config(st, subject);
+  if (!own.empty()) return ok(config_json(own, "compatibilityLevel"));
+  if (flag(q, "defaultToGlobal")) return ok(config_json(global, "compatibilityLevel"));
   return error_response(make_error(error_code::subject_compatibility_not_configured, *subject));
 }
 
-response handlers::put_config(const std::optional<std::string>& subject, const std::string& body) {
+response handlers::put_config(const std::optional<std::string>& subject_in, const std::string& body) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   auto request = parse_json_object(body);
   if (!request) return fail_with(request);
-  std::optional<compatibility_level> level;
-  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
-  for (const char* name : {"compatibility", "compatibilityLevel"}) {
-    if (auto it = request->find(name); !level && it != request->end() && it->is_string()) {
-      level = parse_compatibility_level(it->get<std::string>());
+  for (const char* name : unsupported_config_fields) {
+    if (auto it = request->find(name); it != request->end() && !it->is_null()) {
+      return error_response(
+          make_error(error_code::unprocessable_entity,
+                     std::string("Config field '") + name +
+                         "' is not supported by this registry (kavro); it was not applied"));
     }
   }
-  if (!level) return error_response(make_error(error_code::invalid_compatibility_level));
-  std::lock_guard write(write_mutex_);
-  if (auto appended = append({config_record{subject, level}}); !appended) return fail_with(appended);
-  return ok(json{{"compatibility", to_string(*level)}});
-}
-
-response handlers::delete_config(const std::optional<std::string>& subject) {
+  config_view update;
+  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
+  for (const char* name : {"compatibility", "compatibilityLevel"}) {
+    auto it = request->find(name);
+    if (update.level || it == request->end() || it->is_null()) continue;
+    if (!it->is_string()) return error_response(make_error(error_code::invalid_compatibility_level));
+    update.level = parse_compatibility_level(it->get<std::string>());
+    if (!update.level) return error_response(make_error(error_code::invalid_compatibility_level));
+  }
+  if (auto it = request->find("normalize"); it != request->end() && !it->is_null()) {
+    if (!it->is_boolean()) return error_response(wrong_type("normalize", "a boolean"));
+    update.normalize = it->get<bool>();
+  }
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  compatibility_level previous;
+  config_view merged;
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
-    if (!subject) {
-      previous = st.global_level.value_or(compatibility_level::backward);
-    } else {
-      // Confluent answers "subject not found" when the subject has no level of its own, whether or
-      // not it has versions; a level set on a subject without versions can be deleted.
-      auto it = st.subject_levels.find(*subject);
-      if (it == st.subject_levels.end()) {
-        return error_response(make_error(error_code::subject_not_found, *subject));
-      }
-      previous = it->second;
-    }
+    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
+    // ConfigValue.update: a field the request leaves out keeps its stored value, so {} changes nothing.
+    merged = own_config(st, subject);
+    if (update.level) merged.level = update.level;
+    if (update.normalize) merged.normalize = update.normalize;
+    if (update.empty()) return ok(config_json(merged, "compatibility"));
   }
-  if (auto appended = append({config_record{subject, std::nullopt}}); !appended) return fail_with(appended);
-  return ok(json{{"compatibilityLevel", to_string(previous)}});
+  if (auto appended = append({config_record{subject, merged.level, merged.normalize}}); !appended) {
+    return fail_with(appended);
+  }
+  return ok(config_json(merged, "compatibility"));
 }
 
-response handlers::get_mode(const std::optional<std::string>& subject, const query_params& q) const {
+response handlers::delete_config(const std::optional<std::string>& subject_in) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
+  std::lock_guard write(write_mutex_);
+  if (auto synced = log_.sync(); !synced) return fail_with(synced);
+  config_view previous;
+  {
+    std::shared_lock lock(state_.mutex);
+    const state& st = state_.data;
+    previous = own_config(st, subject);
+    if (!subject) {
+      if (!previous.level) previous.level = compatibility_level::backward;
+    } else if (previous.empty()) {
+      // Confluent answers "subject not found" when the subject has no config of its own, whether or
+      // not it has versions; a config set on a subject without versions can be deleted.
+      return error_response(make_error(error_code::subject_not_found, *subject));
+    }
+    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
+  }
+  if (auto appended = append({config_record{subject, std::nullopt, std::nullopt}}); !appended) {
+    return fail_with(appended);
+  }
+  return ok(config_json(previous, "compatibilityLevel"));
+}
+
+response handlers::get_mode(const std::optional<std::string>& subject_in, const query_params& q) const {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
   const auto global = st.global_mode.value_or(registry_mode::readwrite);
@@ -666,8 +1084,11 @@ response handlers::get_mode(const std::optional<std::string>& subject, const que
   return error_response(make_error(error_code::subject_mode_not_configured, *subject));
 }
 
-response handlers::put_mode(const std::optional<std::string>& subject, const std::string& body,
+response handlers::put_mode(const std::optional<std::string>& subject_in, const std::string& body,
                             const query_params& q) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   auto request = parse_json_object(body);
   if (!request) return fail_with(request);
   std::optional<registry_mode> mode;
@@ -710,7 +1131,10 @@ response handlers::put_mode(const std::optional<std::string>& subject, const std
   return ok(json{{"mode", to_string(*mode)}});
 }
 
-response handlers::delete_mode(const std::optional<std::string>& subject) {
+response handlers::delete_mode(const std::optional<std::string>& subject_in) {
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const std::optional<std::string>& subject = *qualified;
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
   registry_mode previous;
@@ -734,6 +1158,27 @@ response handlers::delete_mode(const std::optional<std::string>& subject) {
   }
   if (auto appended = append({mode_record{subject, std::nullopt}}); !appended) return fail_with(appended);
   return ok(json{{"mode", to_string(previous)}});
+}
+
+response handlers::list_contexts(const query_params& q) const {
+  auto page = parse_page(q, no_limit);
+  if (!page) return fail_with(page);
+  return ok(paged(json::array({"."}), *page));
+}
+
+response handlers::metadata_id() const {
+  // ServerClusterId, serialized NON_EMPTY (its empty "id" is left out), its maps in HashMap order.
+  json clusters = json::object();
+  clusters["kafka-cluster"] = kafka_cluster_;
+  clusters["schema-registry-cluster"] = registry_cluster_;
+  json scope = json::object();
+  scope["path"] = json::array();
+  scope["clusters"] = std::move(clusters);
+  return ok(json{{"scope", std::move(scope)}});
+}
+
+response handlers::metadata_version() const {
+  return ok(json{{"version", std::string(kavro::version())}, {"commitId", ""}});
 }
 
 }  // namespace kavro::registry_server

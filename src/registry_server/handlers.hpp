@@ -61,12 +61,26 @@ class handlers {
                     const query_params& q);
   response delete_mode(const std::optional<std::string>& subject);
 
+  // GET /contexts: kavro serves the default context "." only.
+  response list_contexts(const query_params& q) const;
+  // GET /v1/metadata/id and /v1/metadata/version (ServerMetadataResource).
+  response metadata_id() const;
+  response metadata_version() const;
+  // What /v1/metadata/id reports: the Kafka cluster id (empty when unknown) and the registry's
+  // cluster id (Confluent: its election group id).
+  void set_cluster_ids(std::string kafka_cluster, std::string registry_cluster) {
+    kafka_cluster_ = std::move(kafka_cluster);
+    registry_cluster_ = std::move(registry_cluster);
+  }
+
  private:
   api_result<void> append(const std::vector<record>& records);
 
   shared_state& state_;
   storage& log_;
   std::mutex write_mutex_;  // one write decides and appends at a time
+  std::string kafka_cluster_;
+  std::string registry_cluster_;
 };
 
 }  // namespace kavro::registry_server

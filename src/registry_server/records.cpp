@@ -26,6 +26,9 @@ struct encoder {
     json value{{"subject", r.subject}, {"version", r.version.value}, {"id", r.id.value}};
     if (r.schema.schema_type != "AVRO") value["schemaType"] = r.schema.schema_type;
     if (!r.schema.references.empty()) value["references"] = references_json(r.schema.references);
+    // SchemaValue's order: metadata and ruleSet between references and schema.
+    if (r.schema.metadata) value["metadata"] = json::parse(*r.schema.metadata);
+    if (r.schema.rule_set) value["ruleSet"] = json::parse(*r.schema.rule_set);
     value["schema"] = r.schema.text;
     value["deleted"] = r.deleted;
     return {key.dump(), value.dump()};
@@ -36,8 +39,12 @@ struct encoder {
   }
   encoded_record operator()(const config_record& r) const {
     json key{{"keytype", "CONFIG"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
-    if (!r.level) return {key.dump(), std::nullopt};
-    return {key.dump(), json{{"compatibilityLevel", to_string(*r.level)}}.dump()};
+    if (r.clears()) return {key.dump(), std::nullopt};
+    // ConfigValue's property order: normalize before compatibilityLevel.
+    json value = json::object();
+    if (r.normalize) value["normalize"] = *r.normalize;
+    if (r.level) value["compatibilityLevel"] = to_string(*r.level);
+    return {key.dump(), value.dump()};
   }
   encoded_record operator()(const mode_record& r) const {
     json key{{"keytype", "MODE"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
@@ -92,14 +99,21 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
         }
       }
       if (auto it = value.find("deleted"); it != value.end() && it->is_boolean()) r.deleted = *it;
+      // Kept as Confluent wrote them (its serializer already orders and sorts them).
+      if (auto it = value.find("metadata"); it != value.end() && it->is_object())
+        r.schema.metadata = it->dump();
+      if (auto it = value.find("ruleSet"); it != value.end() && it->is_object())
+        r.schema.rule_set = it->dump();
       return r;
     }
     if (type == "CONFIG") {
-      config_record r{optional_subject(key), std::nullopt};
+      config_record r{optional_subject(key), std::nullopt, std::nullopt};
       if (value.is_object()) {
         if (auto it = value.find("compatibilityLevel"); it != value.end() && it->is_string()) {
           r.level = parse_compatibility_level(it->get<std::string>());
         }
+        if (auto it = value.find("normalize"); it != value.end() && it->is_boolean())
+          r.normalize = it->get<bool>();
       }
       return r;
     }

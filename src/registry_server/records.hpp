@@ -24,10 +24,14 @@ struct schema_tombstone {
   std::string subject;
   schema_version version;
 };
-// CONFIG key {"keytype":"CONFIG","subject":s|null,"magic":0}; a null value clears the setting.
+// CONFIG key {"keytype":"CONFIG","subject":s|null,"magic":0} with a ConfigValue; a record with
+// neither field (a null value) clears the setting.
 struct config_record {
   std::optional<std::string> subject;
   std::optional<compatibility_level> level;
+  std::optional<bool> normalize;
+
+  bool clears() const { return !level && !normalize; }
 };
 // MODE key {"keytype":"MODE","subject":s|null,"magic":0}; a null value clears the setting.
 struct mode_record {

@@ -1,7 +1,7 @@
 // Schema validation and identity for the registry server. A schema must parse as Avro once every
-// reference is inlined; its identity is the resolved schema as key-sorted compact JSON (so key order
-// and whitespace do not make a new schema, but a changed default or doc does, as with Confluent),
-// followed by its references.
+// reference is inlined; its identity is the resolved schema in the shape of Avro Java's
+// Schema.toString() (Confluent's canonical string), as key-sorted compact JSON, followed by its
+// references: a changed doc or default makes a new schema, as with Confluent.
 #include "schema_text.hpp"
 
 #include <map>
@@ -98,6 +98,106 @@ api_result<ordered> resolve(const stored_schema& schema, const reference_resolve
   return doc;
 }
 
+// Confluent's identity of an Avro schema is Avro Java's Schema.toString() of the parsed schema. These
+// rewrite a schema document (already accepted by the Avro parser, so its depth is bounded) into the
+// same shape before it is compared: a named type's "name" is its simple name and "namespace" is
+// written only where it differs from the enclosing one (so an inherited, an explicit and a
+// dotted-full-name namespace are one schema); a reference to a named type is relative to the
+// enclosing namespace; a primitive without properties is its bare name ({"type":"string"} is
+// "string"); a field's "order":"ascending" (the default) and an empty namespace at the top are
+// dropped; aliases are written relative to their type's namespace. Key order and whitespace do not
+// matter either (keys are sorted when the identity is dumped).
+bool is_primitive(const std::string& name) {
+  static const std::set<std::string> primitives{"null",  "boolean", "int",   "long",
+                                                "float", "double",  "bytes", "string"};
+  return primitives.contains(name);
+}
+
+std::string full_name(const std::string& name, const std::string& ns) {
+  if (name.find('.') != std::string::npos || ns.empty()) return name;
+  return ns + "." + name;
+}
+
+std::string namespace_of(const std::string& full) {
+  const auto dot = full.rfind('.');
+  return dot == std::string::npos ? std::string() : full.substr(0, dot);
+}
+
+// Name.getQualified(space): the simple name when the namespace is `space`, else the full name.
+std::string qualified(const std::string& full, const std::string& space) {
+  const auto dot = full.rfind('.');
+  if (dot == std::string::npos) return full;
+  return full.substr(0, dot) == space ? full.substr(dot + 1) : full;
+}
+
+nlohmann::json canonical(const nlohmann::json& node, const std::string& ns);
+
+nlohmann::json canonical_named(const nlohmann::json& node, const std::string& ns) {
+  nlohmann::json out = node;
+  std::string space = ns;
+  if (auto nsp = node.find("namespace"); nsp != node.end() && nsp->is_string())
+    space = nsp->get<std::string>();
+  const std::string full = full_name(node.at("name").get<std::string>(), space);
+  const std::string own = namespace_of(full);
+  out["name"] = full.substr(own.empty() ? 0 : own.size() + 1);
+  out.erase("namespace");
+  if (own != ns) out["namespace"] = own;  // Java's writeName: "" when a type leaves a namespace
+  if (auto aliases = node.find("aliases"); aliases != node.end() && aliases->is_array()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : *aliases) {
+      list.push_back(a.is_string() ? nlohmann::json(qualified(full_name(a.get<std::string>(), own), own))
+                                   : a);
+    }
+    out["aliases"] = std::move(list);
+  }
+  if (auto fields = node.find("fields"); fields != node.end() && fields->is_array()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& f : *fields) {
+      nlohmann::json field = f;
+      if (f.is_object()) {
+        if (auto t = f.find("type"); t != f.end()) field["type"] = canonical(*t, own);
+        if (auto o = f.find("order"); o != f.end() && *o == "ascending") field.erase("order");
+      }
+      list.push_back(std::move(field));
+    }
+    out["fields"] = std::move(list);
+  }
+  return out;
+}
+
+nlohmann::json canonical(const nlohmann::json& node, const std::string& ns) {
+  if (node.is_string()) {
+    const std::string name = node.get<std::string>();
+    if (is_primitive(name)) return name;
+    return qualified(full_name(name, ns), ns);
+  }
+  if (node.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& branch : node) out.push_back(canonical(branch, ns));
+    return out;
+  }
+  if (!node.is_object()) return node;
+  auto type = node.find("type");
+  if (type == node.end()) return node;
+  if (type->is_string()) {
+    const std::string t = type->get<std::string>();
+    if (t == "record" || t == "error" || t == "enum" || t == "fixed") {
+      if (node.contains("name") && node["name"].is_string()) return canonical_named(node, ns);
+      return node;
+    }
+    nlohmann::json out = node;
+    if (t == "array" && node.contains("items")) out["items"] = canonical(node["items"], ns);
+    if (t == "map" && node.contains("values")) out["values"] = canonical(node["values"], ns);
+    if (t != "array" && t != "map") {
+      if (node.size() == 1) return canonical(*type, ns);  // {"type":"string"} is "string"
+    }
+    return out;
+  }
+  // {"type": {...}} or {"type": [...]}: the schema is the inner one.
+  if (node.size() == 1) return canonical(*type, ns);
+  return node;
+}
+
 }  // namespace
 
 api_result<normalized_schema> normalize_schema(stored_schema schema, const reference_resolver& resolver) {
@@ -119,7 +219,7 @@ api_result<normalized_schema> normalize_schema(stored_schema schema, const refer
   }
   // Stored compact, the author's key order kept.
   schema.text = ordered::parse(schema.text).dump();
-  std::string identity = nlohmann::json::parse(resolved).dump();
+  std::string identity = canonical(nlohmann::json::parse(resolved), "").dump();
   for (const auto& r : schema.references) {
     identity += '|';
     identity += r.name;
@@ -128,7 +228,10 @@ api_result<normalized_schema> normalize_schema(stored_schema schema, const refer
     identity += '|';
     identity += std::to_string(r.version);
   }
-  return normalized_schema{std::move(schema), std::move(identity), resolved};
+  // Confluent's schema hash covers the metadata and the rule set too (Metadata/RuleSet.updateHash).
+  std::string schema_identity = identity;
+  identity += "|metadata:" + schema.metadata.value_or("") + "|ruleSet:" + schema.rule_set.value_or("");
+  return normalized_schema{std::move(schema), std::move(identity), resolved, std::move(schema_identity)};
 }
 
 }  // namespace kavro::registry_server

@@ -441,6 +441,17 @@ struct server::impl {
                   << res.body.size() << '\n';
       });
     }
+
+    // Confluent 8.x endpoints added for parity (ContextsResource, ServerMetadataResource).
+    get({"contexts"}, [&h](const auto& r, const auto&) { return h.list_contexts(r.params); });
+    get({"v1", "metadata", "id"}, [&h](const auto&, const auto&) { return h.metadata_id(); });
+    get({"v1", "metadata", "version"}, [&h](const auto&, const auto&) { return h.metadata_version(); });
+    if (config.kafka) {
+      h.set_cluster_ids("", config.kafka->group_id.empty() ? "kavro-schema-registry-" + config.kafka->topic
+                                                           : config.kafka->group_id);
+    } else {
+      h.set_cluster_ids("", "");
+    }
   }
 };
 

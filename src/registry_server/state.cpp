@@ -49,10 +49,11 @@ void state::apply_schema(const schema_record& r) {
   if (!schemas_.contains(r.id.value)) {
     auto normalized =
         normalize_schema(r.schema, [this](const std::string& s, std::int32_t v) { return reference(s, v); });
-    schema_entry entry{r.schema, r.schema.text, r.schema.text};
+    schema_entry entry{r.schema, r.schema.text, r.schema.text, r.schema.text};
     if (normalized) {
       entry.identity = std::move(normalized->identity);
       entry.resolved = std::move(normalized->resolved);
+      entry.schema_identity = std::move(normalized->schema_identity);
     }
     ids_by_identity_.emplace(entry.identity, r.id);
     schemas_.emplace(r.id.value, std::move(entry));
@@ -61,10 +62,29 @@ void state::apply_schema(const schema_record& r) {
   auto& versions = subjects_[r.subject];
   auto it = std::lower_bound(versions.begin(), versions.end(), r.version,
                              [](const version_entry& e, schema_version v) { return e.version < v; });
+  use(r.id);
   if (it != versions.end() && it->version == r.version) {
+    const schema_id previous = it->id;
     *it = version_entry{r.version, r.id, r.deleted};
+    release(previous);
   } else {
     versions.insert(it, version_entry{r.version, r.id, r.deleted});
+  }
+}
+
+void state::use(schema_id id) {
+  ++uses_[id.value];
+}
+
+void state::release(schema_id id) {
+  auto it = uses_.find(id.value);
+  if (it == uses_.end() || --it->second > 0) return;
+  uses_.erase(it);
+  if (auto s = schemas_.find(id.value); s != schemas_.end()) {
+    if (auto i = ids_by_identity_.find(s->second.identity); i != ids_by_identity_.end() && i->second == id) {
+      ids_by_identity_.erase(i);
+    }
+    schemas_.erase(s);
   }
 }
 
@@ -74,15 +94,29 @@ void state::apply(const record& r) {
   } else if (auto* t = std::get_if<schema_tombstone>(&r)) {
     auto sub = subjects_.find(t->subject);
     if (sub == subjects_.end()) return;
-    std::erase_if(sub->second, [&](const version_entry& e) { return e.version == t->version; });
+    std::vector<schema_id> gone;
+    std::erase_if(sub->second, [&](const version_entry& e) {
+      if (e.version != t->version) return false;
+      gone.push_back(e.id);
+      return true;
+    });
     if (sub->second.empty()) subjects_.erase(sub);
+    for (auto id : gone) release(id);
   } else if (auto* c = std::get_if<config_record>(&r)) {
     if (!c->subject) {
       global_level = c->level;
-    } else if (c->level) {
-      subject_levels[*c->subject] = *c->level;
+      global_normalize = c->normalize;
     } else {
-      subject_levels.erase(*c->subject);
+      if (c->level) {
+        subject_levels[*c->subject] = *c->level;
+      } else {
+        subject_levels.erase(*c->subject);
+      }
+      if (c->normalize) {
+        subject_normalize[*c->subject] = *c->normalize;
+      } else {
+        subject_normalize.erase(*c->subject);
+      }
     }
   } else if (auto* m = std::get_if<mode_record>(&r)) {
     if (!m->subject) {
@@ -104,8 +138,13 @@ void state::apply(const record& r) {
         ++it;
         continue;
       }
-      std::erase_if(it->second, [](const version_entry& e) { return e.deleted; });
+      std::vector<schema_id> gone;
+      std::erase_if(it->second, [&](const version_entry& e) {
+        if (e.deleted) gone.push_back(e.id);
+        return e.deleted;
+      });
       it = it->second.empty() ? subjects_.erase(it) : std::next(it);
+      for (auto id : gone) release(id);
     }
   }
 }

@@ -22,7 +22,8 @@ struct version_entry {
 struct schema_entry {
   stored_schema schema;
   std::string identity;
-  std::string resolved;  // references inlined; what compatibility checks read
+  std::string resolved;         // references inlined; what compatibility checks read
+  std::string schema_identity;  // without metadata and rule set
 };
 
 class state {
@@ -43,12 +44,19 @@ class state {
 
   std::optional<compatibility_level> global_level;
   std::map<std::string, compatibility_level> subject_levels;
+  std::optional<bool> global_normalize;
+  std::map<std::string, bool> subject_normalize;
   std::optional<registry_mode> global_mode;
   std::map<std::string, registry_mode> subject_modes;
 
  private:
   void apply_schema(const schema_record& r);
+  // A schema id stays bound to its schema while some version (live or soft-deleted) uses it; when
+  // the last one is deleted for good the id is released, as Confluent's lookup cache does.
+  void use(schema_id id);
+  void release(schema_id id);
   std::map<std::string, std::vector<version_entry>> subjects_;
+  std::unordered_map<std::int32_t, int> uses_;
   std::map<std::int32_t, schema_entry> schemas_;
   std::unordered_map<std::string, schema_id> ids_by_identity_;
   std::int32_t max_id_ = 0;

@@ -48,11 +48,14 @@ struct schema_reference {
   auto operator<=>(const schema_reference&) const = default;
 };
 
-// A schema as stored: the text returned to clients, its type ("AVRO") and references.
+// A schema as stored: the text returned to clients, its type ("AVRO"), references and data contract
+// (metadata and rule set as compact JSON in Confluent's form; nullopt when the version has none).
 struct stored_schema {
   std::string text;
   std::string schema_type = "AVRO";
   std::vector<schema_reference> references;
+  std::optional<std::string> metadata;
+  std::optional<std::string> rule_set;
 };
 
 // A schema after validation: `identity` decides whether two registrations are the same schema
@@ -60,8 +63,9 @@ struct stored_schema {
 // every reference inlined, what compatibility checks read.
 struct normalized_schema {
   stored_schema schema;
-  std::string identity;
+  std::string identity;  // schema, references, metadata and rule set: what makes a new id
   std::string resolved;
+  std::string schema_identity;  // schema and references only: what a lookup without metadata matches
 };
 
 // One version of a subject.

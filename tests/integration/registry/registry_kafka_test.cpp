@@ -2,8 +2,6 @@
 // Confluent's key and value formats (and kavro serves a topic written in them), and two instances
 // share one log through an elected leader.
 #include <gtest/gtest.h>
-
-#include "kafka_fixture.hpp"
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
 
@@ -18,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "kafka_fixture.hpp"
 #include "kavro/registry_server/server.hpp"
 
 namespace {
@@ -32,7 +31,9 @@ const std::string user_v2 =
     R"({"type":"record","name":"User","fields":[{"name":"id","type":"long"},{"name":"email","type":"string","default":""}]})";
 const std::string other = R"({"type":"record","name":"Other","fields":[{"name":"x","type":"int"}]})";
 
-std::string bootstrap() { return kavro::testing::fixture_bootstrap(); }
+std::string bootstrap() {
+  return kavro::testing::fixture_bootstrap();
+}
 
 std::string unique_topic() {
   std::random_device rd;
@@ -174,20 +175,31 @@ TEST(registry_kafka, topic_holds_confluents_formats) {
   {
     instance a(topic);
     a.register_schema("s", user_v1);
-    a.put("/config", {{"compatibility", "NONE"}});
+    a.put("/config", {{"compatibility", "NONE"}, {"normalize", true}});
     a.put("/mode/s", {{"mode", "READWRITE"}});
     a.del("/subjects/s/versions/1");
     a.del("/subjects/s/versions/1?permanent=true");
+    // A data contract, given in another order than Confluent writes it.
+    a.post("/subjects/m/versions",
+           {{"schema", user_v1},
+            {"ruleSet", {{"domainRules", {{{"type", "CEL"}, {"name", "r"}, {"mode", "write"}}}}}},
+            {"metadata", {{"properties", {{"owner", "x"}}}, {"sensitive", {"b", "a"}}}}});
   }
   const auto records = read_topic(topic);
   const std::vector<std::pair<std::string, std::string>> expected{
       {R"({"keytype":"SCHEMA","subject":"s","version":1,"magic":1})",
        R"({"subject":"s","version":1,"id":1,"schema":)" + json(user_v1).dump() + R"(,"deleted":false})"},
-      {R"({"keytype":"CONFIG","subject":null,"magic":0})", R"({"compatibilityLevel":"NONE"})"},
+      {R"({"keytype":"CONFIG","subject":null,"magic":0})",
+       R"({"normalize":true,"compatibilityLevel":"NONE"})"},
       {R"({"keytype":"MODE","subject":"s","magic":0})", R"({"mode":"READWRITE"})"},
       {R"({"keytype":"SCHEMA","subject":"s","version":1,"magic":1})",
        R"({"subject":"s","version":1,"id":1,"schema":)" + json(user_v1).dump() + R"(,"deleted":true})"},
       {R"({"keytype":"SCHEMA","subject":"s","version":1,"magic":1})", "null"},
+      {R"({"keytype":"SCHEMA","subject":"m","version":1,"magic":1})",
+       R"({"subject":"m","version":1,"id":2,"metadata":{"properties":{"owner":"x"},"sensitive":["a","b"]},)"
+       R"("ruleSet":{"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"WRITE","type":"CEL","disabled":false}]},)"
+       R"("schema":)" +
+           json(user_v1).dump() + R"(,"deleted":false})"},
   };
   EXPECT_EQ(records, expected);
 }
@@ -200,34 +212,46 @@ TEST(registry_kafka, serves_a_topic_written_by_confluent) {
   }
   // What Confluent's registry writes: NOOP markers, schemas with schemaType/references, configs,
   // modes, a subject deletion, and key types kavro has no use for.
-  produce(topic, {
-                     {R"({"keytype":"NOOP","magic":0})", std::nullopt},
-                     {R"({"keytype":"SCHEMA","subject":"orders-value","version":1,"magic":1})",
-                      R"({"subject":"orders-value","version":1,"id":100,"schemaType":"AVRO","schema":)" +
-                          json(user_v1).dump() + R"(,"deleted":false})"},
-                     {R"({"keytype":"SCHEMA","subject":"orders-value","version":2,"magic":1})",
-                      R"({"subject":"orders-value","version":2,"id":101,"references":[],"schema":)" +
-                          json(user_v2).dump() + R"(,"deleted":false,"metadata":null,"ruleSet":null})"},
-                     {R"({"keytype":"CONFIG","subject":"orders-value","magic":0})",
-                      R"({"compatibilityLevel":"FORWARD","alias":null})"},
-                     {R"({"keytype":"MODE","subject":null,"magic":0})", R"({"mode":"READWRITE"})"},
-                     {R"({"keytype":"SCHEMA","subject":"old-value","version":1,"magic":1})",
-                      R"({"subject":"old-value","version":1,"id":102,"schema":)" + json(other).dump() +
-                          R"(,"deleted":false})"},
-                     {R"({"keytype":"DELETE_SUBJECT","subject":"old-value","magic":0})",
-                      R"({"subject":"old-value","version":1})"},
-                     {R"({"keytype":"CONTEXT","tenant":"default","context":".","magic":0})",
-                      R"({"tenant":"default","context":"."})"},
-                     {R"({"keytype":"NOOP","magic":0})", std::nullopt},
-                 });
+  produce(topic,
+          {
+              {R"({"keytype":"NOOP","magic":0})", std::nullopt},
+              {R"({"keytype":"SCHEMA","subject":"orders-value","version":1,"magic":1})",
+               R"({"subject":"orders-value","version":1,"id":100,"schemaType":"AVRO","schema":)" +
+                   json(user_v1).dump() + R"(,"deleted":false})"},
+              {R"({"keytype":"SCHEMA","subject":"orders-value","version":2,"magic":1})",
+               R"({"subject":"orders-value","version":2,"id":101,"references":[],"schema":)" +
+                   json(user_v2).dump() + R"(,"deleted":false,"metadata":null,"ruleSet":null})"},
+              {R"({"keytype":"SCHEMA","subject":"contract-value","version":1,"magic":1})",
+               R"({"subject":"contract-value","version":1,"id":104,"metadata":{"tags":{"$.id":["PII"]},)"
+               R"("properties":{"owner":"x"}},"ruleSet":{"migrationRules":[{"name":"up","kind":"TRANSFORM",)"
+               R"("mode":"UPGRADE","type":"JSONATA","expr":"$","disabled":false}]},"schema":)" +
+                   json(user_v1).dump() + R"(,"deleted":false})"},
+              {R"({"keytype":"CONFIG","subject":"orders-value","magic":0})",
+               R"({"compatibilityLevel":"FORWARD","alias":null})"},
+              {R"({"keytype":"MODE","subject":null,"magic":0})", R"({"mode":"READWRITE"})"},
+              {R"({"keytype":"SCHEMA","subject":"old-value","version":1,"magic":1})",
+               R"({"subject":"old-value","version":1,"id":102,"schema":)" + json(other).dump() +
+                   R"(,"deleted":false})"},
+              {R"({"keytype":"DELETE_SUBJECT","subject":"old-value","magic":0})",
+               R"({"subject":"old-value","version":1})"},
+              {R"({"keytype":"CONTEXT","tenant":"default","context":".","magic":0})",
+               R"({"tenant":"default","context":"."})"},
+              {R"({"keytype":"NOOP","magic":0})", std::nullopt},
+          });
   instance b(topic);
-  EXPECT_EQ(b.get("/subjects"), json::array({"orders-value"}));
+  EXPECT_EQ(b.get("/subjects"), json::array({"contract-value", "orders-value"}));
+  EXPECT_EQ(b.get("/subjects/contract-value/versions/1"),
+            json::parse(
+                R"({"subject":"contract-value","version":1,"id":104,"metadata":{"tags":{"$.id":["PII"]},)"
+                R"("properties":{"owner":"x"}},"ruleSet":{"migrationRules":[{"name":"up","kind":"TRANSFORM",)"
+                R"("mode":"UPGRADE","type":"JSONATA","expr":"$","disabled":false}]},"schema":)" +
+                json(user_v1).dump() + "}"));
   EXPECT_EQ(b.get("/subjects/orders-value/versions/latest"),
             (json{{"subject", "orders-value"}, {"version", 2}, {"id", 101}, {"schema", user_v2}}));
   EXPECT_EQ(b.get("/schemas/ids/100"), (json{{"schema", user_v1}}));
   EXPECT_EQ(b.get("/config/orders-value"), (json{{"compatibilityLevel", "FORWARD"}}));
   EXPECT_EQ(b.get("/subjects/old-value/versions?deleted=true"), json::array({1}));
-  EXPECT_EQ(b.register_schema("next-value", R"({"type":"record","name":"N","fields":[]})"), 103);
+  EXPECT_EQ(b.register_schema("next-value", R"({"type":"record","name":"N","fields":[]})"), 105);
 }
 
 TEST(registry_kafka, two_instances_one_leader_writes_through_either) {

@@ -313,3 +313,72 @@ def test_import_mode_clears_soft_deleted_versions_on_kafka(start_registry, boots
     second = start_registry(*args)
     assert "i-value" not in client(second.url).get_subjects(deleted=True)
     assert client(second.url).get_mode("i-value") == "IMPORT"
+
+
+def test_paging_stops_at_an_empty_page(registry_url):
+    # confluent-kafka's get_subjects / get_versions send offset and limit; a client paging until it
+    # gets an empty page must stop.
+    c = client(registry_url)
+    requests.put(registry_url + "/config", json={"compatibility": "NONE"}).raise_for_status()
+    for name in ("a", "b", "c"):
+        c.register_schema(name, Schema(record("R" + name, [{"name": "x", "type": "int"}]), "AVRO"))
+    for i in range(2, 4):
+        c.register_schema("a", Schema(record("A%d" % i, [{"name": "x", "type": "int"}]), "AVRO"))
+    pages, offset = [], 0
+    while True:
+        page = c.get_subjects(offset=offset, limit=2)
+        if not page:
+            break
+        pages.append(page)
+        offset += len(page)
+    assert pages == [["a", "b"], ["c"]]
+    assert c.get_subjects() == ["a", "b", "c"]
+    assert c.get_versions("a", offset=1, limit=1) == [2]
+    assert c.get_versions("a", offset=3) == []
+    assert c.get_subjects_by_schema_id(1, offset=0, limit=1) == ["a"]
+    assert [v.version for v in c.get_schema_versions(1, offset=1)] == []
+    assert c.get_contexts() == ["."]
+
+
+def test_compatibility_before_the_first_registration(registry_url):
+    # The CI step "test before registering": Confluent answers compatible for a subject with no
+    # live version, and 40402 for a numbered version that is not there.
+    c = client(registry_url)
+    order = Schema(ORDER_V1, "AVRO")
+    assert c.test_compatibility("orders-value", order) is True
+    assert c.test_compatibility("orders-value", order, version="latest") is True
+    assert c.test_compatibility_all_versions("orders-value", order) is True
+    with pytest.raises(SchemaRegistryError) as e:
+        c.test_compatibility("orders-value", order, version=1)
+    assert (e.value.http_status_code, e.value.error_code) == (404, 40402)
+    c.register_schema("orders-value", order)
+    assert c.test_compatibility("orders-value", Schema(ORDER_BREAKING, "AVRO")) is False
+    c.delete_subject("orders-value")
+    # Every version soft-deleted: nothing left to be incompatible with.
+    assert c.test_compatibility("orders-value", Schema(ORDER_BREAKING, "AVRO")) is True
+
+
+def test_data_contract_round_trip(registry_url):
+    # metadata and a rule set sent by confluent-kafka's client come back as it parses them.
+    from confluent_kafka.schema_registry import Metadata, MetadataProperties, MetadataTags, Rule, RuleKind, \
+        RuleMode, RuleParams, RuleSet
+    c = client(registry_url)
+    metadata = Metadata(tags=MetadataTags({"$.price": ["PII"]}), properties=MetadataProperties({"owner": "shop"}),
+                        sensitive=["price"])
+    rule = Rule(name="positive", doc=None, kind=RuleKind.CONDITION, mode=RuleMode.WRITE, type="CEL", tags=None,
+                params=RuleParams({"k": "v"}), expr="message.price > 0", on_success=None, on_failure="ERROR",
+                disabled=False)
+    schema_id = c.register_schema("contract-value", Schema(ORDER_V1, "AVRO", metadata=metadata,
+                                                           rule_set=RuleSet(migration_rules=None, domain_rules=[rule])))
+    latest = c.get_latest_version("contract-value")
+    assert latest.schema_id == schema_id
+    assert latest.schema.metadata.properties.properties == {"owner": "shop"}
+    assert latest.schema.metadata.tags.tags == {"$.price": ["PII"]}
+    assert latest.schema.metadata.sensitive == ["price"]
+    [got] = latest.schema.rule_set.domain_rules
+    assert (got.name, got.kind, got.mode, got.type, got.expr, got.on_failure, got.params.params) == \
+        ("positive", RuleKind.CONDITION, RuleMode.WRITE, "CEL", "message.price > 0", "ERROR", {"k": "v"})
+    raw = requests.get(registry_url + "/subjects/contract-value/versions/1").json()
+    assert raw["ruleSet"] == {"domainRules": [{"name": "positive", "kind": "CONDITION", "mode": "WRITE",
+                                               "type": "CEL", "params": {"k": "v"}, "expr": "message.price > 0",
+                                               "onFailure": "ERROR", "disabled": False}]}
