@@ -474,8 +474,8 @@ class parser {
         for (const auto& alias : *a) {
           if (!alias.is_string() || !valid_simple_name(alias.get<std::string>()))
             return error("invalid alias " + alias.dump());
-          if (!names.insert(alias.get<std::string>()).second && alias.get<std::string>() != fd.name)
-            return error("alias " + alias.dump() + " repeats a field name or alias");
+          // Field aliases are not names: one may repeat another field's name or alias (Avro Java
+          // accepts it); what a reader field alias matches is decided when schemas are resolved.
           fd.aliases.push_back(alias.get<std::string>());
         }
       }
@@ -496,6 +496,8 @@ class parser {
       n->fields.push_back(std::move(fd));
       path_.pop_back();
     }
+    n->field_positions.reserve(n->fields.size());
+    for (std::size_t i = 0; i < n->fields.size(); ++i) n->field_positions.emplace(n->fields[i].name, i);
     for (std::size_t i = 0; i < n->fields.size(); ++i)
       if (n->fields[i].default_value)
         defaults_.emplace_back(where() + "field " + in_quotes(n->fields[i].name) + ": ", &n->fields[i]);
@@ -513,13 +515,16 @@ class parser {
     const std::string full = n->full_name;
     auto sit = j.find("symbols");
     if (sit == j.end() || !sit->is_array()) return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
+    std::unordered_set<std::string> seen;
     for (const auto& s : *sit) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
         return error("enum " + in_quotes(full) + ": invalid symbol " + s.dump());
-      for (const auto& prev : n->symbols)
-        if (prev == s.get<std::string>()) return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
+      if (!seen.insert(s.get<std::string>()).second)
+        return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
       n->symbols.push_back(s.get<std::string>());
     }
+    n->symbol_positions.reserve(n->symbols.size());
+    for (std::size_t i = 0; i < n->symbols.size(); ++i) n->symbol_positions.emplace(n->symbols[i], i);
     if (auto d = j.find("default"); d != j.end()) {
       if (!d->is_string() || std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
         return error("enum " + in_quotes(full) + ": default " + d->dump() + " is not one of its symbols");
@@ -626,15 +631,15 @@ std::size_t schema::fixed_size() const noexcept {
 }
 
 std::optional<std::size_t> schema::field_index(std::string_view name) const noexcept {
-  for (std::size_t i = 0; i < node_->fields.size(); ++i)
-    if (node_->fields[i].name == name) return i;
-  return std::nullopt;
+  auto it = node_->field_positions.find(name);
+  if (it == node_->field_positions.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<std::size_t> schema::symbol_index(std::string_view symbol) const noexcept {
-  for (std::size_t i = 0; i < node_->symbols.size(); ++i)
-    if (node_->symbols[i] == symbol) return i;
-  return std::nullopt;
+  auto it = node_->symbol_positions.find(symbol);
+  if (it == node_->symbol_positions.end()) return std::nullopt;
+  return it->second;
 }
 
 const schema& schema::items() const {
@@ -673,7 +678,8 @@ void write_canonical(const schema& s, std::unordered_set<std::string>& written, 
     case type::record:
       out += "{\"name\":";
       str(s.full_name());
-      out += s.is_error() ? ",\"type\":\"error\",\"fields\":[" : ",\"type\":\"record\",\"fields\":[";
+      // An error is a record in the canonical form, as Avro Java (SchemaNormalization) and fastavro write it.
+      out += ",\"type\":\"record\",\"fields\":[";
       for (std::size_t i = 0; i < s.fields().size(); ++i) {
         if (i) out += ',';
         out += "{\"name\":";

@@ -22,7 +22,15 @@ struct compatibility_result {
 
 // `existing` are the subject's live versions, oldest first. Non-transitive levels check the
 // latest only.
+// How the registry decides beyond the specification's rules (server_config::compatibility).
+struct compatibility_settings {
+  // Default: decimals must keep precision and scale (the specification). Off reproduces Confluent,
+  // whose checker (Avro Java) ignores logical types and accepts a scale change.
+  bool decimal_precision_and_scale = true;
+};
+
 compatibility_result check_compatibility(compatibility_level level, const std::string& candidate_resolved,
-                                         const std::vector<existing_version>& existing);
+                                         const std::vector<existing_version>& existing,
+                                         const compatibility_settings& settings = {});
 
 }  // namespace kavro::registry_server

@@ -472,7 +472,7 @@ response handlers::register_schema(const std::string& subject, const std::string
             make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in import mode"));
       }
       auto compat = registry_server::check_compatibility(effective_level(st, subject), schema->resolved,
-                                                         live_versions(st, subject));
+                                                         live_versions(st, subject), compat_);
       if (!compat.compatible) {
         return error_response(
             make_error(error_code::incompatible_schema, incompatible_message(subject, compat.messages)));
@@ -590,7 +590,7 @@ response handlers::check_compatibility(const std::string& subject, const std::op
     if (!v) return fail_with(v);
     std::erase_if(against, [&](const existing_version& e) { return e.version != (*v)->version; });
   }
-  auto result = registry_server::check_compatibility(level, schema->resolved, against);
+  auto result = registry_server::check_compatibility(level, schema->resolved, against, compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);
