@@ -123,6 +123,12 @@ class checker {
   // places is checked once (its findings repeated with the first path), and a pair met again while
   // it is being checked — recursion — counts as compatible.
   void check(const schema& r, const schema& w, const std::string& path, const std::string& where) {
+    // Only named types are shared between places (and recursive); other nodes — primitives named
+    // by a bare string are one node per parse — are checked where they stand, with their own path.
+    if (!is_named(r.kind())) {
+      run(r, w, path, where);
+      return;
+    }
     const auto key = std::make_pair(r.id(), w.id());
     if (auto it = memo_.find(key); it != memo_.end()) {
       if (it->second) out.findings.insert(out.findings.end(), it->second->begin(), it->second->end());

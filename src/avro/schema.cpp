@@ -2,6 +2,7 @@
 // types and field defaults, and writes the Parsing Canonical Form.
 #include "kavro/avro/schema.hpp"
 
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -239,7 +240,7 @@ class parser {
   result<detail::node*> parse_any(const json& j, const std::string& ns, std::size_t depth) {
     if (depth > options_.max_depth)
       return error("schema nested deeper than " + std::to_string(options_.max_depth) + " levels");
-    if (j.is_string()) return parse_name(j.get<std::string>(), ns);
+    if (j.is_string()) return parse_name(j.get<std::string>(), ns, depth == 0);
     if (j.is_array()) return parse_union(j, ns, depth);
     if (j.is_object()) return parse_object(j, ns, depth);
     return error("a schema must be a string, an object or an array, not " + std::string(j.type_name()));
@@ -266,6 +267,7 @@ class parser {
   std::map<std::string, detail::node*, std::less<>> named_;
   std::vector<std::string> path_;
   std::vector<std::pair<std::string, const field*>> defaults_;
+  std::array<detail::node*, 8> primitives_{};  // null .. string, by type
 
   std::string where() const {
     std::string msg;
@@ -284,10 +286,15 @@ class parser {
     return &n;
   }
 
-  result<detail::node*> parse_name(const std::string& name, const std::string& ns) {
+  // A primitive named by a bare string is one shared node per parse (a record of 100k "int" fields
+  // would otherwise hold 100k identical nodes); the root gets its own, since it keeps the document.
+  result<detail::node*> parse_name(const std::string& name, const std::string& ns, bool fresh = false) {
     if (auto p = primitive_from(name)) {
+      auto& shared = primitives_[static_cast<std::size_t>(*p)];
+      if (shared && !fresh) return shared;
       auto* n = make(*p);
       n->text = json(name).dump();
+      if (!fresh) shared = n;
       return n;
     }
     for (const auto& c : {qualify(name, ns), name})
@@ -453,7 +460,9 @@ class parser {
     path_.push_back("record " + in_quotes(n->full_name));
     auto fit = j.find("fields");
     if (fit == j.end() || !fit->is_array()) return error("\"fields\" must be an array");
-    std::unordered_set<std::string> names;
+    // Reserved up front so the fields never move: field_positions keys are views of their names.
+    n->fields.reserve(fit->size());
+    n->field_positions.reserve(fit->size());
     for (std::size_t i = 0; i < fit->size(); ++i) {
       const auto& f = (*fit)[i];
       if (!f.is_object()) return error("field " + std::to_string(i) + " is not an object");
@@ -461,7 +470,7 @@ class parser {
       if (nit == f.end() || !nit->is_string()) return error("field " + std::to_string(i) + " without a \"name\"");
       std::string fname = nit->get<std::string>();
       if (!valid_simple_name(fname)) return error("invalid field name " + in_quotes(fname));
-      if (!names.insert(fname).second) return error("duplicate field name " + in_quotes(fname));
+      if (n->field_positions.count(fname)) return error("duplicate field name " + in_quotes(fname));
       path_.push_back("field " + in_quotes(fname));
       auto ftype = f.find("type");
       if (ftype == f.end()) return error("field without a \"type\"");
@@ -494,10 +503,9 @@ class parser {
         if (k != "name" && k != "type" && k != "default" && k != "aliases" && k != "doc" && k != "order")
           fd.attributes[k] = v;
       n->fields.push_back(std::move(fd));
+      n->field_positions.emplace(n->fields.back().name, n->fields.size() - 1);
       path_.pop_back();
     }
-    n->field_positions.reserve(n->fields.size());
-    for (std::size_t i = 0; i < n->fields.size(); ++i) n->field_positions.emplace(n->fields[i].name, i);
     for (std::size_t i = 0; i < n->fields.size(); ++i)
       if (n->fields[i].default_value)
         defaults_.emplace_back(where() + "field " + in_quotes(n->fields[i].name) + ": ", &n->fields[i]);

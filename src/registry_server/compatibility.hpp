@@ -13,6 +13,7 @@ struct existing_version {
   schema_version version;
   std::string text;      // as stored, for the oldSchema message
   std::string resolved;  // references inlined
+  bool operator==(const existing_version&) const = default;
 };
 
 struct compatibility_result {
@@ -29,6 +30,8 @@ struct compatibility_settings {
   bool decimal_precision_and_scale = true;
 };
 
+// A pure function of its arguments: a result computed earlier stays valid while they are equal
+// (registration checks outside the write lock and reuses the result under it).
 compatibility_result check_compatibility(compatibility_level level, const std::string& candidate_resolved,
                                          const std::vector<existing_version>& existing,
                                          const compatibility_settings& settings = {});
