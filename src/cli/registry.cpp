@@ -63,7 +63,8 @@ void add_registry(CLI::App& app) {
           std::map<std::string, registry_server::decimal_compatibility>{
               {"spec", registry_server::decimal_compatibility::precision_and_scale},
               {"confluent", registry_server::decimal_compatibility::ignore_logical_types}},
-          CLI::ignore_case));
+          CLI::ignore_case))
+      ->option_text("spec|confluent");
   serve->callback([o] {
     if (o->server.tls_cert_file.empty() != o->server.tls_key_file.empty()) {
       throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");
