@@ -3,7 +3,9 @@
 #include "kavro/avro/resolution.hpp"
 
 #include <algorithm>
-#include <set>
+#include <cctype>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "kavro/avro/codec.hpp"
@@ -25,6 +27,8 @@ const char* to_string(incompatibility k) noexcept {
       return "TYPE_MISMATCH";
     case incompatibility::missing_union_branch:
       return "MISSING_UNION_BRANCH";
+    case incompatibility::reader_field_matches_several_writer_fields:
+      return "READER_FIELD_MATCHES_SEVERAL_WRITER_FIELDS";
   }
   return "UNKNOWN";
 }
@@ -35,13 +39,18 @@ bool is_named(type t) {
   return t == type::record || t == type::enum_ || t == type::fixed;
 }
 
-// The specification matches unqualified names; a reader alias may name the writer's type.
+// Avro Java 1.12's SchemaCompatibility.schemaNameEquals: the unqualified names are equal, or a reader
+// alias — a full name, qualified at parse time in the reader type's own namespace — is the writer's
+// full name. An alias is never compared without its namespace.
 bool names_match(const schema& reader, const schema& writer) {
   if (reader.name() == writer.name()) return true;
   for (const auto& a : reader.aliases())
-    if (a == writer.full_name() || a.substr(a.rfind('.') == std::string::npos ? 0 : a.rfind('.') + 1) == writer.name())
-      return true;
+    if (a == writer.full_name()) return true;
   return false;
+}
+
+bool has_alias(const schema& reader, const std::string& full_name) {
+  return std::find(reader.aliases().begin(), reader.aliases().end(), full_name) != reader.aliases().end();
 }
 
 bool promotes(type w, type r) {
@@ -65,10 +74,15 @@ std::string describe(const schema& s) {
   return s.full_name().empty() ? to_string(s.kind()) : std::string(to_string(s.kind())) + " '" + s.full_name() + "'";
 }
 
-// The reader union branch a writer (non-union) type resolves to: an exact match first, then the
-// first branch reachable by promotion or by an unqualified name / alias, as Avro Java does.
+// The reader union branch a writer (non-union) type decodes into. Avro Java first renames writer
+// types after the reader's aliases (Schema.applyAliases), so a branch aliasing the writer's full name
+// wins; then an exact match; then the first branch reachable by promotion or by name.
 std::optional<std::size_t> pick_branch(const schema& reader_union, const schema& writer) {
   const auto& bs = reader_union.branches();
+  if (is_named(writer.kind())) {
+    for (std::size_t i = 0; i < bs.size(); ++i)
+      if (bs[i].kind() == writer.kind() && has_alias(bs[i], writer.full_name())) return i;
+  }
   for (std::size_t i = 0; i < bs.size(); ++i) {
     if (bs[i].kind() != writer.kind()) continue;
     if (!is_named(writer.kind()) || bs[i].full_name() == writer.full_name()) return i;
@@ -80,18 +94,55 @@ std::optional<std::size_t> pick_branch(const schema& reader_union, const schema&
   return std::nullopt;
 }
 
+// The writer field a reader field reads, by name then by each alias (Avro Java's lookupWriterField).
+// `matches` counts every hit, the same field twice included: Java refuses more than one.
+struct writer_field_match {
+  const field* found = nullptr;
+  int matches = 0;
+};
+
+writer_field_match find_writer_field(const schema& w, const field& rf) {
+  writer_field_match m;
+  auto hit = [&](std::optional<std::size_t> i) {
+    if (!i) return;
+    if (!m.found) m.found = &w.fields()[*i];
+    ++m.matches;
+  };
+  hit(w.field_index(rf.name));
+  for (const auto& a : rf.aliases) hit(w.field_index(a));
+  return m;
+}
+
 class checker {
  public:
+  explicit checker(const compatibility_options& options) : options_(options) {}
+
   compatibility_findings out;
 
+  // Memoised per (reader node, writer node), as Avro Java does: a named type referenced from many
+  // places is checked once (its findings repeated with the first path), and a pair met again while
+  // it is being checked — recursion — counts as compatible.
   void check(const schema& r, const schema& w, const std::string& path, const std::string& where) {
-    if (!in_progress_.insert({r.id(), w.id()}).second) return;  // a recursive pair already being checked
+    // Only named types are shared between places (and recursive); other nodes — primitives named
+    // by a bare string are one node per parse — are checked where they stand, with their own path.
+    if (!is_named(r.kind())) {
+      run(r, w, path, where);
+      return;
+    }
+    const auto key = std::make_pair(r.id(), w.id());
+    if (auto it = memo_.find(key); it != memo_.end()) {
+      if (it->second) out.findings.insert(out.findings.end(), it->second->begin(), it->second->end());
+      return;
+    }
+    memo_.emplace(key, std::nullopt);
+    const std::size_t before = out.findings.size();
     run(r, w, path, where);
-    in_progress_.erase({r.id(), w.id()});
+    memo_[key].emplace(out.findings.begin() + static_cast<std::ptrdiff_t>(before), out.findings.end());
   }
 
  private:
-  std::set<std::pair<const void*, const void*>> in_progress_;
+  compatibility_options options_;
+  std::map<std::pair<const void*, const void*>, std::optional<std::vector<compatibility_finding>>> memo_;
   int writer_union_depth_ = 0;
 
   void add(incompatibility k, const std::string& path, const std::string& where, std::string msg, std::string detail) {
@@ -102,20 +153,37 @@ class checker {
     out.findings.push_back({k, path, std::move(text), std::move(detail), partial});
   }
 
+  // A reader union reads a writer (non-union) type when any branch does (Java's checker): the
+  // branches are tried in order, preferring the one decoding would pick; the findings of failed
+  // tries are dropped.
+  bool readable_by_union(const schema& r, const schema& w, const std::string& path, const std::string& where) {
+    const auto& bs = r.branches();
+    std::vector<std::size_t> order;
+    if (auto preferred = pick_branch(r, w)) order.push_back(*preferred);
+    for (std::size_t i = 0; i < bs.size(); ++i)
+      if (order.empty() || i != order.front()) order.push_back(i);
+    for (std::size_t i : order) {
+      const bool plausible = bs[i].kind() == w.kind() || promotes(w.kind(), bs[i].kind());
+      if (!plausible) continue;
+      const std::size_t before = out.findings.size();
+      check(bs[i], w, path + "/" + std::to_string(i), where);
+      if (out.findings.size() == before) return true;
+      out.findings.resize(before);
+    }
+    return false;
+  }
+
   void run(const schema& r, const schema& w, const std::string& path, const std::string& where) {
     if (w.kind() == type::union_) {
       // Every branch the writer may use must be readable.
       if (r.kind() == type::union_) {
         for (std::size_t i = 0; i < w.branches().size(); ++i) {
           const auto& wb = w.branches()[i];
-          auto b = pick_branch(r, wb);
-          if (!b) {
-            add(incompatibility::missing_union_branch, path, where,
+          // Java reports it at the writer branch's index.
+          if (!readable_by_union(r, wb, path, where))
+            add(incompatibility::missing_union_branch, path + "/" + std::to_string(i), where,
                 "reader union lacks a branch for writer branch " + std::to_string(i) + " (" + describe(wb) + ")",
                 "reader union lacking writer type: " + std::string(to_string(wb.kind())));
-            continue;
-          }
-          check(r.branches()[*b], wb, path + "/" + std::to_string(*b), where);
         }
       } else {
         ++writer_union_depth_;
@@ -125,13 +193,9 @@ class checker {
       return;
     }
     if (r.kind() == type::union_) {
-      auto b = pick_branch(r, w);
-      if (!b) {
+      if (!readable_by_union(r, w, path, where))
         add(incompatibility::missing_union_branch, path, where, "reader union has no branch for writer " + describe(w),
             "reader union lacking writer type: " + std::string(to_string(w.kind())));
-        return;
-      }
-      check(r.branches()[*b], w, path + "/" + std::to_string(*b), where);
       return;
     }
     if (r.kind() != w.kind()) {
@@ -180,14 +244,21 @@ class checker {
         for (std::size_t i = 0; i < r.fields().size(); ++i) {
           const auto& rf = r.fields()[i];
           std::string fwhere = where.empty() ? "field '" + rf.name + "'" : where + ".'" + rf.name + "'";
-          const field* wf = find_writer_field(w, rf);
-          if (!wf) {
+          const auto match = find_writer_field(w, rf);
+          if (match.matches > 1) {
+            add(incompatibility::reader_field_matches_several_writer_fields, path + "/fields/" + std::to_string(i),
+                fwhere, "its name and aliases match several fields of the writer's record '" + w.full_name() + "'",
+                "Reader record field " + rf.name + " type:" + upper(to_string(rf.type.kind())) + " pos:" +
+                    std::to_string(i) + " matches multiple fields in writer record schema " + w.text());
+            continue;
+          }
+          if (!match.found) {
             if (!rf.default_value)
               add(incompatibility::reader_field_missing_default_value, path + "/fields/" + std::to_string(i), fwhere,
                   "missing from the writer and has no default", rf.name);
             continue;
           }
-          check(rf.type, wf->type, path + "/fields/" + std::to_string(i) + "/type", fwhere);
+          check(rf.type, match.found->type, path + "/fields/" + std::to_string(i) + "/type", fwhere);
         }
         return;
       default:
@@ -195,21 +266,20 @@ class checker {
     }
   }
 
+  static std::string upper(const char* s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+  }
+
   void check_decimal(const schema& r, const schema& w, const std::string& path, const std::string& where) {
+    if (!options_.decimal_precision_and_scale) return;
     if (r.logical() != logical_type::decimal || w.logical() != logical_type::decimal) return;
     if (r.precision() != w.precision() || r.scale() != w.scale())
       add(incompatibility::type_mismatch, path, where,
           "decimal(" + std::to_string(w.precision()) + "," + std::to_string(w.scale()) + ") cannot be read as decimal(" +
               std::to_string(r.precision()) + "," + std::to_string(r.scale()) + ")",
           "decimal precision or scale differ");
-  }
-
- public:
-  static const field* find_writer_field(const schema& w, const field& rf) {
-    if (auto i = w.field_index(rf.name)) return &w.fields()[*i];
-    for (const auto& a : rf.aliases)
-      if (auto i = w.field_index(a)) return &w.fields()[*i];
-    return nullptr;
   }
 };
 
@@ -308,7 +378,7 @@ result<value> project(const schema& w, const schema& r, const value& v, const st
       fields.reserve(r.fields().size());
       for (const auto& rf : r.fields()) {
         std::string fpath = join(path, rf.name);
-        const field* wf = checker::find_writer_field(w, rf);
+        const field* wf = find_writer_field(w, rf).found;
         if (!wf) {
           if (!rf.default_value) return convert_error(fpath, "missing from the writer and has no default");
           auto d = value_from_default(rf.type, *rf.default_value);
@@ -330,8 +400,9 @@ result<value> project(const schema& w, const schema& r, const value& v, const st
 
 }  // namespace
 
-compatibility_findings check_can_read(const schema& reader, const schema& writer) {
-  checker c;
+compatibility_findings check_can_read(const schema& reader, const schema& writer,
+                                      const compatibility_options& options) {
+  checker c(options);
   c.check(reader, writer, "", "");
   return std::move(c.out);
 }

@@ -2,6 +2,7 @@
 // types and field defaults, and writes the Parsing Canonical Form.
 #include "kavro/avro/schema.hpp"
 
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -239,7 +240,7 @@ class parser {
   result<detail::node*> parse_any(const json& j, const std::string& ns, std::size_t depth) {
     if (depth > options_.max_depth)
       return error("schema nested deeper than " + std::to_string(options_.max_depth) + " levels");
-    if (j.is_string()) return parse_name(j.get<std::string>(), ns);
+    if (j.is_string()) return parse_name(j.get<std::string>(), ns, depth == 0);
     if (j.is_array()) return parse_union(j, ns, depth);
     if (j.is_object()) return parse_object(j, ns, depth);
     return error("a schema must be a string, an object or an array, not " + std::string(j.type_name()));
@@ -266,6 +267,7 @@ class parser {
   std::map<std::string, detail::node*, std::less<>> named_;
   std::vector<std::string> path_;
   std::vector<std::pair<std::string, const field*>> defaults_;
+  std::array<detail::node*, 8> primitives_{};  // null .. string, by type
 
   std::string where() const {
     std::string msg;
@@ -284,10 +286,15 @@ class parser {
     return &n;
   }
 
-  result<detail::node*> parse_name(const std::string& name, const std::string& ns) {
+  // A primitive named by a bare string is one shared node per parse (a record of 100k "int" fields
+  // would otherwise hold 100k identical nodes); the root gets its own, since it keeps the document.
+  result<detail::node*> parse_name(const std::string& name, const std::string& ns, bool fresh = false) {
     if (auto p = primitive_from(name)) {
+      auto& shared = primitives_[static_cast<std::size_t>(*p)];
+      if (shared && !fresh) return shared;
       auto* n = make(*p);
       n->text = json(name).dump();
+      if (!fresh) shared = n;
       return n;
     }
     for (const auto& c : {qualify(name, ns), name})
@@ -453,7 +460,9 @@ class parser {
     path_.push_back("record " + in_quotes(n->full_name));
     auto fit = j.find("fields");
     if (fit == j.end() || !fit->is_array()) return error("\"fields\" must be an array");
-    std::unordered_set<std::string> names;
+    // Reserved up front so the fields never move: field_positions keys are views of their names.
+    n->fields.reserve(fit->size());
+    n->field_positions.reserve(fit->size());
     for (std::size_t i = 0; i < fit->size(); ++i) {
       const auto& f = (*fit)[i];
       if (!f.is_object()) return error("field " + std::to_string(i) + " is not an object");
@@ -461,7 +470,7 @@ class parser {
       if (nit == f.end() || !nit->is_string()) return error("field " + std::to_string(i) + " without a \"name\"");
       std::string fname = nit->get<std::string>();
       if (!valid_simple_name(fname)) return error("invalid field name " + in_quotes(fname));
-      if (!names.insert(fname).second) return error("duplicate field name " + in_quotes(fname));
+      if (n->field_positions.count(fname)) return error("duplicate field name " + in_quotes(fname));
       path_.push_back("field " + in_quotes(fname));
       auto ftype = f.find("type");
       if (ftype == f.end()) return error("field without a \"type\"");
@@ -474,8 +483,8 @@ class parser {
         for (const auto& alias : *a) {
           if (!alias.is_string() || !valid_simple_name(alias.get<std::string>()))
             return error("invalid alias " + alias.dump());
-          if (!names.insert(alias.get<std::string>()).second && alias.get<std::string>() != fd.name)
-            return error("alias " + alias.dump() + " repeats a field name or alias");
+          // Field aliases are not names: one may repeat another field's name or alias (Avro Java
+          // accepts it); what a reader field alias matches is decided when schemas are resolved.
           fd.aliases.push_back(alias.get<std::string>());
         }
       }
@@ -494,6 +503,7 @@ class parser {
         if (k != "name" && k != "type" && k != "default" && k != "aliases" && k != "doc" && k != "order")
           fd.attributes[k] = v;
       n->fields.push_back(std::move(fd));
+      n->field_positions.emplace(n->fields.back().name, n->fields.size() - 1);
       path_.pop_back();
     }
     for (std::size_t i = 0; i < n->fields.size(); ++i)
@@ -513,13 +523,16 @@ class parser {
     const std::string full = n->full_name;
     auto sit = j.find("symbols");
     if (sit == j.end() || !sit->is_array()) return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
+    std::unordered_set<std::string> seen;
     for (const auto& s : *sit) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
         return error("enum " + in_quotes(full) + ": invalid symbol " + s.dump());
-      for (const auto& prev : n->symbols)
-        if (prev == s.get<std::string>()) return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
+      if (!seen.insert(s.get<std::string>()).second)
+        return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
       n->symbols.push_back(s.get<std::string>());
     }
+    n->symbol_positions.reserve(n->symbols.size());
+    for (std::size_t i = 0; i < n->symbols.size(); ++i) n->symbol_positions.emplace(n->symbols[i], i);
     if (auto d = j.find("default"); d != j.end()) {
       if (!d->is_string() || std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
         return error("enum " + in_quotes(full) + ": default " + d->dump() + " is not one of its symbols");
@@ -626,15 +639,15 @@ std::size_t schema::fixed_size() const noexcept {
 }
 
 std::optional<std::size_t> schema::field_index(std::string_view name) const noexcept {
-  for (std::size_t i = 0; i < node_->fields.size(); ++i)
-    if (node_->fields[i].name == name) return i;
-  return std::nullopt;
+  auto it = node_->field_positions.find(name);
+  if (it == node_->field_positions.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<std::size_t> schema::symbol_index(std::string_view symbol) const noexcept {
-  for (std::size_t i = 0; i < node_->symbols.size(); ++i)
-    if (node_->symbols[i] == symbol) return i;
-  return std::nullopt;
+  auto it = node_->symbol_positions.find(symbol);
+  if (it == node_->symbol_positions.end()) return std::nullopt;
+  return it->second;
 }
 
 const schema& schema::items() const {
@@ -673,7 +686,8 @@ void write_canonical(const schema& s, std::unordered_set<std::string>& written, 
     case type::record:
       out += "{\"name\":";
       str(s.full_name());
-      out += s.is_error() ? ",\"type\":\"error\",\"fields\":[" : ",\"type\":\"record\",\"fields\":[";
+      // An error is a record in the canonical form, as Avro Java (SchemaNormalization) and fastavro write it.
+      out += ",\"type\":\"record\",\"fields\":[";
       for (std::size_t i = 0; i < s.fields().size(); ++i) {
         if (i) out += ',';
         out += "{\"name\":";

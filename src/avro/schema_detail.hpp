@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "kavro/avro/schema.hpp"
@@ -29,6 +31,9 @@ struct node {
   int scale = 0;
   std::vector<field> fields;
   std::vector<std::string> symbols;
+  // Name -> position, so lookups stay constant-time on records and enums of 100k members.
+  std::unordered_map<std::string_view, std::size_t> field_positions;
+  std::unordered_map<std::string_view, std::size_t> symbol_positions;
   std::optional<std::string> enum_default;
   std::vector<schema> children;  // array items, map values or union branches; never owning
   std::size_t fixed_size = 0;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "common.hpp"
@@ -157,6 +158,16 @@ void add_registry(CLI::App& app) {
   serve->add_option("--max-body-bytes", o->server.max_body_bytes, "Refuse larger request bodies with 413")
       ->capture_default_str();
   serve->add_flag("--log-requests", o->server.log_requests, "Log one line per request on stderr");
+  serve
+      ->add_option("--compatibility-decimals", o->server.decimals,
+                   "spec: decimals are compatible only with equal precision and scale (default); "
+                   "confluent: ignore logical types, as Confluent's checker does")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, registry_server::decimal_compatibility>{
+              {"spec", registry_server::decimal_compatibility::precision_and_scale},
+              {"confluent", registry_server::decimal_compatibility::ignore_logical_types}},
+          CLI::ignore_case))
+      ->option_text("spec|confluent");
   serve->callback([o] {
     if (o->server.tls_cert_file.empty() != o->server.tls_key_file.empty()) {
       throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");

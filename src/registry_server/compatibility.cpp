@@ -31,14 +31,23 @@ std::string describe(const avro::compatibility_finding& f, const char* reader, c
     case avro::incompatibility::missing_union_branch:
       return "The " + r + " schema is missing a type inside a union field at path '" + f.path + "' in the " +
              w + " schema";
+    case avro::incompatibility::reader_field_matches_several_writer_fields:
+      return f.detail;
   }
   return f.message;
 }
 
 // Checks that `reader` reads `writer`, appending Confluent-style messages for each finding.
 bool check_pair(const avro::schema& reader, const avro::schema& writer, bool reader_is_new,
-                std::vector<std::string>& messages) {
-  const auto result = avro::check_can_read(reader, writer);
+                const avro::compatibility_options& options, std::vector<std::string>& messages) {
+  const auto result = avro::check_can_read(reader, writer, options);
+  for (const auto& f : result.findings) {
+    if (f.kind == avro::incompatibility::reader_field_matches_several_writer_fields) {
+      // Avro Java throws here, and Confluent's whole answer for the pair is the exception's text.
+      messages.push_back("Unexpected exception during compatibility check: " + f.detail);
+      return false;
+    }
+  }
   for (const auto& f : result.findings) {
     std::string m = "{errorType:'";
     m += avro::to_string(f.kind);
@@ -55,7 +64,10 @@ bool check_pair(const avro::schema& reader, const avro::schema& writer, bool rea
 }  // namespace
 
 compatibility_result check_compatibility(compatibility_level level, const std::string& candidate_resolved,
-                                         const std::vector<existing_version>& existing) {
+                                         const std::vector<existing_version>& existing,
+                                         const compatibility_settings& settings) {
+  avro::compatibility_options options;
+  options.decimal_precision_and_scale = settings.decimal_precision_and_scale;
   compatibility_result out;
   if (level == compatibility_level::none || existing.empty()) return out;
   auto candidate = avro::schema::parse(candidate_resolved);
@@ -78,8 +90,8 @@ compatibility_result check_compatibility(compatibility_level level, const std::s
     if (!old) continue;  // a stored schema this parser rejects cannot be checked against
     std::vector<std::string> messages;
     bool ok = true;
-    if (backward) ok = check_pair(*candidate, *old, true, messages) && ok;
-    if (forward) ok = check_pair(*old, *candidate, false, messages) && ok;
+    if (backward) ok = check_pair(*candidate, *old, true, options, messages) && ok;
+    if (forward) ok = check_pair(*old, *candidate, false, options, messages) && ok;
     if (!ok) {
       out.compatible = false;
       out.messages.insert(out.messages.end(), messages.begin(), messages.end());

@@ -13,6 +13,7 @@ struct existing_version {
   schema_version version;
   std::string text;      // as stored, for the oldSchema message
   std::string resolved;  // references inlined
+  bool operator==(const existing_version&) const = default;
 };
 
 struct compatibility_result {
@@ -22,7 +23,17 @@ struct compatibility_result {
 
 // `existing` are the subject's live versions, oldest first. Non-transitive levels check the
 // latest only.
+// How the registry decides beyond the specification's rules (server_config::compatibility).
+struct compatibility_settings {
+  // Default: decimals must keep precision and scale (the specification). Off reproduces Confluent,
+  // whose checker (Avro Java) ignores logical types and accepts a scale change.
+  bool decimal_precision_and_scale = true;
+};
+
+// A pure function of its arguments: a result computed earlier stays valid while they are equal
+// (registration checks outside the write lock and reuses the result under it).
 compatibility_result check_compatibility(compatibility_level level, const std::string& candidate_resolved,
-                                         const std::vector<existing_version>& existing);
+                                         const std::vector<existing_version>& existing,
+                                         const compatibility_settings& settings = {});
 
 }  // namespace kavro::registry_server

@@ -719,6 +719,16 @@ response handlers::register_schema(const std::string& subject_in, const std::str
   const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
+  // The compatibility check is the costly part of a registration: its inputs are copied here and it
+  // runs before the write lock, so other writes and the store's reader do not wait for it; under the
+  // lock its result is reused when the inputs are still the same (the usual case).
+  struct checked {
+    compatibility_level level;
+    std::string candidate;
+    std::vector<existing_version> against;
+    compatibility_result result;
+  };
+  std::optional<checked> pre;
   // A producer re-registering a schema the subject already holds (every client cache miss) is
   // answered from the state, without the write lock or a round trip to the log: the id of a live
   // version never changes.
@@ -735,8 +745,13 @@ response handlers::register_schema(const std::string& subject_in, const std::str
             if (!v.deleted && v.id == *id) return ok(json{{"id", id->value}});
           }
         }
+        pre = checked{effective_level(st, subject), std::move(schema->resolved), live_versions(st, subject), {}};
       }
     }
+  }
+  if (pre) {
+    // Under no lock: the inputs are copies.
+    pre->result = registry_server::check_compatibility(pre->level, pre->candidate, pre->against, compat_);
   }
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
@@ -783,8 +798,11 @@ response handlers::register_schema(const std::string& subject_in, const std::str
         return error_response(
             make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in import mode"));
       }
-      auto compat = registry_server::check_compatibility(effective_level(st, subject), schema->resolved,
-                                                         live_versions(st, subject));
+      const auto level = effective_level(st, subject);
+      auto against = live_versions(st, subject);
+      auto compat = pre && pre->level == level && pre->candidate == schema->resolved && pre->against == against
+                        ? std::move(pre->result)
+                        : registry_server::check_compatibility(level, schema->resolved, against, compat_);
       if (!compat.compatible) {
         return error_response(
             make_error(error_code::incompatible_schema, incompatible_message(subject, compat.messages)));
@@ -929,7 +947,8 @@ response handlers::check_compatibility(const std::string& subject_in,
     if (!verbose) return fail_with(schema);
     return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
   }
-  auto result = registry_server::check_compatibility(effective_level(st, subject), schema->resolved, against);
+  auto result =
+      registry_server::check_compatibility(effective_level(st, subject), schema->resolved, against, compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "compatibility.hpp"
 #include "kavro/registry_server/errors.hpp"
 #include "state.hpp"
 #include "storage.hpp"
@@ -24,7 +25,8 @@ response error_response(const api_error& e);
 
 class handlers {
  public:
-  handlers(shared_state& s, storage& log) : state_(s), log_(log) {}
+  handlers(shared_state& s, storage& log, compatibility_settings compat = {})
+      : state_(s), log_(log), compat_(compat) {}
 
   response root() const;
   // Confluent's POST / (for testing with a body): {} for an empty body or any JSON object.
@@ -81,6 +83,7 @@ class handlers {
   std::mutex write_mutex_;  // one write decides and appends at a time
   std::string kafka_cluster_;
   std::string registry_cluster_;
+  compatibility_settings compat_;
 };
 
 }  // namespace kavro::registry_server

@@ -6,6 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <mutex>
 #include <random>
 #include <stdexcept>
@@ -18,6 +21,23 @@ namespace kavro::registry_server {
 namespace {
 
 using namespace std::chrono_literals;
+
+struct admin_options_deleter {
+  void operator()(rd_kafka_AdminOptions_t* o) const noexcept { rd_kafka_AdminOptions_destroy(o); }
+};
+using admin_options_ptr = std::unique_ptr<rd_kafka_AdminOptions_t, admin_options_deleter>;
+
+// No client of the store may make the broker create the topic (with the broker's defaults, not
+// compacted): set on every client, overriding the user's properties.
+void no_auto_create(kafka::properties& props) { props["allow.auto.create.topics"] = "false"; }
+
+// The producer refuses records above message.max.bytes (librdkafka's default is 1,000,000, below
+// the topic's default limit); let the topic's max.message.bytes decide unless the user chose.
+constexpr const char* producer_max_message_bytes = "100000000";
+
+// What a record batch of one uncompressed record adds to its key and value (batch header 61 bytes,
+// record header and varints at most ~25): enough to refuse before the broker would.
+constexpr std::int64_t record_overhead = 96;
 
 // The store is built in a constructor: librdkafka refusing the configuration is an exception.
 template <class T>
@@ -64,6 +84,7 @@ class elector {
     props["heartbeat.interval.ms"] =
         std::to_string(std::max<long long>(config.session_timeout.count() / 3, 100));
     props["partition.assignment.strategy"] = "range";
+    no_auto_create(props);
     auto conf = or_throw(rdk::make_conf(props));
     rd_kafka_conf_set_rebalance_cb(conf.get(), &elector::on_rebalance);
     rd_kafka_conf_set_opaque(conf.get(), this);
@@ -174,6 +195,9 @@ class kafka_storage final : public storage {
     producer_props["acks"] = "all";
     producer_props["linger.ms"] = "0";
     producer_props["message.timeout.ms"] = std::to_string(config_.timeout.count());
+    if (!producer_props.count("message.max.bytes")) producer_props["message.max.bytes"] = producer_max_message_bytes;
+    producer_max_bytes_ = std::strtoll(producer_props["message.max.bytes"].c_str(), nullptr, 10);
+    no_auto_create(producer_props);
     auto pconf = or_throw(rdk::make_conf(producer_props));
     rd_kafka_conf_set_dr_msg_cb(pconf.get(), &on_delivery);
     producer_ = or_throw(rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf)));
@@ -186,6 +210,7 @@ class kafka_storage final : public storage {
     consumer_props["enable.auto.offset.store"] = "false";
     consumer_props["enable.partition.eof"] = "true";
     consumer_props["auto.offset.reset"] = "earliest";
+    no_auto_create(consumer_props);
     consumer_ = or_throw(rdk::make_handle(RD_KAFKA_CONSUMER, or_throw(rdk::make_conf(consumer_props))));
     rd_kafka_poll_set_consumer(consumer_.get());
   }
@@ -200,9 +225,17 @@ class kafka_storage final : public storage {
 
   api_result<void> append(const std::vector<record>& records) override {
     if (auto started = start(); !started) return started;
+    std::vector<encoded_record> encoded;
+    encoded.reserve(records.size());
+    for (const auto& r : records) {
+      encoded.push_back(encode(r));
+      const auto& e = encoded.back();
+      const auto size = static_cast<std::int64_t>(e.key.size() + (e.value ? e.value->size() : 0));
+      if (size + record_overhead > record_limit()) return too_large(size);
+    }
     std::vector<delivery> deliveries(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-      const encoded_record e = encode(records[i]);
+      const encoded_record& e = encoded[i];
       void* value = e.value ? const_cast<char*>(e.value->data()) : nullptr;
       const std::size_t value_size = e.value ? e.value->size() : 0;
       const rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -212,6 +245,7 @@ class kafka_storage final : public storage {
           RD_KAFKA_V_OPAQUE(&deliveries[i]), RD_KAFKA_V_END);
       if (err) {
         rd_kafka_flush(producer_.get(), static_cast<int>(config_.timeout.count()));
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return too_large(-1);
         return tl::unexpected(make_error(error_code::store_error, rdk::err_text(err)));
       }
     }
@@ -228,6 +262,7 @@ class kafka_storage final : public storage {
     }
     std::int64_t last = -1;
     for (const auto& d : deliveries) {
+      if (d.err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return too_large(-1);
       if (d.err) return tl::unexpected(make_error(error_code::store_error, rdk::err_text(d.err)));
       last = std::max(last, d.offset);
     }
@@ -299,9 +334,83 @@ class kafka_storage final : public storage {
     return {};
   }
 
+  // Confluent's start-up check (KafkaStore.createOrVerifySchemaTopic), made race-free: the topic is
+  // created through the admin API before any client of ours asks for its metadata (none of them may
+  // auto-create it), and its settings are verified whether we created it or it already existed — a
+  // broker with auto-creation on would otherwise have made it with its defaults (delete after 7 days).
   api_result<void> ensure_topic() {
+    auto brokers = live_brokers();
+    if (!brokers) return tl::unexpected(brokers.error());
+    if (auto created = create_topic(*brokers); !created) return created;
+    return verify_topic();
+  }
+
+  api_result<int> live_brokers() {
+    const rd_kafka_metadata_t* md = nullptr;
+    // all_topics=0 without a topic: brokers only, and nothing for a broker to auto-create.
+    const rd_kafka_resp_err_t err =
+        rd_kafka_metadata(producer_.get(), 0, nullptr, &md, static_cast<int>(config_.timeout.count()));
+    if (err) return tl::unexpected(make_error(error_code::store_error, "metadata: " + rdk::err_text(err)));
+    const int n = md->broker_cnt;
+    rd_kafka_metadata_destroy(md);
+    if (n <= 0) return tl::unexpected(make_error(error_code::store_error, "No live Kafka brokers"));
+    return n;
+  }
+
+  admin_options_ptr admin_options(rd_kafka_admin_op_t op) {
+    admin_options_ptr options(rd_kafka_AdminOptions_new(producer_.get(), op));
+    char errstr[256];
+    const int ms = static_cast<int>(config_.timeout.count());
+    rd_kafka_AdminOptions_set_request_timeout(options.get(), ms, errstr, sizeof errstr);
+    if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS)
+      rd_kafka_AdminOptions_set_operation_timeout(options.get(), ms, errstr, sizeof errstr);
+    return options;
+  }
+
+  api_result<void> create_topic(int brokers) {
+    // As Confluent: never more replicas than live brokers, with its warning when that is fewer than asked.
+    const int rf = std::min<int>(brokers, config_.replication_factor);
+    if (rf < config_.replication_factor) {
+      warn("Creating the schema topic " + config_.topic + " using a replication factor of " + std::to_string(rf) +
+           ", which is less than the desired one of " + std::to_string(config_.replication_factor) +
+           ". If this is a production environment, it's crucial to add more brokers and increase the "
+           "replication factor of the topic.");
+    }
+    char errstr[512];
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(config_.topic.c_str(), 1, rf, errstr, sizeof errstr);
+    if (!nt) return tl::unexpected(make_error(error_code::store_error, errstr));
+    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    rdk::queue_ptr queue(rd_kafka_queue_new(producer_.get()));
+    auto options = admin_options(RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_CreateTopics(producer_.get(), &nt, 1, options.get(), queue.get());
+    rd_kafka_NewTopic_destroy(nt);
+    rdk::event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(config_.timeout.count()) + 5000));
+    if (!ev)
+      return tl::unexpected(make_error(error_code::store_error,
+                                       "Timed out trying to create or validate schema topic configuration"));
+    const auto* res = rd_kafka_event_CreateTopics_result(ev.get());
+    if (!res || rd_kafka_event_error(ev.get()))
+      return tl::unexpected(make_error(error_code::store_error, std::string("creating ") + config_.topic + ": " +
+                                                                    rd_kafka_event_error_string(ev.get())));
+    std::size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto err = rd_kafka_topic_result_error(results[i]);
+      // Already there (ours from an earlier run, another instance's, or auto-created): verified next.
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        return tl::unexpected(
+            make_error(error_code::store_error, "creating " + config_.topic + ": " + rdk::err_text(err)));
+      }
+    }
+    return {};
+  }
+
+  // KafkaStore.verifySchemaTopic's checks and texts: one partition, a warning below the desired
+  // replication factor, cleanup.policy exactly "compact".
+  api_result<void> verify_topic() {
     const int timeout_ms = static_cast<int>(config_.timeout.count());
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    int partitions = 0, replicas = 0;
+    for (int attempt = 0;; ++attempt) {
       const rd_kafka_metadata_t* md = nullptr;
       rd_kafka_topic_t* topic = rd_kafka_topic_new(producer_.get(), config_.topic.c_str(), nullptr);
       const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, topic, &md, timeout_ms);
@@ -309,49 +418,99 @@ class kafka_storage final : public storage {
       if (err) return tl::unexpected(make_error(error_code::store_error, "metadata: " + rdk::err_text(err)));
       std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> guard(
           md, &rd_kafka_metadata_destroy);
-      if (md->topic_cnt == 1 && !md->topics[0].err) {
-        if (md->topics[0].partition_cnt != 1) {
-          return tl::unexpected(
-              make_error(error_code::store_error, "topic " + config_.topic +
-                                                      " must have exactly one partition, it has " +
-                                                      std::to_string(md->topics[0].partition_cnt)));
-        }
-        return {};
+      if (md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0) {
+        partitions = md->topics[0].partition_cnt;
+        replicas = md->topics[0].partitions[0].replica_cnt;
+        break;
       }
-      if (attempt == 0) {
-        if (auto created = create_topic(); !created) return created;
-      }
+      // A topic just created can take a moment to appear in every broker's metadata.
+      if (attempt == 50)
+        return tl::unexpected(make_error(error_code::store_error, "topic " + config_.topic + " did not appear"));
+      std::this_thread::sleep_for(100ms);
     }
-    return tl::unexpected(make_error(error_code::store_error, "topic " + config_.topic + " did not appear"));
+    if (partitions != 1) {
+      return tl::unexpected(make_error(error_code::store_error, "The schema topic " + config_.topic +
+                                                                    " should have only 1 partition but has " +
+                                                                    std::to_string(partitions)));
+    }
+    if (replicas < config_.replication_factor) {
+      warn("The replication factor of the schema topic " + config_.topic + " is less than the desired one of " +
+           std::to_string(config_.replication_factor) +
+           ". If this is a production environment, it's crucial to add more brokers and increase the "
+           "replication factor of the topic.");
+    }
+    auto configs = describe_topic_configs();
+    if (!configs) return tl::unexpected(configs.error());
+    const auto policy = configs->find("cleanup.policy");
+    const std::string shown = policy == configs->end() ? "null" : policy->second;
+    if (policy == configs->end() || policy->second != "compact") {
+      return tl::unexpected(make_error(error_code::store_error,
+                                       "The retention policy of the schema topic " + config_.topic +
+                                           " is incorrect. Expected cleanup.policy to be 'compact' but it is " +
+                                           shown));
+    }
+    if (auto limit = configs->find("max.message.bytes"); limit != configs->end()) {
+      max_message_bytes_ = std::strtoll(limit->second.c_str(), nullptr, 10);
+    }
+    return {};
   }
 
-  api_result<void> create_topic() {
-    char errstr[512];
-    rd_kafka_NewTopic_t* nt =
-        rd_kafka_NewTopic_new(config_.topic.c_str(), 1, config_.replication_factor, errstr, sizeof errstr);
-    if (!nt) return tl::unexpected(make_error(error_code::store_error, errstr));
-    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+  api_result<std::map<std::string, std::string>> describe_topic_configs() {
+    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, config_.topic.c_str());
     rdk::queue_ptr queue(rd_kafka_queue_new(producer_.get()));
-    rd_kafka_CreateTopics(producer_.get(), &nt, 1, nullptr, queue.get());
-    rd_kafka_NewTopic_destroy(nt);
-    rdk::event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(config_.timeout.count())));
+    auto options = admin_options(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+    rd_kafka_DescribeConfigs(producer_.get(), &resource, 1, options.get(), queue.get());
+    rd_kafka_ConfigResource_destroy(resource);
+    rdk::event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(config_.timeout.count()) + 5000));
     if (!ev)
-      return tl::unexpected(make_error(error_code::store_error, "creating " + config_.topic + " timed out"));
-    const auto* res = rd_kafka_event_CreateTopics_result(ev.get());
-    if (!res)
-      return tl::unexpected(make_error(error_code::store_error, rd_kafka_event_error_string(ev.get())));
+      return tl::unexpected(make_error(error_code::store_error,
+                                       "Timed out trying to create or validate schema topic configuration"));
+    const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
+    if (!res || rd_kafka_event_error(ev.get()))
+      return tl::unexpected(make_error(error_code::store_error, "describing the configuration of " + config_.topic +
+                                                                    ": " + rd_kafka_event_error_string(ev.get())));
     std::size_t n = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto err = rd_kafka_topic_result_error(results[i]);
-      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        return tl::unexpected(
-            make_error(error_code::store_error, "creating " + config_.topic + ": " + rdk::err_text(err)));
+    const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(res, &n);
+    if (n != 1 || rd_kafka_ConfigResource_error(resources[0])) {
+      const char* why = n == 1 ? rd_kafka_ConfigResource_error_string(resources[0]) : "no result";
+      return tl::unexpected(make_error(error_code::store_error, "describing the configuration of " + config_.topic +
+                                                                    ": " + (why ? why : "unknown error")));
+    }
+    std::size_t count = 0;
+    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[0], &count);
+    std::map<std::string, std::string> out;
+    for (std::size_t i = 0; i < count; ++i) {
+      const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+      if (value) out[rd_kafka_ConfigEntry_name(entries[i])] = value;
+    }
+    return out;
+  }
+
+  static void warn(const std::string& text) { std::fprintf(stderr, "registry: warning: %s\n", text.c_str()); }
+
+  // The largest record the topic and our producer accept. The topic's limit is re-read when it
+  // refuses, so a limit changed since start-up is the one reported.
+  std::int64_t record_limit() const {
+    const std::int64_t topic = max_message_bytes_ > 0 ? max_message_bytes_.load() : producer_max_bytes_;
+    return std::min(topic, producer_max_bytes_);
+  }
+
+  // A schema the log cannot hold is the request's fault, not the store's: a 4xx that says why,
+  // so clients do not retry it (Confluent answers 500/50001 here; docs/registry.md says why not).
+  api_result<void> too_large(std::int64_t size) {
+    if (size < 0) {
+      if (auto configs = describe_topic_configs(); configs) {
+        if (auto limit = configs->find("max.message.bytes"); limit != configs->end())
+          max_message_bytes_ = std::strtoll(limit->second.c_str(), nullptr, 10);
       }
     }
-    // Metadata can lag the creation by a moment.
-    std::this_thread::sleep_for(200ms);
-    return {};
+    std::string text = "Schema too large for the schemas topic " + config_.topic;
+    if (size >= 0) text += ": its record is " + std::to_string(size) + " bytes";
+    text += size >= 0 ? ", " : ": ";
+    text += "the limit is " + std::to_string(record_limit()) + " bytes";
+    text += max_message_bytes_ > 0 && max_message_bytes_ <= producer_max_bytes_ ? " (the topic's max.message.bytes)"
+                                                                                : " (the producer's message.max.bytes)";
+    return tl::unexpected(make_error(error_code::invalid_schema, text));
   }
 
   void read_loop() {
@@ -412,6 +571,8 @@ class kafka_storage final : public storage {
   std::int64_t applied_ = 0;  // the next offset to apply
   std::string reader_error_;
   bool caught_up_once_ = false;
+  std::atomic<std::int64_t> max_message_bytes_{0};  // the topic's, read at start-up; 0: unknown
+  std::int64_t producer_max_bytes_ = 0;
 };
 
 }  // namespace

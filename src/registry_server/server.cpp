@@ -167,7 +167,9 @@ struct server::impl {
     }
     if (!config.basic_auth.empty()) expected_authorization = "Basic " + base64(config.basic_auth);
     log = config.kafka ? make_kafka_storage(state, *config.kafka) : make_memory_storage(state);
-    api = std::make_unique<handlers>(state, *log);
+    api = std::make_unique<handlers>(
+        state, *log,
+        compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale});
     add_routes();
   }
 

@@ -15,6 +15,16 @@
 
 namespace kavro::registry_server {
 
+// How compatibility checks treat decimals whose precision or scale changed.
+enum class decimal_compatibility {
+  // kavro's default, the specification's rule: a decimal reads a decimal only with equal precision
+  // and scale (a changed scale would silently rescale every value).
+  precision_and_scale,
+  // Confluent's verdict: its checker (Avro Java, AVRO-2078) ignores logical types, so only the
+  // underlying bytes/fixed types are compared.
+  ignore_logical_types,
+};
+
 struct server_config {
   // A constructor rather than an aggregate, so `{"127.0.0.1", 0}` stays valid as options are added.
   server_config(std::string listen_host = "0.0.0.0", std::uint16_t listen_port = 8081)
@@ -36,6 +46,7 @@ struct server_config {
   std::string tls_key_file;
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger requests get 413
   bool log_requests = false;                     // one line per request on stderr
+  decimal_compatibility decimals = decimal_compatibility::precision_and_scale;
 };
 
 class server {
