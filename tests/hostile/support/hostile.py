@@ -248,8 +248,13 @@ def connect(port: int, timeout: float = 5.0) -> socket.socket:
 
 
 def exchange(port: int, data: bytes, timeout: float = 5.0, close_wait: float = 0.0) -> Reply:
-    """Sends data as it is on a new connection and reads what comes back."""
-    with connect(port, timeout) as s:
+    """Sends data as it is on a new connection and reads what comes back (a refused connection is a
+    Reply without a status, so a dead server fails the caller's assertion with its message)."""
+    try:
+        s = connect(port, timeout)
+    except OSError as e:
+        return Reply(closed=True, reset=isinstance(e, ConnectionResetError), raw=f"<cannot connect: {e}>".encode())
+    with s:
         try:
             s.sendall(data)
         except (BrokenPipeError, ConnectionResetError):
@@ -281,11 +286,27 @@ def schema_body(schema) -> dict:
     return {"schema": schema if isinstance(schema, str) else json.dumps(schema)}
 
 
+def assert_alive(reg: Registry, after: str, reply: Optional[Reply] = None):
+    """The registry is running; after a request that got no answer, a dying process is given a moment
+    to finish dying (ASan writes its report first), so the failure says it crashed."""
+    if reply is not None and reply.status is None:
+        try:
+            reg.proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            pass
+    if reg.alive():
+        return
+    rc = reg.proc.returncode
+    how = f"signal {-rc}" if rc < 0 else f"exit {rc}"
+    report = sanitizer_report(reg.log_text())
+    raise AssertionError(f"after {after}: the registry died ({how}{'; ' + report if report else ''}); "
+                         f"log tail:\n{reg.log_tail()}")
+
+
 def assert_serving(reg: Registry, after: str):
     """The invariant every hostile case ends with: the process is alive, answers /healthz, and a schema
     registration works (on fresh connections, within a hang-detector time-out)."""
-    assert reg.alive(), (f"after {after}: the registry died (exit {reg.proc.returncode}); log tail:\n"
-                         f"{reg.log_tail()}")
+    assert_alive(reg, after)
     h = request(reg.port, "GET", "/healthz")
     assert h.status == 200, f"after {after}: GET /healthz answered {h.show()}; log tail:\n{reg.log_tail()}"
     subject = "alive-" + uuid.uuid4().hex[:8]
@@ -315,6 +336,7 @@ class Sender(threading.Thread):
         super().__init__(daemon=True)
         self.sock, self.head, self.piece, self.limit, self.chunked = sock, head, piece, limit, chunked
         self.sent_body = 0
+        self.sent_at_reply = 0  # set by the reader when the answer came
         self.error: Optional[BaseException] = None
         self.finished = False
         self.stop_flag = threading.Event()
