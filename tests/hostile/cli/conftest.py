@@ -16,8 +16,11 @@ class Run:
         self.args, self.rc, self.stdout, self.stderr = args, proc.returncode, proc.stdout, proc.stderr
 
     def show(self) -> str:
-        tail = lambda b: b.decode(errors="replace")[-1500:]  # noqa: E731
-        return f"`kavro {' '.join(self.args)}` exit {self.rc}\nstdout: {tail(self.stdout)}\nstderr: {tail(self.stderr)}"
+        def cut(b: bytes) -> str:  # the start of a sanitizer report and the end of a summary both matter
+            t = b.decode(errors="replace")
+            return t if len(t) <= 1600 else t[:800] + f"\n[... {len(t) - 1600} characters ...]\n" + t[-800:]
+        args = " ".join(a if len(a) <= 120 else a[:100] + "..." for a in self.args)
+        return f"`kavro {args}` exit {self.rc}\nstdout: {cut(self.stdout)}\nstderr: {cut(self.stderr)}"
 
     def assert_clean_failure(self, *needles: str):
         """Exits non-zero on its own terms: no signal, no sanitizer report, and stderr says where."""

@@ -96,17 +96,20 @@ def test_health_and_reads_answered_while_500_slowloris_connections_are_held(regi
             for path in ("/healthz", "/subjects"):
                 results.append((path, *(await probe(registry.port, path))))
             await asyncio.sleep(2.0)
+        held_rss = registry.rss_mb()
         stop.set()
         await asyncio.wait_for(asyncio.gather(*drips, return_exceptions=True), 30)
         close_all(conns)
-        return len(conns), failed, results
+        return len(conns), failed, results, held_rss
 
-    held, failed, results = asyncio.run(run())
-    print(f"\nslowloris: {held} connections held, {failed} not opened; probe seconds "
-          + ", ".join(f"{p} {s:.2f}" for p, _, _, s in results))
+    before = registry.rss_mb()
+    held, failed, results, held_rss = asyncio.run(run())
+    print(f"\nslowloris: {held} connections held, {failed} not opened, RSS {before:.0f} -> {held_rss:.0f} MB; "
+          "probe seconds " + ", ".join(f"{p} {s:.2f}" for p, _, _, s in results))
     bad = [(p, st, b) for p, st, b, _ in results if st != 200]
     assert not bad, (f"with {held} slowloris connections held, probes were not answered 200 within "
                      f"{PROBE_TIMEOUT} s: {bad}")
+    assert held_rss - before < 256, f"RSS grew {held_rss - before:.0f} MB for {held} slow connections"
     hostile.assert_serving(registry, "500 slowloris connections")
 
 
@@ -128,18 +131,21 @@ def test_2000_concurrent_keep_alive_clients_all_answered(registry):
         # Every client asks at once, then asks again on the same connection (kept alive throughout).
         first = await asyncio.gather(*(ask(r, w, "/healthz") for r, w in conns))
         second = await asyncio.gather(*(ask(r, w, "/subjects") for r, w in conns))
+        held_rss = registry.rss_mb()
         close_all(conns)
-        return len(conns), failed, first, second
+        return len(conns), failed, first, second, held_rss
 
+    before = registry.rss_mb()
     started = time.monotonic()
-    opened, failed, first, second = asyncio.run(run())
+    opened, failed, first, second, held_rss = asyncio.run(run())
     seconds = time.monotonic() - started
-    print(f"\n{opened} keep-alive clients: two rounds answered in {seconds:.1f} s")
+    print(f"\n{opened} keep-alive clients: two rounds in {seconds:.1f} s, RSS {before:.0f} -> {held_rss:.0f} MB")
     assert failed == 0, f"{failed} of {n} connections could not be opened"
     for name, answers in (("first request (/healthz)", first), ("second request (/subjects)", second)):
         not_ok = [a for a in answers if a != 200]
         assert not not_ok, (f"{len(not_ok)} of {n} concurrent keep-alive clients got no 200 to their {name}; "
                             f"e.g. {not_ok[:3]}")
+    assert held_rss - before < 256, f"RSS grew {held_rss - before:.0f} MB for {opened} keep-alive connections"
     hostile.assert_serving(registry, f"{n} concurrent keep-alive clients")
 
 
@@ -178,7 +184,7 @@ def test_idle_connection_is_eventually_closed(start_registry):
         first = hostile.read_reply(after_request, 5)
         assert first.status == 200, f"GET /healthz: {first.show()}"
         started = time.monotonic()
-        for name, s, buf in (("an idle connection", idle, b""), ("a kept-alive idle connection", after_request, b"")):
+        for name, s in (("an idle connection", idle), ("a kept-alive idle connection", after_request)):
             s.settimeout(max(0.1, limit - (time.monotonic() - started)))
             try:
                 got = s.recv(1024)

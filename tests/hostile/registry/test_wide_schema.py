@@ -8,7 +8,7 @@ import time
 import hostile
 
 FIELDS = 100_000
-HANG = 120.0  # the ASan build on a shared machine; the fixed check takes well under 1 s in release
+HANG = 300.0  # parsing 100k fields alone takes ~12 s of CPU in the ASan build; the fixed check is well under 1 s in release
 
 
 def wide(n: int, extra: bool = False) -> str:
