@@ -1,14 +1,31 @@
-"""A wide schema: a 100k-field record registers, its successor's compatibility is checked, and while that
+"""A wide schema: a 100k-field record (20k in the ASan build) registers, its successor's compatibility is checked, and while that
 check runs other clients are answered (issue 14, item 8: the check was quadratic and held the write
 lock). The seconds are printed, not asserted; the time-outs below only detect a hang."""
 import json
+import os
+import subprocess
 import threading
 import time
 
 import hostile
 
-FIELDS = 100_000
-HANG = 300.0  # parsing 100k fields alone takes ~12 s of CPU in the ASan build; the fixed check is well under 1 s in release
+HANG = 300.0  # a hang detector for each request, not a performance bound
+
+
+def sanitized(binary: str) -> bool:
+    """Whether kavro was built with AddressSanitizer (gcc links libasan dynamically)."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, timeout=30).stdout
+    return "libasan" in out
+
+
+def field_count() -> int:
+    """100k fields, as the issue measured; 20k in the ASan build, where parsing alone costs ~0.1 ms of
+    CPU a field (100k fields took 259 s to register on the shared 2-core machine): 20k still shows a
+    quadratic check (today 118 s there, holding the write lock) against a linear one.
+    KAVRO_HOSTILE_WIDE_FIELDS overrides both."""
+    if os.environ.get("KAVRO_HOSTILE_WIDE_FIELDS"):
+        return int(os.environ["KAVRO_HOSTILE_WIDE_FIELDS"])
+    return 20_000 if sanitized(hostile.kavro_bin()) else 100_000
 
 
 def wide(n: int, extra: bool = False) -> str:
@@ -18,7 +35,8 @@ def wide(n: int, extra: bool = False) -> str:
     return json.dumps({"type": "record", "name": "Wide", "fields": fields})
 
 
-def test_100k_field_record_registers_and_its_successor_is_checked_while_others_are_served(registry):
+def test_wide_record_registers_and_its_successor_is_checked_while_others_are_served(registry):
+    FIELDS = field_count()
     started = time.monotonic()
     r = hostile.request(registry.port, "POST", "/subjects/wide/versions", {"schema": wide(FIELDS)}, timeout=HANG)
     register_s = time.monotonic() - started
@@ -63,4 +81,4 @@ def test_100k_field_record_registers_and_its_successor_is_checked_while_others_a
         assert o.status == 200, f"registering another subject during the wide check ({secs:.1f} s): {o.show()}"
     versions = hostile.request(registry.port, "GET", "/subjects/wide/versions")
     assert versions.status == 200 and versions.json() == [1, 2], f"versions of wide: {versions.show()}"
-    hostile.assert_serving(registry, "a 100k-field record")
+    hostile.assert_serving(registry, f"a {FIELDS}-field record")
