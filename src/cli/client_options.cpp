@@ -98,6 +98,9 @@ resolved_client_options resolve_client_options(const client_options& options) {
   if (options.registry_option && options.registry_option->count() > 0) config.urls = split_urls(options.registry);
   if (config.urls.empty()) throw std::invalid_argument("--registry: no URL given");
 
+  if (!options.bearer_token_file.empty() && !options.auth_file.empty()) {
+    throw std::invalid_argument("--registry-auth-file and --registry-bearer-token-file are exclusive; give one");
+  }
   // Basic auth: the flag's file, else the environment, else the -F files.
   if (!options.auth_file.empty()) {
     config.basic_auth = read_secret_file("--registry-auth-file", options.auth_file);
@@ -111,9 +114,6 @@ resolved_client_options resolve_client_options(const client_options& options) {
                                 ": expected user:password (no ':' found)");
   }
   if (!options.bearer_token_file.empty()) {
-    if (!options.auth_file.empty()) {
-      throw std::invalid_argument("--registry-auth-file and --registry-bearer-token-file are exclusive; give one");
-    }
     config.bearer_token = read_secret_file("--registry-bearer-token-file", options.bearer_token_file);
     config.basic_auth.clear();
   }

@@ -2,6 +2,7 @@
 // 1 incompatible, 2 error), export/import keeping ids, credentials from -F files and files only,
 // and no secret in any message. Also the CLI's did-you-mean and its usage name.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kavro/registry_server/server.hpp"
@@ -286,6 +288,73 @@ TEST_F(schema_cli, credentials_from_files_only_and_never_printed) {
             std::string::npos)
       << refused.err;
   EXPECT_EQ(refused.err.find("hunter2"), std::string::npos);
+}
+
+TEST_F(schema_cli, bearer_token_from_a_file_or_properties) {
+  // A registry stand-in that accepts only the token, to see the header the client sends.
+  httplib::Server fake;
+  fake.Get("/subjects", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Authorization") == "Bearer tok-123") {
+      res.set_content("[\"a-value\"]", "application/vnd.schemaregistry.v1+json");
+    } else {
+      res.status = 401;
+      res.set_content(R"({"error_code":401,"message":"Unauthorized"})", "application/vnd.schemaregistry.v1+json");
+    }
+  });
+  const int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const auto token = write("token", "tok-123\n");
+  auto by_file = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", token.string()});
+  EXPECT_EQ(by_file.code, 0) << by_file.err;
+  EXPECT_EQ(by_file.out, "a-value\n");
+  const auto props = write("bearer.properties", "schema.registry.url=" + url +
+                                                    "\nbearer.auth.credentials.source=STATIC_TOKEN\nbearer.auth.token=tok-123\n");
+  EXPECT_EQ(run({"schema", "subjects", "-F", props.string()}).out, "a-value\n");
+  const auto wrong = write("wrong-token", "tok-999");
+  auto denied = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", wrong.string()});
+  EXPECT_EQ(denied.code, 2);
+  EXPECT_EQ(denied.err.find("tok-999"), std::string::npos);
+  auto both = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", token.string(),
+                   "--registry-auth-file", wrong.string()});
+  EXPECT_EQ(both.code, 2);
+  EXPECT_EQ(both.err,
+            "kavro schema subjects: --registry-auth-file and --registry-bearer-token-file are exclusive; give one\n");
+  fake.stop();
+  serving.join();
+}
+
+TEST_F(schema_cli, https_registry_with_a_pem_ca) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl command";
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + quote(key) + " -out " + quote(cert) +
+                          " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  kavro::registry_server::server_config config{"127.0.0.1", 0};
+  config.tls_cert_file = cert;
+  config.tls_key_file = key;
+  const std::string https = "https" + start(config).substr(4);
+
+  auto untrusted = run({"schema", "subjects", "--registry", https});
+  EXPECT_EQ(untrusted.code, 2);
+  EXPECT_NE(untrusted.err.find("registry unreachable: GET " + https + "/subjects: "), std::string::npos)
+      << untrusted.err;
+  auto trusted = run({"schema", "register", "--registry", https, "--registry-ca", cert, "s", (dir / "v1.avsc").string()});
+  EXPECT_EQ(trusted.code, 0) << trusted.err;
+  EXPECT_EQ(trusted.out, "1\n");
+  // Java's names, with a PEM truststore.
+  const auto props = write("tls.properties", "schema.registry.url=" + https +
+                                                 "\nschema.registry.ssl.truststore.location=" + cert +
+                                                 "\nschema.registry.ssl.truststore.type=PEM\n");
+  EXPECT_EQ(run({"schema", "subjects", "-F", props.string()}).out, "s\n");
+  auto half = run({"schema", "subjects", "--registry", https, "--registry-cert", cert});
+  EXPECT_EQ(half.code, 2);
+  EXPECT_EQ(half.err, "kavro schema subjects: --registry-cert and --registry-key go together: give both or neither\n");
+  auto missing = run({"schema", "subjects", "--registry", https, "--registry-ca", (dir / "nope.pem").string()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "kavro schema subjects: --registry-ca " + (dir / "nope.pem").string() +
+                             ": cannot open: No such file or directory\n");
 }
 
 TEST_F(schema_cli, did_you_mean_and_usage_name) {
