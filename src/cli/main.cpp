@@ -25,15 +25,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // After a parse error: the first word that is not a subcommand where one was expected, and the
-// closest subcommand name, e.g. "kavro: 'prodcue' is not a kavro command; did you mean 'produce'?"
-void suggest_subcommand(CLI::App& app, int argc, char** argv) {
+// closest subcommand name, e.g. "kavro: 'prodcue' is not a kavro command; did you mean 'produce'?".
+// False when there is nothing close to suggest.
+bool suggest_subcommand(CLI::App& app, int argc, char** argv) {
   CLI::App* cur = &app;
   std::string path = app.get_name();
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
     if (word.empty() || word[0] == '-') continue;
     const auto subs = cur->get_subcommands([](CLI::App*) { return true; });
-    if (subs.empty()) return;
+    if (subs.empty()) return false;
     auto match = std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->check_name(std::string(word)); });
     if (match != subs.end()) {
       cur = *match;
@@ -52,10 +53,12 @@ void suggest_subcommand(CLI::App& app, int argc, char** argv) {
     const bool prefix = best && (best->get_name().starts_with(word) || word.starts_with(best->get_name()));
     if (best && (best_distance <= std::max<std::size_t>(1, word.size() / 3) || (prefix && word.size() >= 3))) {
       std::cerr << path << ": '" << word << "' is not a " << path << " command; did you mean '" << best->get_name()
-                << "'?\n";
+                << "'?\nRun `" << path << " --help` for the list.\n";
+      return true;
     }
-    return;
+    return false;
   }
+  return false;
 }
 
 }  // namespace
@@ -77,8 +80,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();  // a subcommand failed and has said why
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && suggest_subcommand(app, argc, argv)) return 2;
     const int rc = app.exit(e);  // prints the usage message, or the help
-    if (rc != 0) suggest_subcommand(app, argc, argv);
     return rc == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "kavro: " << e.what() << '\n';
