@@ -357,6 +357,24 @@ TEST_F(schema_cli, https_registry_with_a_pem_ca) {
                              ": cannot open: No such file or directory\n");
 }
 
+TEST_F(schema_cli, registry_url_precedence) {
+  const auto live = start();
+  ASSERT_EQ(schema(live, {"register", "p-value", (dir / "v1.avsc").string()}).code, 0);
+  kavro::registry_server::server gone({"127.0.0.1", 0});
+  auto gone_port = gone.start();
+  ASSERT_TRUE(gone_port);
+  gone.stop();
+  const std::string dead = "http://127.0.0.1:" + std::to_string(*gone_port);
+  const auto to_dead = write("dead.properties", "schema.registry.url=" + dead + "\n");
+  const auto to_live = write("live.properties", "schema.registry.url=" + live + "\n");
+  // --registry beats -F; -F beats $KAVRO_REGISTRY; a later -F beats an earlier one.
+  EXPECT_EQ(run({"schema", "subjects", "-F", to_dead.string(), "--registry", live}).out, "p-value\n");
+  EXPECT_EQ(run({"schema", "subjects", "-F", to_live.string()}, "KAVRO_REGISTRY=" + dead).out, "p-value\n");
+  EXPECT_EQ(run({"schema", "subjects"}, "KAVRO_REGISTRY=" + live).out, "p-value\n");
+  EXPECT_EQ(run({"schema", "subjects", "-F", to_dead.string(), "-F", to_live.string()}).out, "p-value\n");
+  EXPECT_EQ(run({"schema", "subjects", "-F", to_live.string(), "-F", to_dead.string()}).code, 2);
+}
+
 TEST_F(schema_cli, did_you_mean_and_usage_name) {
   auto top = run({"prodcue"});
   EXPECT_EQ(top.code, 2);
