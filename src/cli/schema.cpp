@@ -110,7 +110,11 @@ class session {
 std::string read_schema_file(const std::string& cmd, const std::string& path) {
   std::string text;
   if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    // Read at most one byte past the limit, so a runaway pipe is refused rather than buffered.
+    char chunk[65536];
+    while (text.size() <= max_schema_file_bytes && std::cin.read(chunk, sizeof chunk).gcount() > 0) {
+      text.append(chunk, static_cast<std::size_t>(std::cin.gcount()));
+    }
   } else {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) die(cmd, "cannot open schema file '" + path + "'");
