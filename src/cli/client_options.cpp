@@ -1,12 +1,13 @@
 // Registry client options: flags, environment and -F properties files folded into one client_config.
 #include "client_options.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
-#include <sys/stat.h>
 
 #include "common.hpp"
 #include "kavro/properties.hpp"
@@ -40,9 +41,9 @@ void require_readable(const std::string& option, const std::string& path) {
 std::shared_ptr<client_options> add_client_options(CLI::App& cmd) {
   auto o = std::make_shared<client_options>();
   o->registry = default_registry();
-  o->registry_option =
-      cmd.add_option("--registry", o->registry,
-                     "Schema Registry URL(s), comma-separated (default: $KAVRO_REGISTRY or " + o->registry + ")");
+  o->registry_option = cmd.add_option(
+      "--registry", o->registry,
+      "Schema Registry URL(s), comma-separated (default: $KAVRO_REGISTRY or " + o->registry + ")");
   cmd.add_option("-F,--config", o->config_files,
                  "Client properties file in Confluent's names (schema.registry.url, basic.auth.user.info, "
                  "bootstrap.servers, sasl.*, ssl.* ...); repeatable, a later file wins")
@@ -50,7 +51,8 @@ std::shared_ptr<client_options> add_client_options(CLI::App& cmd) {
   cmd.add_option("--registry-auth-file", o->auth_file,
                  "File holding the registry's user:password (or set $KAVRO_REGISTRY_AUTH)")
       ->type_name("FILE");
-  cmd.add_option("--registry-bearer-token-file", o->bearer_token_file, "File holding a bearer token for the registry")
+  cmd.add_option("--registry-bearer-token-file", o->bearer_token_file,
+                 "File holding a bearer token for the registry")
       ->type_name("FILE");
   cmd.add_option("--registry-ca", o->ca_file, "PEM file of the CA(s) to trust for an https registry")
       ->type_name("FILE");
@@ -95,11 +97,13 @@ resolved_client_options resolve_client_options(const client_options& options) {
   registry::client_config& config = out.registry;
   config.urls = split_urls(options.registry);  // the default, or --registry
   out.properties.registry.apply_to(config);
-  if (options.registry_option && options.registry_option->count() > 0) config.urls = split_urls(options.registry);
+  if (options.registry_option && options.registry_option->count() > 0)
+    config.urls = split_urls(options.registry);
   if (config.urls.empty()) throw std::invalid_argument("--registry: no URL given");
 
   if (!options.bearer_token_file.empty() && !options.auth_file.empty()) {
-    throw std::invalid_argument("--registry-auth-file and --registry-bearer-token-file are exclusive; give one");
+    throw std::invalid_argument(
+        "--registry-auth-file and --registry-bearer-token-file are exclusive; give one");
   }
   // Basic auth: the flag's file, else the environment, else the -F files.
   if (!options.auth_file.empty()) {
@@ -110,7 +114,9 @@ resolved_client_options resolve_client_options(const client_options& options) {
     config.bearer_token.clear();
   }
   if (!config.basic_auth.empty() && config.basic_auth.find(':') == std::string::npos) {
-    throw std::invalid_argument(std::string(options.auth_file.empty() ? "KAVRO_REGISTRY_AUTH" : "--registry-auth-file " + options.auth_file) +
+    throw std::invalid_argument(std::string(options.auth_file.empty()
+                                                ? "KAVRO_REGISTRY_AUTH"
+                                                : "--registry-auth-file " + options.auth_file) +
                                 ": expected user:password (no ':' found)");
   }
   if (!options.bearer_token_file.empty()) {

@@ -15,14 +15,14 @@
 namespace kavro::cli {
 
 struct client_options {
-  std::string registry;                   // --registry URL[,URL...]
+  std::string registry;                    // --registry URL[,URL...]
   CLI::Option* registry_option = nullptr;  // to tell an explicit --registry from the default
-  std::vector<std::string> config_files;  // -F/--config, in order: a later file wins
-  std::string auth_file;                  // --registry-auth-file: user:password
-  std::string bearer_token_file;          // --registry-bearer-token-file
-  std::string ca_file;                    // --registry-ca
-  std::string cert_file;                  // --registry-cert
-  std::string key_file;                   // --registry-key
+  std::vector<std::string> config_files;   // -F/--config, in order: a later file wins
+  std::string auth_file;                   // --registry-auth-file: user:password
+  std::string bearer_token_file;           // --registry-bearer-token-file
+  std::string ca_file;                     // --registry-ca
+  std::string cert_file;                   // --registry-cert
+  std::string key_file;                    // --registry-key
 };
 
 // Adds --registry, -F/--config, --registry-auth-file, --registry-bearer-token-file, --registry-ca,

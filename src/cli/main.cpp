@@ -18,7 +18,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.size()][b.size()];
@@ -35,7 +36,8 @@ bool suggest_subcommand(CLI::App& app, int argc, char** argv) {
     if (word.empty() || word[0] == '-') continue;
     const auto subs = cur->get_subcommands([](CLI::App*) { return true; });
     if (subs.empty()) return false;
-    auto match = std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->check_name(std::string(word)); });
+    auto match =
+        std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->check_name(std::string(word)); });
     if (match != subs.end()) {
       cur = *match;
       path += " " + cur->get_name();
@@ -51,9 +53,10 @@ bool suggest_subcommand(CLI::App& app, int argc, char** argv) {
       }
     }
     const bool prefix = best && (best->get_name().starts_with(word) || word.starts_with(best->get_name()));
-    if (best && (best_distance <= std::max<std::size_t>(1, word.size() / 3) || (prefix && word.size() >= 3))) {
-      std::cerr << path << ": '" << word << "' is not a " << path << " command; did you mean '" << best->get_name()
-                << "'?\nRun `" << path << " --help` for the list.\n";
+    if (best &&
+        (best_distance <= std::max<std::size_t>(1, word.size() / 3) || (prefix && word.size() >= 3))) {
+      std::cerr << path << ": '" << word << "' is not a " << path << " command; did you mean '"
+                << best->get_name() << "'?\nRun `" << path << " --help` for the list.\n";
       return true;
     }
     return false;

@@ -44,7 +44,9 @@ std::string url_encode(const std::string& s) {
   return out;
 }
 
-std::string subject_path(const std::string& subject) { return "/subjects/" + url_encode(subject); }
+std::string subject_path(const std::string& subject) {
+  return "/subjects/" + url_encode(subject);
+}
 
 // A registry connection for one command: every request and every error goes through here.
 class session {
@@ -54,7 +56,8 @@ class session {
       auto resolved = resolve_client_options(options);
       for (const auto& note : resolved.properties.notes) {
         // Only the notes about the registry matter here; the Kafka ones belong to Kafka commands.
-        if (note.find("schema.registry.") != std::string::npos) std::cerr << "kavro schema " << cmd_ << ": " << note << '\n';
+        if (note.find("schema.registry.") != std::string::npos)
+          std::cerr << "kavro schema " << cmd_ << ": " << note << '\n';
       }
       urls_ = resolved.registry.urls;
       client_ = std::make_unique<registry::client>(std::move(resolved.registry));
@@ -75,7 +78,8 @@ class session {
     json parsed = json::parse(reply->body, nullptr, false);
     const bool ok = reply->status / 100 == 2;
     if (ok && parsed.is_discarded()) {
-      die(cmd_, reply->context + ": HTTP " + std::to_string(reply->status) + ": the answer is not JSON (is this a registry?)");
+      die(cmd_, reply->context + ": HTTP " + std::to_string(reply->status) +
+                    ": the answer is not JSON (is this a registry?)");
     }
     if (!ok && std::find(allowed.begin(), allowed.end(), reply->status) == allowed.end()) {
       std::string detail;
@@ -89,7 +93,8 @@ class session {
         if (detail.empty()) detail = "(empty body)";
       }
       std::string hint;
-      if (reply->status == 401) hint = " (check the credentials: --registry-auth-file, KAVRO_REGISTRY_AUTH or -F)";
+      if (reply->status == 401)
+        hint = " (check the credentials: --registry-auth-file, KAVRO_REGISTRY_AUTH or -F)";
       if (reply->status == 403) hint = " (the credentials are not allowed to do this)";
       die(cmd_, reply->context + ": HTTP " + std::to_string(reply->status) + ": " + detail + hint);
     }
@@ -150,7 +155,8 @@ json parse_references(const std::string& cmd, const std::vector<std::string>& re
     } catch (const std::exception&) {
       die(cmd, "--reference '" + r + "': the version must be a number >= 1");
     }
-    out.push_back({{"name", r.substr(0, eq)}, {"subject", r.substr(eq + 1, colon - eq - 1)}, {"version", version}});
+    out.push_back(
+        {{"name", r.substr(0, eq)}, {"subject", r.substr(eq + 1, colon - eq - 1)}, {"version", version}});
   }
   return out;
 }
@@ -174,7 +180,8 @@ std::string version_text(const std::string& cmd, const std::string& v) {
 }
 
 void print_lines(const json& array) {
-  for (const auto& item : array) std::cout << (item.is_string() ? item.get<std::string>() : item.dump()) << '\n';
+  for (const auto& item : array)
+    std::cout << (item.is_string() ? item.get<std::string>() : item.dump()) << '\n';
 }
 
 // Reads one line of at most `max` bytes; false at the end of the input.
@@ -205,8 +212,8 @@ struct exported {
   std::string schema;
 
   json to_json() const {
-    return json{{"subject", subject}, {"version", version}, {"id", id},
-                {"schemaType", type},  {"references", references}, {"schema", schema}};
+    return json{{"subject", subject}, {"version", version},       {"id", id},
+                {"schemaType", type}, {"references", references}, {"schema", schema}};
   }
 };
 
@@ -220,7 +227,8 @@ std::optional<std::string> parse_exported(const json& j, exported& out) {
   };
   const auto num = [&](const char* k, int& v, int min) -> std::optional<std::string> {
     auto it = j.find(k);
-    if (it == j.end() || !it->is_number_integer() || it->get<long long>() < min || it->get<long long>() > INT32_MAX) {
+    if (it == j.end() || !it->is_number_integer() || it->get<long long>() < min ||
+        it->get<long long>() > INT32_MAX) {
       return std::string("'") + k + "' must be an integer >= " + std::to_string(min);
     }
     v = it->get<int>();
@@ -254,7 +262,8 @@ struct common_flags {
   bool json_out = false;
 };
 
-CLI::App* leaf(CLI::App& parent, const char* name, const char* help, common_flags& flags, bool json_flag = true) {
+CLI::App* leaf(CLI::App& parent, const char* name, const char* help, common_flags& flags,
+               bool json_flag = true) {
   auto* cmd = parent.add_subcommand(name, help);
   flags.client = add_client_options(*cmd);
   if (json_flag) cmd->add_flag("--json", flags.json_out, "Print the registry's whole JSON answer");
@@ -315,16 +324,19 @@ void add_get(CLI::App& schema) {
     std::optional<int> id;
   };
   auto o = std::make_shared<opts>();
-  auto* cmd = leaf(schema, "get", "Print a schema: a subject's version (default latest) or the schema of an id", *o);
+  auto* cmd =
+      leaf(schema, "get", "Print a schema: a subject's version (default latest) or the schema of an id", *o);
   auto* subject = cmd->add_option("SUBJECT", o->subject, "Subject");
-  auto* version = cmd->add_option("--version", o->version, "A version number or 'latest'")->capture_default_str();
+  auto* version =
+      cmd->add_option("--version", o->version, "A version number or 'latest'")->capture_default_str();
   auto* id = cmd->add_option("--id", o->id, "A schema id (instead of SUBJECT)");
   id->excludes(subject)->excludes(version);
   cmd->callback([o] {
     if (o->subject.empty() && !o->id) die("get", "give a SUBJECT or --id ID");
     session s("get", *o->client);
-    const json answer = o->id ? s.get("/schemas/ids/" + std::to_string(*o->id))
-                              : s.get(subject_path(o->subject) + "/versions/" + version_text("get", o->version));
+    const json answer =
+        o->id ? s.get("/schemas/ids/" + std::to_string(*o->id))
+              : s.get(subject_path(o->subject) + "/versions/" + version_text("get", o->version));
     if (o->json_out) {
       std::cout << answer.dump() << '\n';
     } else if (answer.contains("schema") && answer["schema"].is_string()) {
@@ -355,7 +367,9 @@ void add_register(CLI::App& schema) {
     const json body = schema_request(text, o->type, parse_references("register", o->references));
     session s("register", *o->client);
     const json answer =
-        s.call("POST", subject_path(o->subject) + "/versions" + (o->normalize ? "?normalize=true" : ""), &body).second;
+        s.call("POST", subject_path(o->subject) + "/versions" + (o->normalize ? "?normalize=true" : ""),
+               &body)
+            .second;
     if (o->json_out) {
       std::cout << answer.dump() << '\n';
     } else if (answer.contains("id") && answer["id"].is_number_integer()) {
@@ -375,13 +389,15 @@ void add_check(CLI::App& schema) {
     std::vector<std::string> references;
   };
   auto o = std::make_shared<opts>();
-  auto* cmd = leaf(schema, "check",
-                   "CI gate: is FILE compatible with the subject? Exit 0 yes, 1 no (reasons on stdout), 2 error", *o);
+  auto* cmd =
+      leaf(schema, "check",
+           "CI gate: is FILE compatible with the subject? Exit 0 yes, 1 no (reasons on stdout), 2 error", *o);
   cmd->add_option("SUBJECT", o->subject, "Subject")->required();
   cmd->add_option("FILE", o->file, "Schema file ('-': stdin)")->required();
-  cmd->add_option("--version", o->version,
-                  "Check against this version only ('latest' or a number); default: the versions the subject's "
-                  "compatibility level names, as registering would");
+  cmd->add_option(
+      "--version", o->version,
+      "Check against this version only ('latest' or a number); default: the versions the subject's "
+      "compatibility level names, as registering would");
   cmd->add_option("--type", o->type, "Schema type")->capture_default_str();
   cmd->add_option("--reference", o->references, "A schema reference name=subject:version; repeatable");
   cmd->callback([o] {
@@ -398,7 +414,8 @@ void add_check(CLI::App& schema) {
     if (o->json_out) std::cout << answer.dump() << '\n';
     const std::string against = o->version.empty() ? "" : " version " + o->version;
     if (verdict->get<bool>()) {
-      std::cerr << "kavro schema check: " << o->file << " is compatible with " << o->subject << against << '\n';
+      std::cerr << "kavro schema check: " << o->file << " is compatible with " << o->subject << against
+                << '\n';
       return;
     }
     if (!o->json_out) {
@@ -408,14 +425,15 @@ void add_check(CLI::App& schema) {
         std::cout << "incompatible (the registry gave no reasons)\n";
       }
     }
-    std::cerr << "kavro schema check: " << o->file << " is NOT compatible with " << o->subject << against << '\n';
+    std::cerr << "kavro schema check: " << o->file << " is NOT compatible with " << o->subject << against
+              << '\n';
     throw CLI::RuntimeError(exit_incompatible);
   });
 }
 
 // config and mode: the same shape over /config and /mode.
-void add_setting(CLI::App& schema, const char* name, const char* help, const char* field, const char* put_field,
-                 const char* set_help) {
+void add_setting(CLI::App& schema, const char* name, const char* help, const char* field,
+                 const char* put_field, const char* set_help) {
   struct opts : common_flags {
     std::string subject;
     std::string set;
@@ -427,7 +445,8 @@ void add_setting(CLI::App& schema, const char* name, const char* help, const cha
   auto* cmd = leaf(schema, name, help, *o);
   cmd->add_option("SUBJECT", o->subject, "Subject (default: the global setting)");
   auto* set = cmd->add_option("--set", o->set, set_help);
-  cmd->add_flag("--delete", o->remove, "Remove the setting (the subject falls back to the global one)")->excludes(set);
+  cmd->add_flag("--delete", o->remove, "Remove the setting (the subject falls back to the global one)")
+      ->excludes(set);
   if (cmd_name == "mode") cmd->add_flag("--force", o->force, "Enter IMPORT mode even if subjects exist");
   cmd->callback([o, cmd_name, field, put_field] {
     session s(cmd_name, *o->client);
@@ -435,7 +454,8 @@ void add_setting(CLI::App& schema, const char* name, const char* help, const cha
     json answer;
     if (!o->set.empty()) {
       std::string value = o->set;
-      std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::toupper(c); });
+      std::transform(value.begin(), value.end(), value.begin(),
+                     [](unsigned char c) { return std::toupper(c); });
       const json body{{put_field, value}};
       answer = s.call("PUT", base + (o->force ? "?force=true" : ""), &body).second;
     } else if (o->remove) {
@@ -466,10 +486,13 @@ void add_delete(CLI::App& schema) {
     bool permanent = false;
   };
   auto o = std::make_shared<opts>();
-  auto* cmd = leaf(schema, "delete", "Delete a subject or one version (soft; --permanent: for good); prints the versions deleted", *o);
+  auto* cmd =
+      leaf(schema, "delete",
+           "Delete a subject or one version (soft; --permanent: for good); prints the versions deleted", *o);
   cmd->add_option("SUBJECT", o->subject, "Subject")->required();
   cmd->add_option("--version", o->version, "Only this version ('latest' or a number)");
-  cmd->add_flag("--permanent", o->permanent, "Delete for good (soft-deleting first if needed, as the registry requires)");
+  cmd->add_flag("--permanent", o->permanent,
+                "Delete for good (soft-deleting first if needed, as the registry requires)");
   cmd->callback([o] {
     session s("delete", *o->client);
     std::string path = subject_path(o->subject);
@@ -478,8 +501,10 @@ void add_delete(CLI::App& schema) {
     if (o->permanent) {
       // The registry deletes for good only what is soft-deleted already: 40405/40407 say "not yet".
       auto [status, soft] = s.call("DELETE", path, nullptr, {404});
-      const int code = soft.is_object() && soft.contains("error_code") && soft["error_code"].is_number_integer()
-                           ? soft["error_code"].get<int>() : 0;
+      const int code =
+          soft.is_object() && soft.contains("error_code") && soft["error_code"].is_number_integer()
+              ? soft["error_code"].get<int>()
+              : 0;
       if (status == 404 && code != 40404 && code != 40406) s.call("DELETE", path);  // report the real error
       answer = s.call("DELETE", path + "?permanent=true").second;
     } else {
@@ -500,10 +525,11 @@ void add_export(CLI::App& schema) {
     std::string prefix;
   };
   auto o = std::make_shared<opts>();
-  auto* cmd = leaf(schema, "export",
-                   "Every live version of every subject as JSON lines on stdout (subject, version, id, schemaType, "
-                   "references, schema), in id order so references come first",
-                   *o, false);
+  auto* cmd =
+      leaf(schema, "export",
+           "Every live version of every subject as JSON lines on stdout (subject, version, id, schemaType, "
+           "references, schema), in id order so references come first",
+           *o, false);
   cmd->add_option("--subject-prefix", o->prefix, "Only subjects starting with this");
   cmd->callback([o] {
     session s("export", *o->client);
@@ -539,10 +565,11 @@ void add_import(CLI::App& schema) {
     std::string file;
   };
   auto o = std::make_shared<opts>();
-  auto* cmd = leaf(schema, "import",
-                   "Register the JSON lines of `export` keeping their ids and versions (the registry must be in "
-                   "IMPORT mode)",
-                   *o, false);
+  auto* cmd =
+      leaf(schema, "import",
+           "Register the JSON lines of `export` keeping their ids and versions (the registry must be in "
+           "IMPORT mode)",
+           *o, false);
   cmd->add_option("FILE", o->file, "The export ('-': stdin)")->required();
   cmd->callback([o] {
     // Everything is read and checked before the first write, so a bad line imports nothing.
@@ -573,9 +600,10 @@ void add_import(CLI::App& schema) {
       const json mode = s.get("/mode/" + url_encode(subject) + "?defaultToGlobal=true");
       const std::string m = mode.value("mode", "");
       if (m != "IMPORT") {
-        s.fail("the registry at " + s.url() + " is in " + m + " mode for subject '" + subject +
-               "', not IMPORT: ids and versions can only be kept in IMPORT mode. Switch an empty registry with "
-               "`kavro schema mode --set IMPORT` first; nothing was imported");
+        s.fail(
+            "the registry at " + s.url() + " is in " + m + " mode for subject '" + subject +
+            "', not IMPORT: ids and versions can only be kept in IMPORT mode. Switch an empty registry with "
+            "`kavro schema mode --set IMPORT` first; nothing was imported");
       }
     }
     std::size_t done = 0;
@@ -585,30 +613,34 @@ void add_import(CLI::App& schema) {
       body["version"] = r.version;
       const json answer = s.call("POST", subject_path(r.subject) + "/versions", &body).second;
       if (!answer.contains("id") || answer["id"] != r.id) {
-        s.fail("subject '" + r.subject + "' version " + std::to_string(r.version) + ": the registry gave id " +
-               answer.value("id", json()).dump() + " instead of " + std::to_string(r.id) + " (" +
-               std::to_string(done) + " versions imported before this one)");
+        s.fail("subject '" + r.subject + "' version " + std::to_string(r.version) +
+               ": the registry gave id " + answer.value("id", json()).dump() + " instead of " +
+               std::to_string(r.id) + " (" + std::to_string(done) + " versions imported before this one)");
       }
       ++done;
     }
-    std::cerr << "kavro schema import: " << done << " schema versions of " << subjects.size() << " subjects into "
-              << s.url() << "; switch it back with `kavro schema mode --set READWRITE`\n";
+    std::cerr << "kavro schema import: " << done << " schema versions of " << subjects.size()
+              << " subjects into " << s.url()
+              << "; switch it back with `kavro schema mode --set READWRITE`\n";
   });
 }
 
 }  // namespace
 
 void add_schema(CLI::App& app) {
-  auto* schema = app.add_subcommand(
-      "schema", "Schema Registry client: subjects, versions, get, register, check, config, mode, delete, export, import");
+  auto* schema = app.add_subcommand("schema",
+                                    "Schema Registry client: subjects, versions, get, register, check, "
+                                    "config, mode, delete, export, import");
   schema->require_subcommand(1);
   add_subjects(*schema);
   add_versions(*schema);
   add_get(*schema);
   add_register(*schema);
   add_check(*schema);
-  add_setting(*schema, "config", "Show or set the compatibility level (global, or a subject's)", "compatibilityLevel",
-              "compatibility", "Set it: BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE");
+  add_setting(
+      *schema, "config", "Show or set the compatibility level (global, or a subject's)", "compatibilityLevel",
+      "compatibility",
+      "Set it: BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, NONE");
   add_setting(*schema, "mode", "Show or set the mode (global, or a subject's)", "mode", "mode",
               "Set it: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT");
   add_delete(*schema);

@@ -2,17 +2,20 @@
 // loadConvert's escapes), bounded, with errors that name the file and line.
 #include "kavro/properties.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sys/stat.h>
 
 namespace kavro {
 namespace {
 
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+bool blank(char c) {
+  return c == ' ' || c == '\t' || c == '\f';
+}
 
 struct logical_line {
   std::string text;  // raw: escapes still in, the continuation backslashes and newlines removed
@@ -44,10 +47,14 @@ long read_hex4(std::string_view s, std::size_t i) {
   for (std::size_t k = i; k < i + 4; ++k) {
     const char c = s[k];
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return -1;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return -1;
     v = v * 16 + d;
   }
   return v;
@@ -65,13 +72,23 @@ result<std::string> unescape(std::string_view s, const std::string& where) {
     }
     const char e = s[i++];
     switch (e) {
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 'f': out += '\f'; break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'f':
+        out += '\f';
+        break;
       case 'u': {
         const long unit = read_hex4(s, i);
-        if (unit < 0) return fail(errc::invalid_argument, where + ": malformed \\uxxxx escape (four hex digits expected)");
+        if (unit < 0)
+          return fail(errc::invalid_argument,
+                      where + ": malformed \\uxxxx escape (four hex digits expected)");
         i += 4;
         std::uint32_t cp = static_cast<std::uint32_t>(unit);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -88,7 +105,8 @@ result<std::string> unescape(std::string_view s, const std::string& where) {
         append_utf8(out, cp);
         break;
       }
-      default: out += e;  // `\=`, `\:`, `\ `, `\#`, `\\` and any other: the character itself
+      default:
+        out += e;  // `\=`, `\:`, `\ `, `\#`, `\\` and any other: the character itself
     }
   }
   return out;
@@ -241,7 +259,8 @@ std::string redact_url_credentials(std::string_view text) {
     const std::size_t at = text.substr(host, end - host).rfind('@');
     out.append(text.substr(i, host - i));
     if (at != std::string_view::npos) out += "[redacted]";
-    out.append(text.substr(at == std::string_view::npos ? host : host + at, end - (at == std::string_view::npos ? host : host + at)));
+    out.append(text.substr(at == std::string_view::npos ? host : host + at,
+                           end - (at == std::string_view::npos ? host : host + at)));
     i = end;
   }
   out.append(text.substr(i));

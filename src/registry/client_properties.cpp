@@ -28,25 +28,53 @@ constexpr std::string_view sr_prefix = "schema.registry.";
 
 // Read only by Java clients; librdkafka would refuse them, and nothing in kavro needs them.
 constexpr std::array java_only = {
-    "key.serializer",          "value.serializer",        "key.deserializer",
-    "value.deserializer",      "client.dns.lookup",       "interceptor.classes",
-    "partitioner.class",       "ssl.protocol",            "ssl.enabled.protocols",
-    "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm", "ssl.secure.random.implementation",
-    "ssl.truststore.password", "sasl.login.callback.handler.class", "sasl.client.callback.handler.class",
-    "sasl.login.class",        "default.api.timeout.ms",  "metric.reporters",
-    "security.providers",      "ssl.engine.factory.class",
+    "key.serializer",
+    "value.serializer",
+    "key.deserializer",
+    "value.deserializer",
+    "client.dns.lookup",
+    "interceptor.classes",
+    "partitioner.class",
+    "ssl.protocol",
+    "ssl.enabled.protocols",
+    "ssl.keymanager.algorithm",
+    "ssl.trustmanager.algorithm",
+    "ssl.secure.random.implementation",
+    "ssl.truststore.password",
+    "sasl.login.callback.handler.class",
+    "sasl.client.callback.handler.class",
+    "sasl.login.class",
+    "default.api.timeout.ms",
+    "metric.reporters",
+    "security.providers",
+    "ssl.engine.factory.class",
 };
 
 // Confluent's serializer/deserializer settings (AbstractKafkaSchemaSerDeConfig, KafkaAvroSerDeConfig).
 constexpr std::array serde_keys = {
-    "auto.register.schemas",   "use.latest.version",     "use.latest.with.metadata",
-    "normalize.schemas",       "use.schema.id",          "id.compatibility.strict",
-    "latest.compatibility.strict", "key.subject.name.strategy", "value.subject.name.strategy",
-    "context.name.strategy",   "max.schemas.per.subject", "latest.cache.size",
-    "specific.avro.reader",    "avro.use.logical.type.converters", "avro.reflection.allow.null",
-    "avro.remove.java.properties", "schema.reflection",  "propagate.schema.tags",
-    "schema.format",           "key.schema.id.serializer", "value.schema.id.serializer",
-    "key.schema.id.deserializer", "value.schema.id.deserializer",
+    "auto.register.schemas",
+    "use.latest.version",
+    "use.latest.with.metadata",
+    "normalize.schemas",
+    "use.schema.id",
+    "id.compatibility.strict",
+    "latest.compatibility.strict",
+    "key.subject.name.strategy",
+    "value.subject.name.strategy",
+    "context.name.strategy",
+    "max.schemas.per.subject",
+    "latest.cache.size",
+    "specific.avro.reader",
+    "avro.use.logical.type.converters",
+    "avro.reflection.allow.null",
+    "avro.remove.java.properties",
+    "schema.reflection",
+    "propagate.schema.tags",
+    "schema.format",
+    "key.schema.id.serializer",
+    "value.schema.id.serializer",
+    "key.schema.id.deserializer",
+    "value.schema.id.deserializer",
 };
 
 bool in(std::string_view key, const auto& table) {
@@ -118,7 +146,8 @@ result<jaas_entry> parse_jaas(std::string_view s, const value_at& at) {
   };
   out.module = word();
   const std::string flag = word();
-  if (out.module.empty() || flag.empty()) return refuse(at, "sasl.jaas.config", "not a JAAS login module line");
+  if (out.module.empty() || flag.empty())
+    return refuse(at, "sasl.jaas.config", "not a JAAS login module line");
   for (;;) {
     skip();
     if (i >= s.size()) return refuse(at, "sasl.jaas.config", "the JAAS line does not end with ';'");
@@ -207,15 +236,17 @@ result<client_properties> split_client_properties(const std::vector<property>& e
   if (const auto* token = f.find("bearer.auth.token")) {
     const auto* bsource = f.find("bearer.auth.credentials.source");
     if (bsource && upper(trim(bsource->value)) != "STATIC_TOKEN") {
-      return refuse(*bsource, "bearer.auth.credentials.source",
-                    "'" + bsource->value + "' is not supported by kavro; use STATIC_TOKEN with bearer.auth.token");
+      return refuse(
+          *bsource, "bearer.auth.credentials.source",
+          "'" + bsource->value + "' is not supported by kavro; use STATIC_TOKEN with bearer.auth.token");
     }
     reg.bearer_token = trim(token->value);
   } else if (const auto* bsource = f.find("bearer.auth.credentials.source")) {
-    return refuse(*bsource, "bearer.auth.credentials.source",
-                  upper(trim(bsource->value)) == "STATIC_TOKEN"
-                      ? "STATIC_TOKEN needs bearer.auth.token"
-                      : "'" + bsource->value + "' is not supported by kavro; use STATIC_TOKEN with bearer.auth.token");
+    return refuse(
+        *bsource, "bearer.auth.credentials.source",
+        upper(trim(bsource->value)) == "STATIC_TOKEN"
+            ? "STATIC_TOKEN needs bearer.auth.token"
+            : "'" + bsource->value + "' is not supported by kavro; use STATIC_TOKEN with bearer.auth.token");
   }
   if ((reg.basic_auth || source == "SASL_INHERIT") && reg.bearer_token) {
     return refuse(*f.find("bearer.auth.token"), "bearer.auth.token",
@@ -238,19 +269,22 @@ result<client_properties> split_client_properties(const std::vector<property>& e
       sasl_user = u->second;
       sasl_password = p->second;
     } else if (m.ends_with("OAuthBearerLoginModule")) {
-      return refuse(*jaas, "sasl.jaas.config",
-                    "OAuthBearerLoginModule is Java's; use librdkafka's sasl.oauthbearer.* properties instead");
+      return refuse(
+          *jaas, "sasl.jaas.config",
+          "OAuthBearerLoginModule is Java's; use librdkafka's sasl.oauthbearer.* properties instead");
     } else {
       return refuse(*jaas, "sasl.jaas.config",
-                    "login module '" + m + "' is not supported; for Kerberos use librdkafka's sasl.kerberos.* properties");
+                    "login module '" + m +
+                        "' is not supported; for Kerberos use librdkafka's sasl.kerberos.* properties");
     }
   }
   if (const auto* u = f.find("sasl.username")) sasl_user = u->value;
   if (const auto* p = f.find("sasl.password")) sasl_password = p->value;
   if (source == "SASL_INHERIT") {
     if (!sasl_user || !sasl_password) {
-      return refuse(*source_at, "basic.auth.credentials.source",
-                    "SASL_INHERIT needs sasl.jaas.config (PLAIN or SCRAM) or sasl.username and sasl.password");
+      return refuse(
+          *source_at, "basic.auth.credentials.source",
+          "SASL_INHERIT needs sasl.jaas.config (PLAIN or SCRAM) or sasl.username and sasl.password");
     }
     reg.basic_auth = *sasl_user + ":" + *sasl_password;
   }
@@ -291,7 +325,8 @@ result<client_properties> split_client_properties(const std::vector<property>& e
         reg.request_timeout = std::chrono::milliseconds(n);
       }
     } else if (key == "srclient.http.connect.timeout.ms") {
-      note(at, key, "not applied: the registry client bounds each request as a whole (srclient.http.read.timeout.ms)");
+      note(at, key,
+           "not applied: the registry client bounds each request as a whole (srclient.http.read.timeout.ms)");
     } else if (key.starts_with(sr_prefix)) {
       const std::string ssl = key.substr(sr_prefix.size());
       if (ssl == "ssl.ca.location") {
@@ -305,19 +340,22 @@ result<client_properties> split_client_properties(const std::vector<property>& e
       } else if (ssl == "ssl.truststore.location") {
         const std::string type = store_type(f, key.substr(0, key.size() - 8) + "type");
         if (type != "PEM") {
-          return refuse(at, key,
-                        "a " + type + " truststore cannot be read by kavro's TLS library (OpenSSL); export the CA as "
-                        "PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and give it as "
-                        "schema.registry.ssl.ca.location, or set schema.registry.ssl.truststore.type=PEM");
+          return refuse(
+              at, key,
+              "a " + type +
+                  " truststore cannot be read by kavro's TLS library (OpenSSL); export the CA as "
+                  "PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and give it as "
+                  "schema.registry.ssl.ca.location, or set schema.registry.ssl.truststore.type=PEM");
         }
         reg.tls_ca_file = at.value;
       } else if (ssl == "ssl.keystore.location") {
         const std::string type = store_type(f, key.substr(0, key.size() - 8) + "type");
         if (type != "PEM") {
           return refuse(at, key,
-                        "a " + type + " keystore cannot be read by kavro's registry client; give the certificate and "
-                        "key as PEM files: schema.registry.ssl.certificate.location and "
-                        "schema.registry.ssl.key.location");
+                        "a " + type +
+                            " keystore cannot be read by kavro's registry client; give the certificate and "
+                            "key as PEM files: schema.registry.ssl.certificate.location and "
+                            "schema.registry.ssl.key.location");
         }
         reg.tls_cert_file = at.value;  // a PEM keystore holds the key and its certificate chain
         reg.tls_key_file = at.value;
@@ -332,7 +370,8 @@ result<client_properties> split_client_properties(const std::vector<property>& e
       } else if (ssl.starts_with("ssl.") && in(ssl, java_only)) {
         note(at, key, "a Java TLS setting; ignored");
       } else if (ssl == "basic.auth.credentials.source") {
-        return refuse(at, key, "the name is basic.auth.credentials.source, without the schema.registry. prefix");
+        return refuse(at, key,
+                      "the name is basic.auth.credentials.source, without the schema.registry. prefix");
       } else {
         return refuse(at, key, "not a registry client setting kavro supports");
       }
@@ -344,10 +383,12 @@ result<client_properties> split_client_properties(const std::vector<property>& e
     } else if (key == "ssl.truststore.location") {
       const std::string type = store_type(f, "ssl.truststore.type");
       if (type != "PEM") {
-        return refuse(at, key,
-                      "a " + type + " truststore cannot be read by librdkafka; export the CA as PEM (keytool "
-                      "-exportcert -rfc -keystore <file> -alias <ca>) and give it as ssl.ca.location, or set "
-                      "ssl.truststore.type=PEM");
+        return refuse(
+            at, key,
+            "a " + type +
+                " truststore cannot be read by librdkafka; export the CA as PEM (keytool "
+                "-exportcert -rfc -keystore <file> -alias <ca>) and give it as ssl.ca.location, or set "
+                "ssl.truststore.type=PEM");
       }
       out.kafka.emplace_back("ssl.ca.location", at.value);
     } else if (key == "ssl.keystore.location") {
@@ -359,9 +400,11 @@ result<client_properties> split_client_properties(const std::vector<property>& e
         out.kafka.emplace_back("ssl.key.location", at.value);
       } else {
         return refuse(at, key,
-                      "a " + type + " keystore cannot be read by librdkafka; convert it to PKCS12 (keytool "
-                      "-importkeystore -deststoretype PKCS12) and set ssl.keystore.type=PKCS12, or give PEM files as "
-                      "ssl.certificate.location and ssl.key.location");
+                      "a " + type +
+                          " keystore cannot be read by librdkafka; convert it to PKCS12 (keytool "
+                          "-importkeystore -deststoretype PKCS12) and set ssl.keystore.type=PKCS12, or give "
+                          "PEM files as "
+                          "ssl.certificate.location and ssl.key.location");
       }
     } else if (key == "ssl.truststore.type" || key == "ssl.keystore.type") {
       // read with the location

@@ -108,7 +108,8 @@ TEST_F(schema_cli, register_list_get) {
   ASSERT_EQ(reg.code, 0) << reg.err;
   EXPECT_EQ(reg.out, "1\n");
   EXPECT_EQ(schema(url, {"register", "users-value", (dir / "v2.avsc").string()}).out, "2\n");
-  EXPECT_EQ(schema(url, {"register", "others-value", (dir / "other.avsc").string(), "--json"}).out, "{\"id\":3}\n");
+  EXPECT_EQ(schema(url, {"register", "others-value", (dir / "other.avsc").string(), "--json"}).out,
+            "{\"id\":3}\n");
 
   EXPECT_EQ(schema(url, {"subjects"}).out, "others-value\nusers-value\n");
   EXPECT_EQ(schema(url, {"subjects", "--prefix", "users"}).out, "users-value\n");
@@ -126,11 +127,13 @@ TEST_F(schema_cli, register_list_get) {
   auto missing = schema(url, {"get", "nope"});
   EXPECT_EQ(missing.code, 2);
   EXPECT_EQ(missing.out, "");
-  EXPECT_EQ(missing.err, "kavro schema get: GET " + url +
-                             "/subjects/nope/versions/latest: HTTP 404: error_code 40401: Subject 'nope' not found.\n");
+  EXPECT_EQ(missing.err,
+            "kavro schema get: GET " + url +
+                "/subjects/nope/versions/latest: HTTP 404: error_code 40401: Subject 'nope' not found.\n");
   auto bad_file = schema(url, {"register", "x", (dir / "absent.avsc").string()});
   EXPECT_EQ(bad_file.code, 2);
-  EXPECT_EQ(bad_file.err, "kavro schema register: cannot open schema file '" + (dir / "absent.avsc").string() + "'\n");
+  EXPECT_EQ(bad_file.err,
+            "kavro schema register: cannot open schema file '" + (dir / "absent.avsc").string() + "'\n");
 }
 
 TEST_F(schema_cli, check_is_a_ci_gate) {
@@ -172,7 +175,8 @@ TEST_F(schema_cli, check_is_a_ci_gate) {
   auto unreachable = schema(dead, {"check", "users-value", (dir / "v2.avsc").string()});
   EXPECT_EQ(unreachable.code, 2);
   EXPECT_EQ(unreachable.out, "");
-  EXPECT_NE(unreachable.err.find("registry unreachable: POST " + dead + "/compatibility/subjects/users-value/versions"),
+  EXPECT_NE(unreachable.err.find("registry unreachable: POST " + dead +
+                                 "/compatibility/subjects/users-value/versions"),
             std::string::npos)
       << unreachable.err;
 }
@@ -193,8 +197,12 @@ TEST_F(schema_cli, export_then_import_keeps_ids_and_versions) {
     return v;
   }();
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(json::parse(lines[0]), (json{{"subject", "b-value"}, {"version", 1}, {"id", 1}, {"schemaType", "AVRO"},
-                                         {"references", json::array()}, {"schema", other}}));
+  EXPECT_EQ(json::parse(lines[0]), (json{{"subject", "b-value"},
+                                         {"version", 1},
+                                         {"id", 1},
+                                         {"schemaType", "AVRO"},
+                                         {"references", json::array()},
+                                         {"schema", other}}));
   EXPECT_EQ(json::parse(lines[1])["subject"], "a-value");
   EXPECT_EQ(json::parse(lines[2])["subject"], "c-value");
   EXPECT_EQ(json::parse(lines[3])["id"], 3);
@@ -205,7 +213,8 @@ TEST_F(schema_cli, export_then_import_keeps_ids_and_versions) {
   const auto target = start();
   auto refused = schema(target, {"import", file.string()});
   EXPECT_EQ(refused.code, 2);
-  EXPECT_NE(refused.err.find("is in READWRITE mode for subject 'a-value', not IMPORT"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("is in READWRITE mode for subject 'a-value', not IMPORT"), std::string::npos)
+      << refused.err;
   EXPECT_EQ(schema(target, {"subjects"}).out, "");
 
   ASSERT_EQ(schema(target, {"mode", "--set", "import"}).out, "IMPORT\n");
@@ -247,10 +256,11 @@ TEST_F(schema_cli, credentials_from_files_only_and_never_printed) {
   kavro::registry_server::server_config config{"127.0.0.1", 0};
   config.basic_auth = "alice:s3cret-pw";
   const auto url = start(config);
-  const auto good = write("good.properties",
-                          "# a Confluent client file\nbootstrap.servers=localhost:9092\nschema.registry.url=" + url +
-                              "\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=alice:s3cret-pw\n"
-                              "key.serializer=org.apache.kafka.common.serialization.StringSerializer\n");
+  const auto good =
+      write("good.properties",
+            "# a Confluent client file\nbootstrap.servers=localhost:9092\nschema.registry.url=" + url +
+                "\nbasic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=alice:s3cret-pw\n"
+                "key.serializer=org.apache.kafka.common.serialization.StringSerializer\n");
   auto ok = run({"schema", "register", "-F", good.string(), "s-value", (dir / "v1.avsc").string()});
   ASSERT_EQ(ok.code, 0) << ok.err;
   EXPECT_EQ(ok.out, "1\n");
@@ -268,12 +278,15 @@ TEST_F(schema_cli, credentials_from_files_only_and_never_printed) {
 
   // --registry-auth-file, and the environment.
   const auto auth = write("auth", "alice:s3cret-pw\n");
-  EXPECT_EQ(run({"schema", "subjects", "--registry", url, "--registry-auth-file", auth.string()}).out, "s-value\n");
-  EXPECT_EQ(run({"schema", "subjects", "--registry", url}, "KAVRO_REGISTRY_AUTH=alice:s3cret-pw").out, "s-value\n");
+  EXPECT_EQ(run({"schema", "subjects", "--registry", url, "--registry-auth-file", auth.string()}).out,
+            "s-value\n");
+  EXPECT_EQ(run({"schema", "subjects", "--registry", url}, "KAVRO_REGISTRY_AUTH=alice:s3cret-pw").out,
+            "s-value\n");
   EXPECT_EQ(run({"schema", "subjects", "--registry", url}).code, 2);
 
   // Credentials in the URL are redacted from messages.
-  auto in_url = run({"schema", "subjects", "--registry", "http://alice:wrong-pw@127.0.0.1:" + url.substr(url.rfind(':') + 1)});
+  auto in_url = run({"schema", "subjects", "--registry",
+                     "http://alice:wrong-pw@127.0.0.1:" + url.substr(url.rfind(':') + 1)});
   EXPECT_EQ(in_url.code, 2);
   EXPECT_EQ(in_url.err.find("wrong-pw"), std::string::npos) << in_url.err;
   EXPECT_NE(in_url.err.find("http://[redacted]@127.0.0.1"), std::string::npos) << in_url.err;
@@ -298,28 +311,33 @@ TEST_F(schema_cli, bearer_token_from_a_file_or_properties) {
       res.set_content("[\"a-value\"]", "application/vnd.schemaregistry.v1+json");
     } else {
       res.status = 401;
-      res.set_content(R"({"error_code":401,"message":"Unauthorized"})", "application/vnd.schemaregistry.v1+json");
+      res.set_content(R"({"error_code":401,"message":"Unauthorized"})",
+                      "application/vnd.schemaregistry.v1+json");
     }
   });
   const int port = fake.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { fake.listen_after_bind(); });
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
   const auto token = write("token", "tok-123\n");
-  auto by_file = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", token.string()});
+  auto by_file =
+      run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", token.string()});
   EXPECT_EQ(by_file.code, 0) << by_file.err;
   EXPECT_EQ(by_file.out, "a-value\n");
-  const auto props = write("bearer.properties", "schema.registry.url=" + url +
-                                                    "\nbearer.auth.credentials.source=STATIC_TOKEN\nbearer.auth.token=tok-123\n");
+  const auto props = write("bearer.properties",
+                           "schema.registry.url=" + url +
+                               "\nbearer.auth.credentials.source=STATIC_TOKEN\nbearer.auth.token=tok-123\n");
   EXPECT_EQ(run({"schema", "subjects", "-F", props.string()}).out, "a-value\n");
   const auto wrong = write("wrong-token", "tok-999");
-  auto denied = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", wrong.string()});
+  auto denied =
+      run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", wrong.string()});
   EXPECT_EQ(denied.code, 2);
   EXPECT_EQ(denied.err.find("tok-999"), std::string::npos);
   auto both = run({"schema", "subjects", "--registry", url, "--registry-bearer-token-file", token.string(),
                    "--registry-auth-file", wrong.string()});
   EXPECT_EQ(both.code, 2);
   EXPECT_EQ(both.err,
-            "kavro schema subjects: --registry-auth-file and --registry-bearer-token-file are exclusive; give one\n");
+            "kavro schema subjects: --registry-auth-file and --registry-bearer-token-file are exclusive; "
+            "give one\n");
   fake.stop();
   serving.join();
 }
@@ -327,9 +345,10 @@ TEST_F(schema_cli, bearer_token_from_a_file_or_properties) {
 TEST_F(schema_cli, https_registry_with_a_pem_ca) {
   if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl command";
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + quote(key) + " -out " + quote(cert) +
-                          " >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      quote(key) + " -out " + quote(cert) + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   kavro::registry_server::server_config config{"127.0.0.1", 0};
   config.tls_cert_file = cert;
@@ -340,7 +359,8 @@ TEST_F(schema_cli, https_registry_with_a_pem_ca) {
   EXPECT_EQ(untrusted.code, 2);
   EXPECT_NE(untrusted.err.find("registry unreachable: GET " + https + "/subjects: "), std::string::npos)
       << untrusted.err;
-  auto trusted = run({"schema", "register", "--registry", https, "--registry-ca", cert, "s", (dir / "v1.avsc").string()});
+  auto trusted = run(
+      {"schema", "register", "--registry", https, "--registry-ca", cert, "s", (dir / "v1.avsc").string()});
   EXPECT_EQ(trusted.code, 0) << trusted.err;
   EXPECT_EQ(trusted.out, "1\n");
   // Java's names, with a PEM truststore.
@@ -350,8 +370,10 @@ TEST_F(schema_cli, https_registry_with_a_pem_ca) {
   EXPECT_EQ(run({"schema", "subjects", "-F", props.string()}).out, "s\n");
   auto half = run({"schema", "subjects", "--registry", https, "--registry-cert", cert});
   EXPECT_EQ(half.code, 2);
-  EXPECT_EQ(half.err, "kavro schema subjects: --registry-cert and --registry-key go together: give both or neither\n");
-  auto missing = run({"schema", "subjects", "--registry", https, "--registry-ca", (dir / "nope.pem").string()});
+  EXPECT_EQ(half.err,
+            "kavro schema subjects: --registry-cert and --registry-key go together: give both or neither\n");
+  auto missing =
+      run({"schema", "subjects", "--registry", https, "--registry-ca", (dir / "nope.pem").string()});
   EXPECT_EQ(missing.code, 2);
   EXPECT_EQ(missing.err, "kavro schema subjects: --registry-ca " + (dir / "nope.pem").string() +
                              ": cannot open: No such file or directory\n");
@@ -378,7 +400,8 @@ TEST_F(schema_cli, registry_url_precedence) {
 TEST_F(schema_cli, did_you_mean_and_usage_name) {
   auto top = run({"prodcue"});
   EXPECT_EQ(top.code, 2);
-  EXPECT_NE(top.err.find("kavro: 'prodcue' is not a kavro command; did you mean 'produce'?"), std::string::npos)
+  EXPECT_NE(top.err.find("kavro: 'prodcue' is not a kavro command; did you mean 'produce'?"),
+            std::string::npos)
       << top.err;
   auto nested = run({"schema", "chek", "x", "y"});
   EXPECT_EQ(nested.code, 2);

@@ -54,7 +54,10 @@ const std::vector<row> java_rows = {
     {"url=http\\://x:8081", {{"url", "http://x:8081"}}},
     {"a b c", {{"a", "b c"}}},
     {"k=  leading kept? no  ", {{"k", "leading kept? no  "}}},
-    {"sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='u' password='p';", {{"sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username='u' password='p';"}}},
+    {"sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username='u' "
+     "password='p';",
+     {{"sasl.jaas.config",
+       "org.apache.kafka.common.security.plain.PlainLoginModule required username='u' password='p';"}}},
 };
 
 std::map<std::string, std::string> as_map(const std::vector<kavro::property>& entries) {
@@ -130,11 +133,11 @@ TEST(properties, load_refuses_missing_and_oversized_files) {
 }
 
 TEST(properties, secret_keys) {
-  for (const char* key : {"basic.auth.user.info", "schema.registry.basic.auth.user.info", "sasl.password",
-                          "sasl.jaas.config", "ssl.key.password", "ssl.keystore.password",
-                          "ssl.truststore.password", "schema.registry.ssl.key.password", "bearer.auth.token",
-                          "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key",
-                          "ssl.keystore.key", "SASL.PASSWORD"}) {
+  for (const char* key :
+       {"basic.auth.user.info", "schema.registry.basic.auth.user.info", "sasl.password", "sasl.jaas.config",
+        "ssl.key.password", "ssl.keystore.password", "ssl.truststore.password",
+        "schema.registry.ssl.key.password", "bearer.auth.token", "sasl.oauthbearer.client.secret",
+        "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "ssl.keystore.key", "SASL.PASSWORD"}) {
     EXPECT_TRUE(kavro::is_secret_key(key)) << key;
   }
   for (const char* key : {"bootstrap.servers", "schema.registry.url", "basic.auth.credentials.source",

@@ -68,7 +68,8 @@ TEST(client_properties, credential_sources) {
   ASSERT_TRUE(implicit);
   EXPECT_EQ(implicit->registry.basic_auth, "u:p");
   // The deprecated name still works.
-  auto deprecated = split("basic.auth.credentials.source=USER_INFO\nschema.registry.basic.auth.user.info=a:b\n");
+  auto deprecated =
+      split("basic.auth.credentials.source=USER_INFO\nschema.registry.basic.auth.user.info=a:b\n");
   ASSERT_TRUE(deprecated);
   EXPECT_EQ(deprecated->registry.basic_auth, "a:b");
   // URL: the credentials stay in the URL.
@@ -78,7 +79,8 @@ TEST(client_properties, credential_sources) {
   // SASL_INHERIT: the Kafka SASL credentials, from JAAS or librdkafka's names.
   auto inherit = split(
       "basic.auth.credentials.source=SASL_INHERIT\n"
-      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"x\" password=\"y\";\n");
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"x\" "
+      "password=\"y\";\n");
   ASSERT_TRUE(inherit) << inherit.error().message;
   EXPECT_EQ(inherit->registry.basic_auth, "x:y");
   auto bearer = split("bearer.auth.credentials.source=STATIC_TOKEN\nbearer.auth.token=tok123\n");
@@ -123,22 +125,29 @@ TEST(client_properties, refusals_name_the_line_and_the_fix_never_the_secret) {
   };
   const std::vector<bad> rows = {
       {"x=1\nschema.registry.ssl.truststore.location=/t.jks\n",
-       "c.properties:2: schema.registry.ssl.truststore.location: a JKS truststore cannot be read by kavro's TLS "
-       "library (OpenSSL); export the CA as PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and give "
+       "c.properties:2: schema.registry.ssl.truststore.location: a JKS truststore cannot be read by kavro's "
+       "TLS "
+       "library (OpenSSL); export the CA as PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and "
+       "give "
        "it as schema.registry.ssl.ca.location, or set schema.registry.ssl.truststore.type=PEM"},
       {"ssl.truststore.location=/t.p12\nssl.truststore.type=PKCS12\n",
-       "c.properties:1: ssl.truststore.location: a PKCS12 truststore cannot be read by librdkafka; export the CA "
-       "as PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and give it as ssl.ca.location, or set "
+       "c.properties:1: ssl.truststore.location: a PKCS12 truststore cannot be read by librdkafka; export "
+       "the CA "
+       "as PEM (keytool -exportcert -rfc -keystore <file> -alias <ca>) and give it as ssl.ca.location, or "
+       "set "
        "ssl.truststore.type=PEM"},
       {"basic.auth.credentials.source=URL\nbasic.auth.user.info=u:hunter2\n",
-       "c.properties:2: basic.auth.user.info: set, but basic.auth.credentials.source=URL takes the credentials "
+       "c.properties:2: basic.auth.user.info: set, but basic.auth.credentials.source=URL takes the "
+       "credentials "
        "from the URL; set basic.auth.credentials.source=USER_INFO"},
       {"basic.auth.user.info=hunter2\n",
        "c.properties:1: basic.auth.user.info: expected <user>:<password> (no ':' found)"},
       {"basic.auth.credentials.source=USER_INF\n",
-       "c.properties:1: basic.auth.credentials.source: 'USER_INF' is not one of USER_INFO, URL, SASL_INHERIT"},
+       "c.properties:1: basic.auth.credentials.source: 'USER_INF' is not one of USER_INFO, URL, "
+       "SASL_INHERIT"},
       {"bearer.auth.credentials.source=OAUTHBEARER\nbearer.auth.token=hunter2\n",
-       "c.properties:1: bearer.auth.credentials.source: 'OAUTHBEARER' is not supported by kavro; use STATIC_TOKEN "
+       "c.properties:1: bearer.auth.credentials.source: 'OAUTHBEARER' is not supported by kavro; use "
+       "STATIC_TOKEN "
        "with bearer.auth.token"},
       {"basic.auth.user.info=u:p\nbearer.auth.token=hunter2\n",
        "c.properties:2: bearer.auth.token: basic auth and a bearer token are exclusive; remove one"},
@@ -151,7 +160,8 @@ TEST(client_properties, refusals_name_the_line_and_the_fix_never_the_secret) {
       {"schema.registry.proxy.host=p\n",
        "c.properties:1: schema.registry.proxy.host: not a registry client setting kavro supports"},
       {"bearer.auth.issuer.endpoint.url=https://idp\n",
-       "c.properties:1: bearer.auth.issuer.endpoint.url: OAuth bearer settings are not supported by kavro; use "
+       "c.properties:1: bearer.auth.issuer.endpoint.url: OAuth bearer settings are not supported by kavro; "
+       "use "
        "bearer.auth.token"},
   };
   for (const auto& r : rows) {
