@@ -21,5 +21,6 @@ void add_produce(CLI::App& app);
 void add_consume(CLI::App& app);
 void add_dlq(CLI::App& app);
 void add_avro(CLI::App& app);
+void add_schema(CLI::App& app);
 
 }  // namespace kavro::cli

@@ -121,6 +121,9 @@ client::client(client_config config) : config_(std::move(config)) {
     }
     while (url.ends_with('/')) url.pop_back();
   }
+  if (!config_.basic_auth.empty() && !config_.bearer_token.empty()) {
+    throw std::invalid_argument("registry client: basic auth and a bearer token are exclusive; give one");
+  }
   if (config_.max_retries < 0) config_.max_retries = 0;
   init_curl_once();
 }
@@ -156,6 +159,12 @@ result<client::http_reply> client::request(const char* method, const std::string
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERPWD, config_.basic_auth.c_str());
       }
+      if (!config_.bearer_token.empty()) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, config_.bearer_token.c_str());
+      }
+      if (!config_.tls_key_password.empty())
+        curl_easy_setopt(h, CURLOPT_KEYPASSWD, config_.tls_key_password.c_str());
       if (!config_.tls_ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, config_.tls_ca_file.c_str());
       if (!config_.tls_cert_file.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, config_.tls_cert_file.c_str());
       if (!config_.tls_key_file.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, config_.tls_key_file.c_str());
@@ -305,6 +314,13 @@ result<std::vector<std::int32_t>> client::delete_subject(const std::string& subj
     std::erase_if(ids_by_subject_schema_, [&](const auto& e) { return e.first.first == subject; });
   }
   return deleted;
+}
+
+result<client::raw_reply> client::raw_request(const char* method, const std::string& path,
+                                              const std::string* body) {
+  auto reply = request(method, path, body);
+  if (!reply) return tl::unexpected(reply.error());
+  return raw_reply{reply->status, std::move(reply->body), std::move(reply->context)};
 }
 
 std::shared_ptr<schema_registry> make_registry(const client_config& config) {

@@ -37,11 +37,14 @@ struct client_config {
 
   // basic.auth.user.info: "user:password"; empty for none.
   std::string basic_auth;
+  // bearer.auth.token: sent as `Authorization: Bearer <token>`; empty for none. Not with basic_auth.
+  std::string bearer_token;
   // TLS (https URLs): CA bundle to trust (empty: the system's), client certificate and key for
   // mutual TLS, and whether to verify the server (never turn off outside tests).
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
+  std::string tls_key_password;  // for an encrypted tls_key_file
   bool tls_verify = true;
 
   // How long GET .../versions/latest answers are reused (Confluent's latest.cache.ttl.sec); 0: never.
@@ -70,6 +73,16 @@ class client final : public schema_registry {
   result<void> set_compatibility(const std::string& subject, const std::string& level);
   // DELETE /subjects/{subject}[?permanent=true]: the versions deleted.
   result<std::vector<std::int32_t>> delete_subject(const std::string& subject, bool permanent = false);
+
+  // Any request, with this client's URLs, credentials, TLS and retries, for the endpoints without a
+  // call above (kavro schema's admin commands). path includes the query. A non-2xx answer is a
+  // value here; only a transport failure (or retries exhausted) is an error.
+  struct raw_reply {
+    long status = 0;
+    std::string body;
+    std::string context;  // "GET http://host/path"
+  };
+  result<raw_reply> raw_request(const char* method, const std::string& path, const std::string* body);
 
  private:
   struct http_reply;
