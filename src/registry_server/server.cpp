@@ -224,7 +224,8 @@ struct server::impl {
   std::unique_ptr<handlers> api;
   std::shared_ptr<const authenticator> auth;  // null: open
   std::unique_ptr<http::server> http;
-  std::string own_url;  // what this instance advertises to the others
+  mutable std::mutex url_mutex;  // own_url is set in start(), after the transport may serve
+  std::string own_url;           // what this instance advertises to the others
   std::mutex mutex;     // guards running, finished
   std::condition_variable finished_cv;
   bool running = false;
@@ -396,20 +397,24 @@ struct server::impl {
       auto target = log->write_target();
       if (!target) return error_response(target.error());
       if (!*target) return fn(req, p);
+      const std::string self_url = [this] {
+        std::lock_guard lock(url_mutex);
+        return own_url;
+      }();
       // The group names this instance's own URL as leader while this process does not lead: an
       // earlier process on the same address that died without leaving the group, until its session
       // expires. Forwarding would reach ourselves; the leader is, in truth, unknown.
-      if (normal_url(**target) == normal_url(own_url)) {
+      if (normal_url(**target) == normal_url(self_url)) {
         return error_response(make_error(
             error_code::unknown_leader,
-            "Request failed since leader is unknown: the group still names this instance's URL " + own_url +
+            "Request failed since leader is unknown: the group still names this instance's URL " + self_url +
                 " as leader (an earlier process on this address that has not left the group yet); retry "
                 "after the session timeout"));
       }
       if (const auto* by = req.http.headers.find(forwarded_header)) {
         return error_response(make_error(error_code::request_forwarding_failed,
                                          "the request was already forwarded by " + *by + " and this instance (" +
-                                             own_url + ") is not the leader either; leadership is changing, retry"));
+                                             self_url + ") is not the leader either; leadership is changing, retry"));
       }
       httplib::Client leader(**target);
       // Bounded: a leader that accepts and never answers costs a worker for at most the store's own
@@ -422,7 +427,7 @@ struct server::impl {
       for (const char* name : {"Authorization", "Accept"}) {
         if (const auto* v = req.http.headers.find(name)) headers.emplace(name, *v);
       }
-      headers.emplace(std::string(forwarded_header), own_url);
+      headers.emplace(std::string(forwarded_header), self_url);
       const std::string type = req.http.headers.contains("Content-Type") ? req.http.headers.get("Content-Type")
                                                                          : std::string(v1_type);
       const std::string& path = req.http.target;
@@ -551,12 +556,17 @@ result<std::uint16_t> server::start() {
     char name[256] = {};
     host = ::gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
   }
-  impl_->own_url = !impl_->config.advertised_url.empty()                   ? impl_->config.advertised_url
-                   : impl_->config.kafka && !impl_->config.kafka->advertised_url.empty() ? impl_->config.kafka->advertised_url
-                                                                           : std::string(tls ? "https://" : "http://") +
-                                                                                 host + ":" + std::to_string(*port);
-  if (impl_->config.kafka) {
-    impl_->log->advertise(impl_->own_url);
+  const auto& kafka = impl_->config.kafka;
+  const std::string url = !impl_->config.advertised_url.empty()        ? impl_->config.advertised_url
+                          : kafka && !kafka->advertised_url.empty() ? kafka->advertised_url
+                                                                    : std::string(tls ? "https://" : "http://") + host +
+                                                                          ":" + std::to_string(*port);
+  {
+    std::lock_guard url_lock(impl_->url_mutex);
+    impl_->own_url = url;
+  }
+  if (kafka) {
+    impl_->log->advertise(url);
     // Serve once the election has an outcome, so the first write neither fails nor forwards nowhere.
     const auto deadline = std::chrono::steady_clock::now() + impl_->config.kafka->timeout;
     while (!impl_->log->write_target()) {
