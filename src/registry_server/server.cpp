@@ -401,9 +401,18 @@ struct server::impl {
         std::lock_guard lock(url_mutex);
         return own_url;
       }();
-      // The group names this instance's own URL as leader while this process does not lead: an
-      // earlier process on the same address that died without leaving the group, until its session
-      // expires. Forwarding would reach ourselves; the leader is, in truth, unknown.
+      // The group names this instance's own URL as leader while this process does not lead. Either
+      // the coordinator has just assigned this process the partition and its rebalance callback has
+      // not run yet (it will within a poll), or an earlier process on the same address died
+      // without leaving the group and holds the partition until its session expires. Forwarding
+      // would reach ourselves (the 64 nested forwards): wait a moment for the first case,
+      // then say the leader is, in truth, unknown.
+      for (int i = 0; i < 40 && normal_url(**target) == normal_url(self_url); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        target = log->write_target();
+        if (!target) return error_response(target.error());
+        if (!*target) return fn(req, p);
+      }
       if (normal_url(**target) == normal_url(self_url)) {
         return error_response(make_error(
             error_code::unknown_leader,
