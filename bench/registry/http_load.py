@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Connection-load figures for kavro's Schema Registry (prints figures, asserts nothing).
 
-1. N concurrent keep-alive clients (default 2000), each sending R requests for GET /schemas/ids/1 on
-   its own connection: how many were answered, and how long the slowest client waited.
+1. N concurrent keep-alive clients (default 2000), each holding its own connection: a first GET
+   /schemas/ids/1, then, once every client has had its first answer, R-1 more on the same connection:
+   how many were answered, and how long clients waited for their first answer.
 2. /healthz latency on fresh connections while S slow clients (default 500) each hold a connection
    open, sending one header line a second and never finishing the request (slowloris).
 
@@ -41,27 +42,45 @@ async def read_response(reader):
     return status
 
 
-async def keepalive_client(host, port, requests, start_gate, results):
+async def keepalive_client(host, port, requests, start_gate, first_done, all_first, results):
+    """One client holding its connection: a first request, then (once every client has had its first
+    answer, or after 60 s) the rest on the same connection."""
     t0 = None
     try:
         reader, writer = await asyncio.open_connection(host, port)
         await start_gate.wait()
         t0 = time.perf_counter()
         ok = 0
-        for _ in range(requests):
+        first = None
+        for i in range(requests):
             writer.write(b"GET /schemas/ids/1 HTTP/1.1\r\nHost: bench\r\n\r\n")
-            if await read_response(reader) == 200:
+            if await asyncio.wait_for(read_response(reader), timeout=120) == 200:
                 ok += 1
-        results.append((ok, time.perf_counter() - t0))
+            if i == 0:
+                first = time.perf_counter() - t0
+                first_done()
+                try:
+                    await asyncio.wait_for(all_first.wait(), timeout=60)
+                except asyncio.TimeoutError:
+                    pass
+        results.append((ok, first, time.perf_counter() - t0))
         writer.close()
     except Exception as e:  # noqa: BLE001 - a failure is a figure here
-        results.append((0, (time.perf_counter() - t0) if t0 else 0.0, repr(e)))
+        results.append((0, None, (time.perf_counter() - t0) if t0 else 0.0, repr(e)))
 
 
 async def many_keepalive(host, port, clients, requests):
-    gate = asyncio.Event()
+    gate, all_first = asyncio.Event(), asyncio.Event()
+    firsts = [0]
+
+    def first_done():
+        firsts[0] += 1
+        if firsts[0] == clients:
+            all_first.set()
+
     results = []
-    tasks = [asyncio.create_task(keepalive_client(host, port, requests, gate, results)) for _ in range(clients)]
+    tasks = [asyncio.create_task(keepalive_client(host, port, requests, gate, first_done, all_first, results))
+             for _ in range(clients)]
     await asyncio.sleep(1.0)  # let the connections open, then start them together
     gate.set()
     t0 = time.perf_counter()
@@ -69,11 +88,12 @@ async def many_keepalive(host, port, clients, requests):
     wall = time.perf_counter() - t0
     answered = sum(r[0] for r in results)
     complete = sum(1 for r in results if r[0] == requests)
-    slowest = max((r[1] for r in results), default=0)
-    errors = [r[2] for r in results if len(r) > 2]
-    print(f"{clients} keep-alive clients x {requests} requests: {answered}/{clients * requests} answered, "
-          f"{complete}/{clients} clients complete, {answered / wall:.0f} req/s over {wall:.2f} s, "
-          f"slowest client {slowest * 1000:.0f} ms" + (f", {len(errors)} errors (first: {errors[0]})" if errors else ""))
+    first = sorted(r[1] for r in results if r[1] is not None)
+    errors = [r[3] for r in results if len(r) > 3]
+    p = (lambda q: first[min(len(first) - 1, int(q * len(first)))] * 1000) if first else (lambda q: float("nan"))
+    print(f"{clients} keep-alive clients held open x {requests} requests: {answered}/{clients * requests} answered, "
+          f"{complete}/{clients} clients complete in {wall:.2f} s; first answer p50 {p(0.5):.0f} ms, "
+          f"p99 {p(0.99):.0f} ms, max {p(1.0):.0f} ms" + (f"; {len(errors)} errors (first: {errors[0]})" if errors else ""))
 
 
 async def slow_client(host, port, stop, opened):
