@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -547,6 +549,39 @@ TEST(http_request_parser, byte_at_a_time_equals_all_at_once) {
   EXPECT_EQ(chunked->body, "abcde");
   EXPECT_FALSE(chunked->headers.contains("T"));  // trailers are not headers
   EXPECT_EQ(http::parse_request(inputs[3], {})->target, "/x?y");
+}
+
+// The fuzzer's seeds and any crash it once found (fuzz/regressions/http-*), replayed under GCC and
+// the sanitizers: whole and one byte at a time, the parser ends the same way.
+TEST(http_request_parser, replays_the_fuzz_corpus) {
+  std::size_t n = 0;
+  const http::limits small{256, 512, 1024};
+  for (const char* sub : {"corpus/http", "regressions"}) {
+    const auto dir = std::filesystem::path(KAVRO_FUZZ_DIR) / sub;
+    if (!std::filesystem::exists(dir)) continue;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (!e.is_regular_file() || (std::string_view(sub) == "regressions" && !e.path().filename().string().starts_with("http-")))
+        continue;
+      SCOPED_TRACE(e.path().string());
+      std::ifstream f(e.path(), std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+      const std::string_view in = std::string_view(bytes).substr(bytes.empty() ? 0 : 1);  // byte 0 picks the cut
+      const auto whole = http::parse_request(in, small);
+      http::request_parser p(small);
+      for (char c : in) {
+        if (p.current() != http::request_parser::state::need_more &&
+            p.current() != http::request_parser::state::head_done)
+          break;
+        p.feed(std::string_view(&c, 1));
+      }
+      EXPECT_EQ(whole.has_value(), p.current() == http::request_parser::state::complete);
+      if (whole) {
+        EXPECT_LE(whole->body.size(), small.max_body_bytes);
+      }
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 4u);  // the seeds at least
 }
 
 }  // namespace
