@@ -39,7 +39,7 @@ die() { echo "setup: ERROR: $*" >&2; exit 1; }
 APT_PKGS=(build-essential cmake ninja-build pkg-config librdkafka-dev nlohmann-json3-dev
   libcli11-dev libcpp-httplib-dev libexpected-dev libcurl4-openssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev kcat clang-format wrk
-  libssl-dev zlib1g-dev libavro-dev clang ccache libboost-dev)  # avro: fingerprints, deflate, the avro-c benchmark, libFuzzer
+  libssl-dev zlib1g-dev libavro-dev clang libclang-rt-14-dev ccache libboost-dev)  # avro: fingerprints, deflate, the avro-c benchmark, libFuzzer (clang-rt)
 
 setup_apt() {
   local pkgs=("${APT_PKGS[@]}") missing=() p

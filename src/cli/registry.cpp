@@ -22,6 +22,9 @@ struct serve_options {
   short replication_factor = 1;
   std::vector<std::string> kafka_properties;
   long long timeout_ms = 30000;
+  // The transport's time limits, in milliseconds (server_config holds them as durations).
+  long long header_timeout_ms = 10000, body_timeout_ms = 30000, idle_timeout_ms = 30000,
+            tls_handshake_timeout_ms = 10000, write_timeout_ms = 30000;
 };
 
 struct passwd_options {
@@ -113,6 +116,35 @@ void add_passwd(CLI::App& registry) {
   });
 }
 
+// The transport's limits (docs/security.md, "Limits").
+void add_limit_options(CLI::App* serve, serve_options& o) {
+  auto& s = o.server;
+  serve->add_option("--max-request-line-bytes", s.max_request_line_bytes, "Longer request lines get 414")
+      ->capture_default_str();
+  serve->add_option("--max-header-bytes", s.max_header_bytes, "Larger header sections get 431")
+      ->capture_default_str();
+  serve->add_option("--header-timeout-ms", o.header_timeout_ms,
+                    "A request's header section must arrive within this time of its first byte (else 408)")
+      ->capture_default_str();
+  serve->add_option("--body-timeout-ms", o.body_timeout_ms,
+                    "A body must arrive within this time after its header, plus 1 s per --body-min-rate bytes")
+      ->capture_default_str();
+  serve->add_option("--body-min-rate", s.body_min_rate, "Bytes per second a slow body must keep up (see above)")
+      ->capture_default_str();
+  serve->add_option("--idle-timeout-ms", o.idle_timeout_ms, "Close a kept-alive connection idle this long")
+      ->capture_default_str();
+  serve->add_option("--tls-handshake-timeout-ms", o.tls_handshake_timeout_ms, "Close a TLS handshake slower than this")
+      ->capture_default_str();
+  serve->add_option("--write-timeout-ms", o.write_timeout_ms, "Close a connection whose response is not read in this time")
+      ->capture_default_str();
+  serve->add_option("--max-connections", s.max_connections, "Close connections accepted past this many open ones")
+      ->capture_default_str();
+  serve->add_option("--io-threads", s.io_threads, "Threads doing network I/O")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--worker-threads", s.worker_threads, "Threads running requests (store writes, forwards)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+}
+
 }  // namespace
 
 void add_registry(CLI::App& app) {
@@ -168,6 +200,9 @@ void add_registry(CLI::App& app) {
               {"confluent", registry_server::decimal_compatibility::ignore_logical_types}},
           CLI::ignore_case))
       ->option_text("spec|confluent");
+  serve->add_option("--advertised-url", o->server.advertised_url,
+                    "The URL other instances forward writes to (behind a proxy); default scheme://host:port");
+  add_limit_options(serve, *o);
   serve->callback([o] {
     if (o->server.tls_cert_file.empty() != o->server.tls_key_file.empty()) {
       throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");
@@ -181,6 +216,11 @@ void add_registry(CLI::App& app) {
       if (colon == std::string::npos || colon == 0 || colon + 1 == a.size())
         throw CLI::ValidationError("--auth", "expected USER:PASSWORD, neither empty");
     }
+    o->server.header_timeout = std::chrono::milliseconds(o->header_timeout_ms);
+    o->server.body_timeout = std::chrono::milliseconds(o->body_timeout_ms);
+    o->server.idle_timeout = std::chrono::milliseconds(o->idle_timeout_ms);
+    o->server.tls_handshake_timeout = std::chrono::milliseconds(o->tls_handshake_timeout_ms);
+    o->server.write_timeout = std::chrono::milliseconds(o->write_timeout_ms);
     if (!o->kafka_bootstrap.empty()) {
       registry_server::kafka_store_config k;
       k.bootstrap = o->kafka_bootstrap;

@@ -16,6 +16,8 @@ struct error_entry {
 constexpr std::array error_table{
     error_entry{error_code::bad_request, "{}"},
     error_entry{error_code::unauthorized, "Unauthorized"},
+    // rest-utils' WebApplicationExceptionMapper answers JAX-RS's ForbiddenException with its message.
+    error_entry{error_code::forbidden, "HTTP 403 Forbidden"},
     error_entry{error_code::not_found, "HTTP 404 Not Found"},
     error_entry{error_code::method_not_allowed, "HTTP 405 Method Not Allowed"},
     error_entry{error_code::incompatible_schema, "{}"},

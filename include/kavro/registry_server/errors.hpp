@@ -12,6 +12,7 @@ namespace kavro::registry_server {
 enum class error_code : int {
   bad_request = 400,  // malformed JSON body (rest-utils JsonParseExceptionMapper)
   unauthorized = 401,
+  forbidden = 403,  // authenticated, but the role does not allow it (Jersey's ForbiddenException)
   not_found = 404,  // no such route (Jersey's NotFoundException)
   method_not_allowed = 405,
   incompatible_schema = 409,  // Confluent answers error_code 409 (Errors.java names 40901 too)

@@ -44,21 +44,41 @@ struct server_config {
   // Both set: serve HTTPS with this PEM certificate (chain) and private key.
   std::string tls_cert_file;
   std::string tls_key_file;
-  std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger requests get 413
-  bool log_requests = false;                     // one line per request on stderr
+  std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger requests get 413 (chunked ones too)
+  // One line per request on stderr: UTC time, remote, method, path, status, bytes, latency in ms.
+  bool log_requests = false;
+
+  // Limits of the HTTP transport (docs/security.md, "Limits"). Each refusal is answered with a JSON
+  // error body and the connection closed.
+  std::size_t max_request_line_bytes = 8 * 1024;  // longer request lines get 414
+  std::size_t max_header_bytes = 16 * 1024;       // larger header sections get 431
+  // From a request's first byte to the end of its header section (slow-header clients); then 408.
+  std::chrono::milliseconds header_timeout{10000};
+  // The body must arrive within body_timeout after the header, plus one second per body_min_rate
+  // bytes received (slow-body clients); then 408.
+  std::chrono::milliseconds body_timeout{30000};
+  std::size_t body_min_rate = 16 * 1024;
+  std::chrono::milliseconds idle_timeout{30000};  // a kept-alive connection with no request is closed
+  std::chrono::milliseconds tls_handshake_timeout{10000};
+  std::chrono::milliseconds write_timeout{30000};  // a client that does not read its response
+  std::size_t max_connections = 10000;             // connections past it are closed when accepted
+  unsigned io_threads = 2;                         // threads doing network I/O (and /healthz)
+  unsigned worker_threads = 16;                    // threads running requests (store writes, forwards)
   decimal_compatibility decimals = decimal_compatibility::precision_and_scale;
 };
 
 class server {
  public:
-  // Throws std::runtime_error if the TLS files cannot be loaded or librdkafka refuses the configuration.
+  // Throws std::runtime_error if the TLS files or the auth file cannot be loaded, or librdkafka refuses
+  // the configuration.
   explicit server(server_config config);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   // With a Kafka store, first reads the topic to its end (Confluent does the same before it serves);
-  // then binds, starts serving on a background thread and returns the bound port.
+  // then binds, starts serving on background threads and returns the bound port. A port that is
+  // taken is an error ("address already in use"), never shared.
   result<std::uint16_t> start();
   // Stops accepting, lets requests in flight finish, joins; safe to call more than once.
   void stop();
