@@ -403,9 +403,10 @@ sink sqlite_per_row_sink(const options& o) {
 }
 
 // The batched sink as `kavro consume` ships it: one transaction per --batch-rows orders, committed by
-// the consumer's flush hook, which stores the batch's offsets only after the commit.
-sink sqlite_batched_sink(const options& o) {
-  auto db = std::make_shared<orders::sqlite_sink>(db_path(o), orders::sink_options{.batched = true});
+// the consumer's flush hook, which stores the batch's offsets only after the commit. Each commit is
+// fsynced (synchronous=FULL) unless `sync` says normal (`kavro consume --sqlite-sync normal`).
+sink sqlite_batched_sink_with(const options& o, orders::sqlite_sync sync) {
+  auto db = std::make_shared<orders::sqlite_sink>(db_path(o), orders::sink_options{.batched = true, .sync = sync});
   sink s;
   s.handler = db->handler();
   s.batching = kafka::commit_batching{[db] { return db->commit_batch(); }, o.batch_rows, std::chrono::milliseconds(100)};
@@ -413,6 +414,8 @@ sink sqlite_batched_sink(const options& o) {
   s.stored = [db] { return static_cast<std::uint64_t>(db->count().value_or(-1)); };
   return s;
 }
+sink sqlite_batched_sink(const options& o) { return sqlite_batched_sink_with(o, orders::sqlite_sync::full); }
+sink sqlite_batched_normal_sink(const options& o) { return sqlite_batched_sink_with(o, orders::sqlite_sync::normal); }
 
 // kavro's pipeline consumer: decode through the registry (a cache hit after the first message), the
 // handler, the offset store, and the retry and dead-letter machinery that does nothing when all is well.
@@ -486,6 +489,9 @@ const std::vector<contestant>& contestants() {
        [](const options& o) { return kavro_consume(o, sqlite_per_row_sink); }},
       {"kavro-consume-sqlite-batched", "consume", "kavro pipeline consumer, decode + SQLite sink (batched)",
        [](const options& o) { return kavro_consume(o, sqlite_batched_sink); }},
+      {"kavro-consume-sqlite-batched-normal", "consume",
+       "kavro pipeline consumer, decode + SQLite sink (batched, --sqlite-sync normal: commits not fsynced)",
+       [](const options& o) { return kavro_consume(o, sqlite_batched_normal_sink); }},
   };
   return all;
 }

@@ -11,6 +11,7 @@
 #include "kavro/avro/container.hpp"
 #include "kavro/avro/json.hpp"
 #include "kavro/avro/resolution.hpp"
+#include "kavro/serde/wire.hpp"
 
 namespace kavro::cli {
 
@@ -142,7 +143,20 @@ void run_decode(const avro_options& o) {
     out.get() << avro::write_json(shape, v, o.plain ? avro::json_style::plain : avro::json_style::avro) << '\n';
   };
   std::string data = read_source("decode", o.input);
-  std::size_t header = o.confluent ? 5 : 0;
+  // --confluent: every datum has its own 5-byte header. All must name the same schema id: the datums
+  // are decoded with the one --schema, and another id means another writer schema (garbage, not an error).
+  std::optional<std::int32_t> schema_id;
+  auto unframe = [&](std::span<const std::uint8_t> datum, const std::string& where) {
+    if (!o.confluent) return datum;
+    auto f = serde::parse_frame(datum);
+    if (!f) die("decode", where + f.error().message);
+    if (!schema_id) schema_id = f->schema_id;
+    if (f->schema_id != *schema_id) {
+      die("decode", where + "schema id " + std::to_string(f->schema_id) + " differs from the first datum's " +
+                        std::to_string(*schema_id) + "; decode the datums of one writer schema at a time");
+    }
+    return f->body;
+  };
   if (o.hex) {
     std::istringstream in(data);
     std::string line;
@@ -151,22 +165,21 @@ void run_decode(const avro_options& o) {
       std::string where = "line " + std::to_string(n) + ": ";
       auto bytes = from_hex(line);
       if (!bytes) die("decode", where + "not a hex string");
-      if (bytes->size() < header) die("decode", where + "shorter than the 5-byte Confluent header");
-      auto v = avro::decode(w, std::span(*bytes).subspan(header));
+      auto v = avro::decode(w, unframe(*bytes, where));
       if (!v) die("decode", where + v.error().message);
       emit(std::move(*v), where);
     }
   } else {
     std::span<const std::uint8_t> rest(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
-    if (rest.size() < header) die("decode", "shorter than the 5-byte Confluent header");
-    rest = rest.subspan(header);
-    // Datums back to back until the input ends.
+    // Datums back to back until the input ends, each behind its own header with --confluent.
     for (std::size_t n = 1; !rest.empty(); ++n) {
       std::size_t used = 0;
       std::string where = "datum " + std::to_string(n) + " at byte " + std::to_string(data.size() - rest.size()) + ": ";
+      rest = unframe(rest, where);
       auto v = avro::decode_prefix(w, rest, used);
       if (!v) die("decode", where + v.error().message);
-      if (used == 0) die("decode", where + "a schema whose datums take no bytes cannot be read as a stream");
+      // Without headers a datum of no bytes would never let the input end; with them the header moved it on.
+      if (used == 0 && !o.confluent) die("decode", where + "a schema whose datums take no bytes cannot be read as a stream");
       rest = rest.subspan(used);
       emit(std::move(*v), where);
     }
@@ -278,7 +291,7 @@ void add_avro(CLI::App& app) {
   dec->add_option("--output,-o", o->output, "Where to write ('-': stdout)")->capture_default_str();
   dec->add_flag("--hex", o->hex, "Read one hex datum per line instead of raw bytes");
   dec->add_flag("--plain", o->plain, "Write plain JSON (bare union values) instead of Avro's JSON encoding");
-  dec->add_flag("--confluent", o->confluent, "Skip the 5-byte Confluent header (magic byte, schema id) of each datum");
+  dec->add_flag("--confluent", o->confluent, "Each datum has a 5-byte Confluent header (magic byte 0, schema id), checked and skipped; all must name one schema id");
   dec->callback([o] { run_decode(*o); });
 
   auto* can = avro->add_subcommand("canonical", "Print the schema's Parsing Canonical Form");

@@ -25,6 +25,16 @@ extern "C" void on_stop_signal(int) {
 }
 }  // namespace
 
+result<kafka::properties> parse_properties(const std::vector<std::string>& items) {
+  kafka::properties out;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) return fail(errc::invalid_argument, "-X expects KEY=VALUE, got '" + item + "'");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
 void install_stop_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;

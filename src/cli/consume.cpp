@@ -34,12 +34,24 @@ struct consume_options {
   std::string dlq_headers = "kavro";
   bool retry_topics = false;
   std::vector<std::string> properties;  // KEY=VALUE librdkafka consumer properties
+  std::int64_t assignment_timeout_ms = 120000;
+  bool assignment_timeout_given = false;  // else: bounded only when the run is (--idle-timeout-ms)
+  std::string sqlite_sync = "full";
 };
 
 int run_consume(const consume_options& o) {
   install_stop_signals();
-  auto registry = std::make_shared<registry::client>(registry::client_config{{o.registry}});
-  orders::sqlite_sink sink(o.db, orders::sink_options{.batched = o.batch > 1});
+  auto extra = parse_properties(o.properties);
+  if (!extra) {
+    std::cerr << "kavro consume: " << extra.error().message << '\n';
+    return 2;
+  }
+  registry::client_config rc{{o.registry}};
+  rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
+  auto registry = std::make_shared<registry::client>(rc);
+  orders::sqlite_sink sink(o.db, orders::sink_options{.batched = o.batch > 1,
+                                                      .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal
+                                                                                        : orders::sqlite_sync::full});
 
   kafka::consumer_config cc;
   cc.bootstrap_servers = o.bootstrap;
@@ -55,14 +67,7 @@ int run_consume(const consume_options& o) {
     cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
                                          std::chrono::milliseconds(o.batch_ms)};
   }
-  for (const auto& p : o.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "kavro consume: -X expects KEY=VALUE, got '" << p << "'\n";
-      return 2;
-    }
-    cc.extra[p.substr(0, eq)] = p.substr(eq + 1);
-  }
+  cc.extra = std::move(*extra);
   cc.header_style = o.dlq_headers == "spring" ? kafka::dead_letter_headers::spring
                     : o.dlq_headers == "both" ? kafka::dead_letter_headers::both
                                               : kafka::dead_letter_headers::kavro;
@@ -96,6 +101,10 @@ int run_consume(const consume_options& o) {
     consumer.stop();
   });
   kafka::run_options ro{o.max_messages, std::chrono::milliseconds(o.idle_timeout_ms)};
+  // A run meant to end (an idle timeout) must end even if the group never assigns it anything; a
+  // service run waits for the group as long as it takes, unless told otherwise.
+  const bool bounded = o.assignment_timeout_given || o.idle_timeout_ms > 0;
+  ro.assignment_timeout = std::chrono::milliseconds(bounded ? o.assignment_timeout_ms : 0);
   auto ran = consumer.run(ro);
   stop_requested = true;
   watcher.join();
@@ -139,8 +148,19 @@ void add_consume(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-messages", o->max_messages, "Stop after this many messages are finished (0: never)")
       ->capture_default_str();
-  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms, "Stop after this long without a message (0: never)")
+  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms,
+                  "Stop after this long without a message (0: never); counted only once partitions are assigned")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  auto* assignment = cmd->add_option(
+      "--assignment-timeout-ms", o->assignment_timeout_ms,
+      "Fail (exit 1) when the group has not assigned partitions this long after joining (0: wait for ever). "
+      "Default: 120000 with --idle-timeout-ms, else 0");
+  assignment->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sqlite-sync", o->sqlite_sync,
+                  "SQLite durability of each commit: full (fsync; a row whose offset is committed survives an OS "
+                  "crash or power loss) or normal (faster; such a crash can lose the last rows, and their "
+                  "messages are not delivered again)")
+      ->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
   cmd->add_flag("--print", o->print, "Print each stored order as a JSON line");
   cmd->add_option("--dlq-headers", o->dlq_headers,
                   "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
@@ -150,7 +170,8 @@ void add_consume(CLI::App& app) {
   cmd->add_flag("--retry-topics", o->retry_topics,
                 "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
                 "(their order relative to later messages is lost)");
-  cmd->callback([o] {
+  cmd->callback([o, assignment] {
+    o->assignment_timeout_given = assignment->count() > 0;
     const int rc = run_consume(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -25,11 +25,43 @@ struct produce_options {
   int partitions = 3;
   int retries = 3;
   std::uint64_t seed = 42;
+  std::vector<std::string> properties;  // KEY=VALUE librdkafka producer properties
 };
+
+// How one record fared at send().
+enum class sent { queued, rejected, stop };
+
+// Lines (or generated orders) not yet read when produce stopped early. A file is read to its end to count
+// them; so is stdin, unless the user stopped the run (then its rest is unknown: -1).
+std::int64_t count_unread(std::istream* in, bool is_stdin) {
+  if (in == nullptr) return 0;
+  if (is_stdin && stop_requested) return -1;
+  std::int64_t n = 0;
+  std::string line;
+  while (std::getline(*in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) ++n;
+  }
+  return n;
+}
 
 int run_produce(const produce_options& o) {
   install_stop_signals();
-  auto registry = std::make_shared<registry::client>(registry::client_config{{o.registry}});
+  auto extra = parse_properties(o.properties);
+  if (!extra) {
+    std::cerr << "kavro produce: " << extra.error().message << '\n';
+    return 2;
+  }
+  std::ifstream file;
+  if (!o.input.empty() && o.input != "-") {
+    file.open(o.input);
+    if (!file) {
+      std::cerr << "kavro produce: cannot open input file '" << o.input << "'\n";
+      return 2;
+    }
+  }
+  registry::client_config rc{{o.registry}};
+  rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
+  auto registry = std::make_shared<registry::client>(rc);
   if (auto ok = kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions); !ok) {
     std::cerr << "kavro produce: " << ok.error().message << '\n';
     return 1;
@@ -37,40 +69,64 @@ int run_produce(const produce_options& o) {
   kafka::producer_config pc;
   pc.bootstrap_servers = o.bootstrap;
   pc.retries = o.retries;
-  record_sender sender(pc, registry, o.topic, orders::order_schema(),
-                       o.subject.empty() ? o.topic + "-value" : o.subject);
-
-  std::uint64_t rejected = 0;
-  auto send_value = [&](const avro::value& v, std::int32_t id, const std::string& where) {
-    auto ok = sender.send(v, std::to_string(id));
-    if (!ok) {
-      ++rejected;
-      std::cerr << "kavro produce: " << where << ": " << ok.error().message << '\n';
-      // Without the registry nothing can be framed: stop rather than fail every record the same way.
-      if (ok.error().code == errc::unavailable || ok.error().code == errc::conflict) return false;
-    }
-    return true;
-  };
-
-  if (o.input.empty()) {
-    orders::order_generator gen(o.seed);
-    for (std::uint64_t i = 0; i < o.count && !stop_requested; ++i) {
-      const auto order = gen.next();
-      if (!send_value(orders::to_value(order), order.order_id, "order " + std::to_string(order.order_id))) break;
-    }
-  } else {
-    std::ifstream file;
-    if (o.input != "-") {
-      file.open(o.input);
-      if (!file) {
-        std::cerr << "kavro produce: cannot open input file '" << o.input << "'\n";
+  pc.extra = *extra;
+  // The final flush waits as long as a message may still get its outcome (a raised delivery.timeout.ms
+  // must not be cut short at exit); 0 is librdkafka's "no timeout".
+  std::chrono::milliseconds flush_bound = pc.delivery_timeout;
+  for (const char* key : {kafka::keys::delivery_timeout_ms, "message.timeout.ms"}) {
+    if (auto it = extra->find(key); it != extra->end()) {
+      try {
+        flush_bound = std::chrono::milliseconds(std::stoll(it->second));
+      } catch (const std::exception&) {
+        std::cerr << "kavro produce: -X " << key << " expects milliseconds, got '" << it->second << "'\n";
         return 2;
       }
     }
+  }
+  flush_bound = flush_bound.count() <= 0 ? std::chrono::hours(24) : flush_bound + std::chrono::seconds(5);
+  record_sender sender(pc, registry, o.topic, orders::order_schema(),
+                       o.subject.empty() ? o.topic + "-value" : o.subject);
+
+  // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
+  // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
+  // cannot go on, or Ctrl-C).
+  std::uint64_t total = 0, rejected = 0, not_sent = 0;
+  bool unread_unknown = false;
+  auto send_value = [&](const avro::value& v, std::int32_t id, const std::string& where) {
+    auto ok = sender.send(v, std::to_string(id));
+    if (ok) return sent::queued;
+    std::cerr << "kavro produce: " << where << ": " << ok.error().message << '\n';
+    // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
+    // record after this one would fail the same way, so stop here and say what was left.
+    if (ok.error().code == errc::unavailable || ok.error().code == errc::conflict || ok.error().code == errc::internal) {
+      return sent::stop;
+    }
+    return sent::rejected;
+  };
+  std::string stopped_at;
+
+  if (o.input.empty()) {
+    orders::order_generator gen(o.seed);
+    total = o.count;
+    std::uint64_t i = 0;
+    for (; i < o.count && !stop_requested; ++i) {
+      const auto order = gen.next();
+      const std::string where = "order " + std::to_string(order.order_id);
+      const auto r = send_value(orders::to_value(order), order.order_id, where);
+      if (r == sent::rejected) ++rejected;
+      if (r == sent::stop) {
+        stopped_at = where;
+        break;
+      }
+    }
+    not_sent = o.count - i;  // i: the order it stopped at (not sent either), or the first never made
+  } else {
     std::istream& in = o.input == "-" ? std::cin : file;
     std::string line;
-    for (std::size_t line_no = 1; std::getline(in, line) && !stop_requested; ++line_no) {
+    std::size_t line_no = 1;
+    for (; !stop_requested && std::getline(in, line); ++line_no) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      ++total;
       const std::string where = o.input + ":" + std::to_string(line_no);
       auto json = nlohmann::json::parse(line, nullptr, false);
       if (json.is_discarded()) {
@@ -84,17 +140,40 @@ int run_produce(const produce_options& o) {
         std::cerr << "kavro produce: " << where << ": " << value.error().message << '\n';
         continue;
       }
-      if (!send_value(*value, value->fields()[0].as<std::int32_t>(), where)) break;
+      const auto r = send_value(*value, value->fields()[0].as<std::int32_t>(), where);
+      if (r == sent::rejected) ++rejected;
+      if (r == sent::stop) {
+        stopped_at = where;
+        ++not_sent;
+        break;
+      }
+    }
+    if (!stopped_at.empty() || stop_requested) {
+      const std::int64_t unread = count_unread(&in, o.input == "-");
+      if (unread < 0) {
+        unread_unknown = true;
+      } else {
+        total += static_cast<std::uint64_t>(unread);
+        not_sent += static_cast<std::uint64_t>(unread);
+      }
     }
   }
-  auto flushed = sender.finish(std::chrono::seconds(30));
+  auto flushed = sender.finish(flush_bound);
   const auto c = sender.counts();
-  std::cout << "produced " << c.produced << ", delivered " << c.delivered << ", failed " << c.failed
-            << ", rejected " << rejected << " (topic " << o.topic << ")";
+  std::cout << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "") << ": delivered "
+            << c.delivered << ", failed " << c.failed << ", rejected " << rejected << ", not sent " << not_sent
+            << (unread_unknown ? " (and the rest of stdin, unread)" : "") << " (topic " << o.topic << ")";
   if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
   std::cout << std::endl;
+  if (!stopped_at.empty()) {
+    std::cerr << "kavro produce: stopped at " << stopped_at << "; " << not_sent
+              << " record(s) from there on were not sent\n";
+  } else if (stop_requested && not_sent > 0) {
+    std::cerr << "kavro produce: stopped by a signal; " << not_sent << " record(s) were not sent\n";
+  }
   if (!flushed) std::cerr << "kavro produce: " << flushed.error().message << '\n';
-  return (c.failed == 0 && rejected == 0 && flushed) ? 0 : 1;
+  const bool all_delivered = c.delivered == total && !unread_unknown;
+  return all_delivered && flushed ? 0 : 1;
 }
 
 }  // namespace
@@ -112,6 +191,9 @@ void add_produce(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(1, 10000));
   cmd->add_option("--retries", o->retries, "Producer retries per message")->capture_default_str()->check(CLI::Range(0, 1000));
   cmd->add_option("--seed", o->seed, "Seed for generated orders")->capture_default_str();
+  cmd->add_option("-X,--property", o->properties,
+                  "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
+                  "out a longer broker outage");
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -193,6 +193,10 @@ struct pipeline_consumer::impl {
   partition_state* last_state = nullptr;
   std::size_t round_robin = 0;
   clock::time_point last_activity = clock::now();
+  // Whether the group has given this member an assignment (possibly empty) that it has not taken back.
+  // Until then the idle clock does not run: joining can take a dead member's whole session timeout.
+  bool assigned = false;
+  clock::time_point unassigned_since = clock::now();
   std::optional<error> fatal;
   std::unique_ptr<poll_keeper> keeper;
   std::atomic<bool> in_handler{false};  // a handler call runs: polls (and rebalances) come from the keeper
@@ -365,7 +369,13 @@ struct pipeline_consumer::impl {
     last_state = nullptr;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       ++counts.assignments;
-      last_activity = clock::now();  // waiting to join the group (e.g. for a dead member's session) is not idleness
+      last_activity = clock::now();  // the idle clock starts (again) with the assignment
+      if (!assigned) {
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - unassigned_since);
+        log("consumer: group '" + config.group_id + "' assigned " + std::to_string(partitions->cnt) +
+            " partition(s) after " + std::to_string(waited.count()) + " ms");
+      }
+      assigned = true;
       for (int i = 0; i < partitions->cnt; ++i) {
         auto s = std::make_unique<partition_state>();
         s->topic = partitions->elems[i].topic;
@@ -391,6 +401,12 @@ struct pipeline_consumer::impl {
     // batch's offsets are let go, and the next owner handles those messages again), commit what is done,
     // let go of what is not (its offset was never stored, so the next owner receives it again).
     ++counts.revocations;
+    // Eager: everything is revoked and the member joins again. Cooperative: it stays in the group with what
+    // is left, unless the assignment was lost (its session expired).
+    if (!cooperative || rd_kafka_assignment_lost(h)) {
+      assigned = false;
+      unassigned_since = clock::now();
+    }
     if (!in_handler.load()) flush_batch(false);
     for (int i = 0; i < partitions->cnt; ++i) {
       auto it = parts.find(std::pair<std::string_view, std::int32_t>(partitions->elems[i].topic, partitions->elems[i].partition));
@@ -574,8 +590,9 @@ struct pipeline_consumer::impl {
     if (auto decoded = deserializer->deserialize_into(cm.payload, scratch); !decoded) {
       if (decoded.error().code == errc::unavailable) {
         // The registry being down says nothing about the message: wait (partition paused), never skip it.
+        // When stopping (a registry call cancelled by the stop), it is only abandoned, its offset unstored.
         ++counts.registry_waits;
-        log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
+        if (!stopping()) log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
         schedule(s, std::move(owned), calls, config.registry_retry_backoff);
         return;
       }
@@ -784,15 +801,41 @@ result<void> pipeline_consumer::run(const run_options& options) {
     return fail(errc::invalid_argument, "subscribing: " + detail::err_text(err));
   }
   impl_->keeper = std::make_unique<poll_keeper>(std::chrono::milliseconds(250), [this] { impl_->poll_once(50); });
-  impl_->last_activity = clock::now();
+  impl_->last_activity = impl_->unassigned_since = clock::now();
+  impl_->assigned = false;
+  config_.log("consumer: joining group '" + config_.group_id + "', waiting for a partition assignment");
 
   const auto max_delay = config_.batching ? config_.batching->max_delay : std::chrono::milliseconds(0);
+  constexpr auto notice_every = std::chrono::seconds(10);
+  auto next_notice = notice_every;
+  std::optional<error> gave_up;
   while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
     if (options.max_messages != 0 && counts.finished() + impl_->batch_count >= options.max_messages) {
       impl_->flush_batch(true);
       if (counts.finished() >= options.max_messages) break;
     }
     const auto now = clock::now();
+    if (!impl_->assigned) {
+      // Waiting for the group is not idleness; it has its own bound.
+      impl_->last_activity = now;
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - impl_->unassigned_since);
+      if (options.assignment_timeout.count() > 0 && waited > options.assignment_timeout) {
+        gave_up = error{errc::unavailable,
+                        "no partition assignment from group '" + config_.group_id + "' within " +
+                            std::to_string(options.assignment_timeout.count()) +
+                            " ms: a member that ended without leaving the group holds its partitions until its "
+                            "session.timeout.ms expires, or the broker cannot be reached"};
+        break;
+      }
+      if (waited >= next_notice) {
+        config_.log("consumer: still waiting for a partition assignment from group '" + config_.group_id + "' (" +
+                    std::to_string(waited.count() / 1000) +
+                    " s; a member that ended without leaving holds its partitions until its session times out)");
+        next_notice += notice_every;
+      }
+    } else {
+      next_notice = notice_every;
+    }
     if (options.idle_timeout.count() > 0 && now - impl_->last_activity > options.idle_timeout) break;
     if (impl_->batch_count > 0 && now - impl_->batch_started >= max_delay) impl_->flush_batch(true);
     if (impl_->step()) {
@@ -818,6 +861,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
   impl_->parts.clear();
   impl_->retired.clear();
   if (impl_->fatal) return tl::unexpected(*impl_->fatal);
+  if (gave_up) return tl::unexpected(*gave_up);
   return {};
 }
 

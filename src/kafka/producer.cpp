@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <stdexcept>
@@ -144,6 +145,9 @@ struct producer::impl {
 
   producer_config config;
   properties props;
+  // How long produce() waits on a full queue without any message getting an outcome; 0: for ever (a
+  // delivery timeout of 0 is librdkafka's "infinite").
+  std::chrono::milliseconds queue_full_wait{0};
   detail::kafka_ptr rk;
   delivery_callback on_delivery;
   std::atomic<std::uint64_t> produced{0}, delivered{0}, failed{0}, recoveries{0}, resent{0};
@@ -501,6 +505,7 @@ struct producer::impl {
       ++pending;
     }
     std::optional<std::chrono::steady_clock::time_point> deadline;  // only when the queue is full
+    std::uint64_t outcomes_seen = 0;
     int recovered_here = 0;
     for (;;) {
       const rd_kafka_resp_err_t err = send(i);
@@ -514,9 +519,16 @@ struct producer::impl {
         return {};
       }
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        if (!deadline) deadline = std::chrono::steady_clock::now() + config.delivery_timeout;
-        if (std::chrono::steady_clock::now() < *deadline) {
-          poll(50);  // backpressure: let deliveries drain the queue
+        // Backpressure: wait for outcomes to make room. Every queued message gets one within the delivery
+        // timeout (one in flight when its request times out; librdkafka looks at timeouts once a second),
+        // so the wait gives up only when no message got an outcome for that long: librdkafka is stuck.
+        const std::uint64_t reported = delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
+        if (!deadline || reported != outcomes_seen) {
+          outcomes_seen = reported;
+          deadline = std::chrono::steady_clock::now() + queue_full_wait;
+        }
+        if (queue_full_wait.count() == 0 || std::chrono::steady_clock::now() < *deadline) {
+          poll(50);
           continue;
         }
       }
@@ -551,6 +563,26 @@ producer::producer(producer_config config, delivery_callback on_delivery) : impl
       {"linger.ms", "5"},
   };
   for (const auto& [k, v] : config.extra) props[k] = v;
+  // A delivery timeout given as a property (delivery.timeout.ms or its alias message.timeout.ms) is the
+  // one in force: the queue-full wait is bounded by it too.
+  const auto millis_of = [&](std::initializer_list<const char*> names, std::chrono::milliseconds fallback) {
+    for (const char* name : names) {
+      auto it = config.extra.find(name);
+      if (it == config.extra.end()) continue;
+      try {
+        return std::chrono::milliseconds(std::stoll(it->second));
+      } catch (const std::exception&) {
+        throw std::invalid_argument("producer: " + std::string(name) + " is not a number of milliseconds: '" +
+                                    it->second + "'");
+      }
+    }
+    return fallback;
+  };
+  config.delivery_timeout = millis_of({keys::delivery_timeout_ms, "message.timeout.ms"}, config.delivery_timeout);
+  const auto request_timeout = millis_of({"request.timeout.ms"}, std::chrono::milliseconds(30000));  // librdkafka's default
+  if (config.delivery_timeout.count() > 0) {
+    impl_->queue_full_wait = config.delivery_timeout + request_timeout + std::chrono::seconds(1);
+  }
   impl_->props = std::move(props);
   impl_->config = std::move(config);
   impl_->on_delivery = std::move(on_delivery);

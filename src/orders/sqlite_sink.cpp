@@ -48,7 +48,7 @@ sqlite_sink::sqlite_sink(const std::string& path, sink_options options) : option
   }
   sqlite3_busy_timeout(db_, 2000);
   exec(db_, "PRAGMA journal_mode=WAL");
-  exec(db_, "PRAGMA synchronous=NORMAL");
+  exec(db_, options_.sync == sqlite_sync::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
   exec(db_,
        "CREATE TABLE IF NOT EXISTS orders ("
        " order_id INTEGER PRIMARY KEY, product TEXT NOT NULL, price REAL NOT NULL,"

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -43,6 +44,12 @@ std::string url_encode(const std::string& s) {
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
   return size * count;
+}
+
+// libcurl's progress callback, called about once a second even while nothing arrives: a non-zero return
+// aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int abort_if_cancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return (*static_cast<const std::function<bool()>*>(cancelled))() ? 1 : 0;
 }
 
 bool retriable_status(long status) {
@@ -133,11 +140,16 @@ client::~client() = default;
 result<client::http_reply> client::request(const char* method, const std::string& path,
                                            const std::string* body) {
   error last{errc::unavailable, "", 0};
+  const auto cancelled = [&] { return config_.cancelled && config_.cancelled(); };
+  const auto cancel_error = [&](const std::string& context) {
+    return fail(errc::unavailable, context + ": cancelled (the process is stopping)");
+  };
   for (int attempt = 0;; ++attempt) {
     for (const auto& base : config_.urls) {
       http_reply reply;
       const std::string url = base + path;
       reply.context = std::string(method) + " " + url;
+      if (cancelled()) return cancel_error(reply.context);
 
       std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
       if (!curl) return fail(errc::internal, reply.context + ": curl_easy_init failed");
@@ -152,6 +164,12 @@ result<client::http_reply> client::request(const char* method, const std::string
       curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
       curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // signals are process-wide; we run on many threads
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout.count()));
+      curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
+      if (config_.cancelled) {
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &abort_if_cancelled);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &config_.cancelled);
+      }
       curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
       curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply.body);
       curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_message);
@@ -177,6 +195,7 @@ result<client::http_reply> client::request(const char* method, const std::string
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
       }
       const CURLcode rc = curl_easy_perform(h);
+      if (rc == CURLE_ABORTED_BY_CALLBACK) return cancel_error(reply.context);
       if (rc != CURLE_OK) {
         // A transport failure says nothing about the other URLs: try the next one now.
         last = error{errc::unavailable,
@@ -189,7 +208,13 @@ result<client::http_reply> client::request(const char* method, const std::string
       break;  // the registry answered but is struggling: back off before asking again
     }
     if (attempt >= config_.max_retries) return tl::unexpected(last);
-    std::this_thread::sleep_for(backoff(config_.retry_backoff, config_.retry_backoff_max, attempt));
+    // The backoff in slices, so that a cancellation is seen within 50 ms.
+    const auto until = std::chrono::steady_clock::now() + backoff(config_.retry_backoff, config_.retry_backoff_max, attempt);
+    while (std::chrono::steady_clock::now() < until) {
+      if (cancelled()) return cancel_error(last.message);
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          until - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+    }
   }
 }
 

@@ -139,8 +139,15 @@ struct consumer_counts {
 
 struct run_options {
   std::uint64_t max_messages = 0;                // stop once this many have a final outcome; 0: no limit
-  // Stop after this long without a message (or a retry due), counted from the latest assignment; 0: never.
+  // Stop after this long without a message (or a retry due); 0: never. The clock runs only while the
+  // group has given this consumer an assignment: the wait to join (up to a dead member's session
+  // timeout) is bounded by assignment_timeout instead, so a short idle timeout never ends a run before
+  // it could see its backlog.
   std::chrono::milliseconds idle_timeout{0};
+  // Give up, with an errc::unavailable error, when the group has not given this consumer an assignment
+  // (possibly empty) this long after run() started or after its assignment was taken away; 0: wait for
+  // ever. The wait is logged when it starts and every 10 s.
+  std::chrono::milliseconds assignment_timeout{0};
 };
 
 class pipeline_consumer {
@@ -152,7 +159,8 @@ class pipeline_consumer {
   pipeline_consumer(const pipeline_consumer&) = delete;
   pipeline_consumer& operator=(const pipeline_consumer&) = delete;
 
-  // Consumes until stop(), max_messages or idle_timeout; then commits what is done and leaves the group.
+  // Consumes until stop(), max_messages, idle_timeout or assignment_timeout (an error); then commits what
+  // is done and leaves the group.
   result<void> run(const run_options& options = {});
 
   // Safe from another thread or a signal handler: the current message is finished or abandoned

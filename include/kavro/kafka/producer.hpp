@@ -30,7 +30,7 @@ struct producer_config {
   // is reported failed. Bounded overall by delivery_timeout.
   int retries = 3;
   std::chrono::milliseconds retry_backoff{100};
-  std::chrono::milliseconds delivery_timeout{30000};
+  std::chrono::milliseconds delivery_timeout{30000};  // delivery.timeout.ms in `extra` overrides it
   bool idempotent = true;
   // How often a message may be carried over into a recreated producer after a fatal error before it is
   // reported failed; 0 disables recovery (a fatal error then fails every message without an outcome).
@@ -70,9 +70,12 @@ class producer {
   producer& operator=(const producer&) = delete;
 
   // Queues one message; key, value and headers are copied, so the caller may reuse its buffers. When the
-  // local queue is full it serves delivery reports and waits (up to the delivery timeout) instead of
-  // failing; otherwise it serves them every 1,024 messages, so a caller that wants its reports sooner
-  // calls poll(). partition < 0 lets the key choose the partition.
+  // local queue is full it serves delivery reports and waits for room instead of failing: every queued
+  // message gets its outcome within the delivery timeout (one in flight once its request times out), so
+  // even a broker outage longer than that only makes the wait longer. It gives up (errc::unavailable)
+  // only when no message got an outcome for the delivery timeout plus request.timeout.ms plus a second.
+  // Otherwise it serves reports every 1,024 messages, so a caller that wants its reports sooner calls
+  // poll(). partition < 0 lets the key choose the partition.
   result<void> produce(std::string_view topic, std::span<const std::uint8_t> key,
                        std::span<const std::uint8_t> value, const std::vector<header>& headers = {},
                        std::uint64_t token = 0, std::int32_t partition = -1);

@@ -17,6 +17,16 @@ struct sqlite3_stmt;
 
 namespace kavro::orders {
 
+// How SQLite makes a commit durable (PRAGMA synchronous, in WAL mode). The consumer commits a message's
+// offset right after the commit that stored its row, so only `full` keeps "a committed offset means a
+// stored row" through an OS crash or a power loss.
+enum class sqlite_sync {
+  full,    // every commit waits for the WAL to reach the disk (fsync): a committed row survives a power loss
+  normal,  // the WAL is synced only at checkpoints: faster commits, and a process crash still loses nothing,
+           // but an OS crash or power loss can lose the last commits, rows whose offsets Kafka already has
+           // (those messages are then never delivered again)
+};
+
 struct sink_options {
   // false: every store() is its own transaction, durable when store() returns.
   // true: store() writes into one open transaction (BEGIN IMMEDIATE on the first row), and the rows
@@ -24,6 +34,7 @@ struct sink_options {
   // after the commit_batch() that covers its row succeeded, and must hand every message of a failed
   // batch to the handler again (the upsert makes that harmless).
   bool batched = false;
+  sqlite_sync sync = sqlite_sync::full;
 };
 
 class sqlite_sink {

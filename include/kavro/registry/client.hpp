@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,7 +31,10 @@ struct client_config {
   // e.g. http://127.0.0.1:8081; on a transport error the next one is tried at once. A URL may carry
   // credentials (https://user:pass@host) as Confluent's clients allow.
   std::vector<std::string> urls;
-  std::chrono::milliseconds request_timeout;
+  std::chrono::milliseconds request_timeout;  // one whole request, connecting included
+  // Connecting (and the TLS handshake) to one URL; a registry host that drops packets fails over to the
+  // next URL after this, not after request_timeout.
+  std::chrono::milliseconds connect_timeout{3000};
   int max_retries;  // extra rounds over the URLs after the first, on retriable failures only
   std::chrono::milliseconds retry_backoff;  // doubled each round, jittered ×[0.5, 1.5)
   std::chrono::milliseconds retry_backoff_max{5000};
@@ -49,6 +53,12 @@ struct client_config {
 
   // How long GET .../versions/latest answers are reused (Confluent's latest.cache.ttl.sec); 0: never.
   std::chrono::milliseconds latest_cache_ttl{std::chrono::seconds(60)};
+
+  // Asked during a request (about once a second while it waits for the registry, more often while data
+  // flows) and between retries: once it returns true, the call gives up at once with errc::unavailable
+  // ("cancelled"), so a process that is stopping is not held by a registry that does not answer. Called
+  // from whichever thread makes the request; empty: never cancelled.
+  std::function<bool()> cancelled;
 };
 
 class client final : public schema_registry {
