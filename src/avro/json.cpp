@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <string_view>
+#include <vector>
+
+#include "kavro/json.hpp"
 
 namespace kavro::avro {
 
@@ -12,20 +16,63 @@ namespace {
 
 using nlohmann::json;
 
-tl::unexpected<error> json_error(const std::string& path, const std::string& msg) {
+// Where a conversion is, as segments kept by reference while it descends; the text ("items[2].name",
+// "tags[\"k\"]") is only made for an error, so a deep or wide value costs no string per level.
+struct path_segment {
+  enum class kind { field, index, key } what;
+  std::string_view name;
+  std::size_t index = 0;
+};
+using path_t = std::vector<path_segment>;
+
+std::string to_text(const path_t& path) {
+  std::string out;
+  for (const auto& p : path) {
+    switch (p.what) {
+      case path_segment::kind::field:
+        if (!out.empty()) out += '.';
+        out += p.name;
+        break;
+      case path_segment::kind::index:
+        out += '[';
+        out += std::to_string(p.index);
+        out += ']';
+        break;
+      case path_segment::kind::key:
+        out += "[\"";
+        out += safe_json::excerpt(p.name, 64);
+        out += "\"]";
+        break;
+    }
+  }
+  return out;
+}
+
+tl::unexpected<error> json_error(const path_t& path, const std::string& msg) {
   if (path.empty()) return fail(errc::invalid_data, msg);
   // Appending, not "literal" + string: GCC 12 -O3 warns falsely (-Wrestrict) on the latter.
   std::string text = "field '";
-  text += path;
+  text += to_text(path);
   text += "': ";
   text += msg;
   return fail(errc::invalid_data, std::move(text));
 }
 
+// Pushes a segment for the duration of one nested conversion.
+class descend {
+ public:
+  descend(path_t& p, path_segment s) : p_(p) { p_.push_back(s); }
+  ~descend() { p_.pop_back(); }
+  descend(const descend&) = delete;
+  descend& operator=(const descend&) = delete;
+
+ private:
+  path_t& p_;
+};
+
+// The value's type and a bounded excerpt of it: the value may be as large and as deep as its input.
 std::string describe(const json& j) {
-  std::string d = j.dump();
-  if (d.size() > 40) d = d.substr(0, 37) + "...";
-  return std::string(j.type_name()) + " " + d;
+  return std::string(j.type_name()) + " " + safe_json::preview(j, 40);
 }
 
 // Bytes travel as strings whose code points 0-255 are the byte values (Avro's JSON convention).
@@ -84,7 +131,7 @@ std::optional<double> special_float(const json& j) {
   return std::nullopt;
 }
 
-result<value> convert(const schema& s, const json& j, const std::string& path, mode m, std::size_t depth) {
+result<value> convert(const schema& s, const json& j, path_t& path, mode m, std::size_t depth) {
   if (depth > 512) return json_error(path, "JSON nested too deeply");
   auto mismatch = [&] {
     return json_error(path, std::string("expected ") + to_string(s.kind()) + ", got " + describe(j));
@@ -143,7 +190,7 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
     case type::enum_: {
       if (!j.is_string()) return mismatch();
       auto i = s.symbol_index(j.get_ref<const std::string&>());
-      if (!i) return json_error(path, "unknown symbol " + j.dump() + " for enum '" + s.full_name() + "'");
+      if (!i) return json_error(path, "unknown symbol " + safe_json::preview(j, 80) + " for enum '" + s.full_name() + "'");
       return value::enum_of(*i);
     }
     case type::array: {
@@ -151,7 +198,8 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
       std::vector<value> items;
       items.reserve(j.size());
       for (std::size_t i = 0; i < j.size(); ++i) {
-        auto v = convert(s.items(), j[i], path + "[" + std::to_string(i) + "]", m, depth + 1);
+        descend in(path, {path_segment::kind::index, {}, i});
+        auto v = convert(s.items(), j[i], path, m, depth + 1);
         if (!v) return v;
         items.push_back(std::move(*v));
       }
@@ -162,7 +210,8 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
       std::vector<std::pair<std::string, value>> entries;
       entries.reserve(j.size());
       for (const auto& [k, item] : j.items()) {
-        auto v = convert(s.values(), item, path + "[\"" + k + "\"]", m, depth + 1);
+        descend in(path, {path_segment::kind::key, k, 0});
+        auto v = convert(s.values(), item, path, m, depth + 1);
         if (!v) return v;
         entries.emplace_back(k, std::move(*v));
       }
@@ -172,11 +221,11 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
       if (!j.is_object()) return mismatch();
       for (const auto& [k, item] : j.items())
         if (!s.field_index(k))
-          return json_error(path, "unknown field '" + k + "' for record '" + s.full_name() + "'");
+          return json_error(path, "unknown field '" + safe_json::excerpt(k, 64) + "' for record '" + s.full_name() + "'");
       std::vector<value> fields;
       fields.reserve(s.fields().size());
       for (const auto& f : s.fields()) {
-        std::string fpath = path.empty() ? f.name : path + "." + f.name;
+        descend in(path, {path_segment::kind::field, f.name, 0});
         const json* src = nullptr;
         mode fm = m;
         if (auto it = j.find(f.name); it != j.end()) {
@@ -185,9 +234,9 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
           src = &*f.default_value;
           fm = mode::default_form;
         } else {
-          return json_error(fpath, "missing, and the field has no default");
+          return json_error(path, "missing, and the field has no default");
         }
-        auto v = convert(f.type, *src, fpath, fm, depth + 1);
+        auto v = convert(f.type, *src, path, fm, depth + 1);
         if (!v) return v;
         fields.push_back(std::move(*v));
       }
@@ -246,15 +295,26 @@ result<value> convert(const schema& s, const json& j, const std::string& path, m
 }  // namespace
 
 result<value> from_json(const schema& s, const nlohmann::json& j) {
-  return convert(s, j, "", mode::plain, 0);
+  path_t path;
+  return convert(s, j, path, mode::plain, 0);
 }
 
 result<value> from_avro_json(const schema& s, const nlohmann::json& j) {
-  return convert(s, j, "", mode::avro_json, 0);
+  path_t path;
+  return convert(s, j, path, mode::avro_json, 0);
 }
 
 result<value> value_from_default(const schema& s, const nlohmann::json& j) {
-  return convert(s, j, "", mode::default_form, 0);
+  path_t path;
+  return convert(s, j, path, mode::default_form, 0);
+}
+
+result<value> value_from_json_text(const schema& s, std::string_view text, json_style style) {
+  // Data lines refuse duplicate keys: "last wins" would silently drop what the writer meant.
+  auto j = safe_json::parse(text, safe_json::parse_options{.max_depth = safe_json::default_max_depth,
+                                                           .duplicates = safe_json::duplicate_keys::refuse});
+  if (!j) return fail(errc::invalid_data, "invalid JSON: " + j.error().message());
+  return style == json_style::plain ? from_json(s, *j) : from_avro_json(s, *j);
 }
 
 namespace {

@@ -3,12 +3,15 @@
 #include "kavro/avro/schema.hpp"
 
 #include <array>
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "kavro/json.hpp"
 #include "schema_detail.hpp"
 
 namespace kavro::avro {
@@ -146,6 +149,47 @@ bool is_bytes_string(const json& j, std::size_t* size) {
   return true;
 }
 
+// Where each array and object of a document starts and ends in its compact text.
+using range_map = std::unordered_map<const json*, std::pair<std::size_t, std::size_t>>;
+
+// root.dump(), byte for byte (compact: no spaces; keys escaped as strings are), written without
+// recursion and recording the range of every array and object, so each schema node can point into it.
+std::string dump_with_ranges(const json& root, range_map& ranges) {
+  std::string out;
+  struct frame {
+    const json* node;
+    json::const_iterator next;
+    std::size_t begin;
+  };
+  std::vector<frame> stack;
+  auto enter = [&](const json& v) {
+    if (!v.is_structured()) {
+      out += v.dump();
+      return;
+    }
+    stack.push_back(frame{&v, v.cbegin(), out.size()});
+    out += v.is_array() ? '[' : '{';
+  };
+  enter(root);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.next == f.node->cend()) {
+      out += f.node->is_array() ? ']' : '}';
+      ranges[f.node] = {f.begin, out.size() - f.begin};
+      stack.pop_back();
+      continue;
+    }
+    if (f.next != f.node->cbegin()) out += ',';
+    auto it = f.next++;
+    if (f.node->is_object()) {
+      out += json(it.key()).dump();
+      out += ':';
+    }
+    enter(*it);  // may grow `stack`: `f` is not used after this
+  }
+  return out;
+}
+
 bool is_float_special(const json& j) {
   if (!j.is_string()) return false;
   const auto& s = j.get_ref<const std::string&>();
@@ -158,11 +202,7 @@ bool is_float_special(const json& j) {
 // wrong, or an empty string. Union defaults take the first branch, as the specification says.
 std::string detail::default_mismatch(const schema& s, const json& j, std::size_t depth) {
   if (depth > 256) return "default nested too deeply";
-  auto expected = [&](const char* what) {
-    std::string d = j.dump();
-    if (d.size() > 40) d = d.substr(0, 37) + "...";
-    return std::string("expected ") + what + ", got " + d;
-  };
+  auto expected = [&](const char* what) { return std::string("expected ") + what + ", got " + safe_json::preview(j, 40); };
   switch (s.kind()) {
     case type::null:
       return j.is_null() ? "" : expected("null");
@@ -197,7 +237,7 @@ std::string detail::default_mismatch(const schema& s, const json& j, std::size_t
     case type::enum_:
       if (!j.is_string()) return expected("a symbol");
       if (!s.symbol_index(j.get_ref<const std::string&>()))
-        return "unknown symbol " + j.dump() + " for enum " + in_quotes(s.full_name());
+        return "unknown symbol " + safe_json::preview(j, 80) + " for enum " + in_quotes(s.full_name());
       return "";
     case type::array:
       if (!j.is_array()) return expected("an array");
@@ -235,7 +275,7 @@ std::string detail::default_mismatch(const schema& s, const json& j, std::size_t
 // Holds the names defined so far and the context path used in error messages.
 class parser {
  public:
-  parser(detail::arena& a, const parse_options& o) : arena_(a), options_(o) {}
+  parser(detail::arena& a, const parse_options& o, const range_map& ranges) : arena_(a), options_(o), ranges_(ranges) {}
 
   result<detail::node*> parse_any(const json& j, const std::string& ns, std::size_t depth) {
     if (depth > options_.max_depth)
@@ -264,6 +304,7 @@ class parser {
  private:
   detail::arena& arena_;
   parse_options options_;
+  const range_map& ranges_;
   std::map<std::string, detail::node*, std::less<>> named_;
   std::vector<std::string> path_;
   std::vector<std::pair<std::string, const field*>> defaults_;
@@ -277,6 +318,17 @@ class parser {
 
   tl::unexpected<kavro::error> error(const std::string& what) const {
     return fail(errc::invalid_schema, where() + what);
+  }
+
+  // j is part of the document whose ranges_ were recorded (arrays and objects always are).
+  void set_text(detail::node& n, const json& j) {
+    if (auto it = ranges_.find(&j); it != ranges_.end()) {
+      n.text_begin = it->second.first;
+      n.text_size = it->second.second;
+      n.text_in_document = true;
+    } else {
+      n.text = j.dump();
+    }
   }
 
   detail::node* make(type k) {
@@ -305,9 +357,11 @@ class parser {
   result<detail::node*> parse_union(const json& j, const std::string& ns, std::size_t depth) {
     if (j.empty()) return error("a union needs at least one branch");
     auto* n = make(type::union_);
-    n->text = j.dump();
+    set_text(*n, j);
     std::unordered_set<std::string> seen;
     for (std::size_t i = 0; i < j.size(); ++i) {
+      // Refused before descending: unions nested in unions are never valid, however deep.
+      if (j[i].is_array()) return error("union branch " + std::to_string(i) + " is itself a union");
       path_.push_back("union branch " + std::to_string(i));
       auto b = parse_any(j[i], ns, depth + 1);
       if (!b) return b;
@@ -350,7 +404,7 @@ class parser {
       if (!ait->is_array()) return error(kind + " " + in_quotes(full) + ": \"aliases\" must be an array");
       for (const auto& a : *ait) {
         if (!a.is_string() || !valid_full_name(a.get<std::string>()))
-          return error(kind + " " + in_quotes(full) + ": invalid alias " + a.dump());
+          return error(kind + " " + in_quotes(full) + ": invalid alias " + safe_json::preview(a, 80));
         n.aliases.push_back(qualify(a.get<std::string>(), space));
       }
     }
@@ -424,7 +478,7 @@ class parser {
     std::unordered_set<std::string> reserved{"type"};
     if (auto p = primitive_from(t)) {
       auto* n = make(*p);
-      n->text = j.dump();
+      set_text(*n, j);
       logical_of(j, *n, reserved);
       keep_attributes(j, *n, reserved);
       return n;
@@ -441,7 +495,7 @@ class parser {
       if (!child) return child;
       path_.pop_back();
       auto* n = make(t == "array" ? type::array : type::map);
-      n->text = j.dump();
+      set_text(*n, j);
       n->children.push_back(internal(*child));
       reserved.insert(key);
       keep_attributes(j, *n, reserved);
@@ -454,7 +508,7 @@ class parser {
   result<detail::node*> parse_record(const json& j, const std::string& ns, bool is_error, std::size_t depth) {
     auto* n = make(type::record);
     n->is_error = is_error;
-    n->text = j.dump();
+    set_text(*n, j);
     auto space = name_of(j, "record", ns, *n);
     if (!space) return tl::unexpected(space.error());
     path_.push_back("record " + in_quotes(n->full_name));
@@ -482,7 +536,7 @@ class parser {
         if (!a->is_array()) return error("\"aliases\" must be an array");
         for (const auto& alias : *a) {
           if (!alias.is_string() || !valid_simple_name(alias.get<std::string>()))
-            return error("invalid alias " + alias.dump());
+            return error("invalid alias " + safe_json::preview(alias, 80));
           // Field aliases are not names: one may repeat another field's name or alias (Avro Java
           // accepts it); what a reader field alias matches is decided when schemas are resolved.
           fd.aliases.push_back(alias.get<std::string>());
@@ -497,7 +551,7 @@ class parser {
         else if (*o == "ignore")
           fd.order = field_order::ignore;
         else
-          return error("\"order\" must be ascending, descending or ignore, not " + o->dump());
+          return error("\"order\" must be ascending, descending or ignore, not " + safe_json::preview(*o, 80));
       }
       for (const auto& [k, v] : f.items())
         if (k != "name" && k != "type" && k != "default" && k != "aliases" && k != "doc" && k != "order")
@@ -517,7 +571,7 @@ class parser {
 
   result<detail::node*> parse_enum(const json& j, const std::string& ns) {
     auto* n = make(type::enum_);
-    n->text = j.dump();
+    set_text(*n, j);
     auto space = name_of(j, "enum", ns, *n);
     if (!space) return tl::unexpected(space.error());
     const std::string full = n->full_name;
@@ -526,16 +580,16 @@ class parser {
     std::unordered_set<std::string> seen;
     for (const auto& s : *sit) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
-        return error("enum " + in_quotes(full) + ": invalid symbol " + s.dump());
+        return error("enum " + in_quotes(full) + ": invalid symbol " + safe_json::preview(s, 80));
       if (!seen.insert(s.get<std::string>()).second)
-        return error("enum " + in_quotes(full) + ": duplicate symbol " + s.dump());
+        return error("enum " + in_quotes(full) + ": duplicate symbol " + safe_json::preview(s, 80));
       n->symbols.push_back(s.get<std::string>());
     }
     n->symbol_positions.reserve(n->symbols.size());
     for (std::size_t i = 0; i < n->symbols.size(); ++i) n->symbol_positions.emplace(n->symbols[i], i);
     if (auto d = j.find("default"); d != j.end()) {
       if (!d->is_string() || std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
-        return error("enum " + in_quotes(full) + ": default " + d->dump() + " is not one of its symbols");
+        return error("enum " + in_quotes(full) + ": default " + safe_json::preview(*d, 80) + " is not one of its symbols");
       n->enum_default = d->get<std::string>();
     }
     std::unordered_set<std::string> reserved{"type", "name", "namespace", "doc", "aliases", "symbols", "default"};
@@ -545,7 +599,7 @@ class parser {
 
   result<detail::node*> parse_fixed(const json& j, const std::string& ns) {
     auto* n = make(type::fixed);
-    n->text = j.dump();
+    set_text(*n, j);
     auto space = name_of(j, "fixed", ns, *n);
     if (!space) return tl::unexpected(space.error());
     auto zit = j.find("size");
@@ -565,16 +619,29 @@ result<schema> schema::parse(std::string_view json_text) {
 }
 
 result<schema> schema::parse(std::string_view json_text, const parse_options& options) {
-  json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return fail(errc::invalid_schema, "schema is not valid JSON");
+  // The JSON's nesting is bounded before anything walks it; a schema level takes at most three JSON
+  // levels (record, "fields", field), so this never refuses what max_depth allows. Duplicate keys:
+  // the later one wins, as in Avro Java's Schema.Parser (Jackson's default) and so in Confluent's
+  // registry, so kavro accepts the same schema texts.
+  safe_json::parse_options json_limits{
+      .max_depth = std::max(safe_json::default_max_depth, 3 * options.max_depth + 8),
+      .duplicates = safe_json::duplicate_keys::last_wins};
+  auto parsed = safe_json::parse(json_text, json_limits);
+  if (!parsed) return fail(errc::invalid_schema, "schema is not valid JSON: " + parsed.error().message());
+  json j = std::move(*parsed);
   auto a = std::make_shared<detail::arena>();
-  parser p(*a, options);
+  range_map ranges;
+  a->document = dump_with_ranges(j, ranges);
+  parser p(*a, options, ranges);
   auto n = p.parse_any(j, "", 0);
   if (!n) return tl::unexpected(n.error());
   if (auto d = p.check_defaults(); !d) return tl::unexpected(d.error());
   // The root keeps the document exactly as given (minus whitespace), for registering it. A bare
   // name at the root refers to a shared node only when it is a primitive, made fresh per use.
-  (*n)->text = j.dump();
+  (*n)->text.clear();
+  (*n)->text_begin = 0;
+  (*n)->text_size = a->document.size();
+  (*n)->text_in_document = true;
   return parser::owning(*n, std::move(a));
 }
 
@@ -611,6 +678,9 @@ const nlohmann::json& schema::attributes() const noexcept {
   return node_->attributes;
 }
 const std::string& schema::text() const noexcept {
+  if (node_->text_in_document)
+    std::call_once(node_->text_once,
+                   [n = node_] { n->text = n->owner->document.substr(n->text_begin, n->text_size); });
   return node_->text;
 }
 logical_type schema::logical() const noexcept {

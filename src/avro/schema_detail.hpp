@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -23,7 +24,14 @@ struct node {
   std::string name;
   std::string space;
   std::string doc;
-  std::string text;
+  // The JSON this node was defined by. Nodes of objects and arrays keep only their range of the
+  // arena's document and make the string when first asked: a string per node, made eagerly, would
+  // cost the size of everything below each node, so a deep schema cost depth x its size.
+  mutable std::string text;
+  std::size_t text_begin = 0;
+  std::size_t text_size = 0;
+  bool text_in_document = false;
+  mutable std::once_flag text_once;
   std::vector<std::string> aliases;
   nlohmann::json attributes = nlohmann::json::object();
   logical_type logical = logical_type::none;
@@ -41,6 +49,7 @@ struct node {
 
 struct arena : std::enable_shared_from_this<arena> {
   std::deque<node> nodes;
+  std::string document;  // the whole schema as compact JSON (what the root's text() shows)
 };
 
 // What is wrong with j as a datum of s in Avro's default-value form, or "" when it fits.

@@ -110,9 +110,7 @@ void run_encode(const avro_options& o) {
   std::vector<std::uint8_t> buf;
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) die("encode", "line " + std::to_string(n) + ": not valid JSON");
-    auto v = o.plain ? avro::from_json(s, j) : avro::from_avro_json(s, j);
+    auto v = avro::value_from_json_text(s, line, o.plain ? avro::json_style::plain : avro::json_style::avro);
     if (!v) die("encode", "line " + std::to_string(n) + ": " + v.error().message);
     buf.clear();
     if (auto r = avro::encode(s, *v, buf); !r) die("encode", "line " + std::to_string(n) + ": " + r.error().message);
@@ -218,9 +216,7 @@ void run_container_write(const avro_options& o) {
   std::string line;
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) die("container write", "line " + std::to_string(n) + ": not valid JSON");
-    auto v = o.plain ? avro::from_json(s, j) : avro::from_avro_json(s, j);
+    auto v = avro::value_from_json_text(s, line, o.plain ? avro::json_style::plain : avro::json_style::avro);
     if (!v) die("container write", "line " + std::to_string(n) + ": " + v.error().message);
     if (auto r = w.append(*v); !r) die("container write", "line " + std::to_string(n) + ": " + r.error().message);
   }

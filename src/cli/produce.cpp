@@ -128,13 +128,7 @@ int run_produce(const produce_options& o) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       ++total;
       const std::string where = o.input + ":" + std::to_string(line_no);
-      auto json = nlohmann::json::parse(line, nullptr, false);
-      if (json.is_discarded()) {
-        ++rejected;
-        std::cerr << "kavro produce: " << where << ": not valid JSON\n";
-        continue;
-      }
-      auto value = avro::from_json(orders::order_schema(), json);
+      auto value = avro::value_from_json_text(orders::order_schema(), line, avro::json_style::plain);
       if (!value) {
         ++rejected;
         std::cerr << "kavro produce: " << where << ": " << value.error().message << '\n';

@@ -14,12 +14,23 @@
 #include <stdexcept>
 #include <thread>
 
+#include "kavro/json.hpp"
 #include "kavro/registry/mock.hpp"
 
 namespace kavro::registry {
 namespace {
 
 using json = nlohmann::json;
+
+// A registry's reply, parsed with kavro's bounded parser: a hostile or broken registry can send any
+// nesting, and a consumer must get an error, not a crash. A repeated key: the later wins (Jackson's
+// default, what Confluent's own client does). Throws json::exception, as json::parse would.
+json reply_json(const std::string& body) {
+  auto parsed = safe_json::parse(body, safe_json::parse_options{.max_depth = safe_json::default_max_depth,
+                                                                .duplicates = safe_json::duplicate_keys::last_wins});
+  if (!parsed) throw json::parse_error::create(101, parsed.error().offset, parsed.error().message(), nullptr);
+  return std::move(*parsed);
+}
 
 void init_curl_once() {
   static std::once_flag once;
@@ -85,7 +96,12 @@ error classify(const std::string& context, long status, const std::string& body)
   int code = static_cast<int>(status);
   bool registry_coded = false;
   std::string message = body;
-  auto parsed = json::parse(body, nullptr, false);
+  json parsed;
+  try {
+    parsed = reply_json(body);
+  } catch (const json::exception&) {
+    parsed = nullptr;  // not the registry's JSON: the body itself is the message
+  }
   if (parsed.is_object()) {
     if (auto it = parsed.find("error_code"); it != parsed.end() && it->is_number_integer()) {
       code = it->get<int>();
@@ -241,7 +257,7 @@ result<std::int32_t> client::register_schema(const std::string& subject, const s
   const std::string body = schema_body(schema);
   auto id =
       call<std::int32_t>("POST", "/subjects/" + url_encode(subject) + "/versions", &body,
-                         [](const std::string& b) { return json::parse(b).at("id").get<std::int32_t>(); });
+                         [](const std::string& b) { return reply_json(b).at("id").get<std::int32_t>(); });
   if (id) {
     std::lock_guard lock(cache_mutex_);
     ids_by_subject_schema_[{subject, schema}] = *id;
@@ -253,7 +269,7 @@ result<std::int32_t> client::register_schema(const std::string& subject, const s
 result<registered_schema> client::lookup_schema(const std::string& subject, const std::string& schema) {
   const std::string body = schema_body(schema);
   auto found = call<registered_schema>("POST", "/subjects/" + url_encode(subject), &body,
-                                       [](const std::string& b) { return to_registered(json::parse(b)); });
+                                       [](const std::string& b) { return to_registered(reply_json(b)); });
   if (found) {
     std::lock_guard lock(cache_mutex_);
     ids_by_subject_schema_[{subject, schema}] = found->id;
@@ -269,7 +285,7 @@ result<std::string> client::schema_by_id(std::int32_t id) {
   }
   auto schema =
       call<std::string>("GET", "/schemas/ids/" + std::to_string(id), nullptr,
-                        [](const std::string& b) { return json::parse(b).at("schema").get<std::string>(); });
+                        [](const std::string& b) { return reply_json(b).at("schema").get<std::string>(); });
   if (schema) {
     std::lock_guard lock(cache_mutex_);
     schemas_by_id_.emplace(id, *schema);
@@ -297,32 +313,32 @@ result<registered_schema> client::latest_version(const std::string& subject) {
 
 result<std::vector<std::string>> client::subjects() {
   return call<std::vector<std::string>>("GET", "/subjects", nullptr, [](const std::string& b) {
-    return json::parse(b).get<std::vector<std::string>>();
+    return reply_json(b).get<std::vector<std::string>>();
   });
 }
 
 result<std::vector<std::int32_t>> client::versions(const std::string& subject) {
   return call<std::vector<std::int32_t>>(
       "GET", "/subjects/" + url_encode(subject) + "/versions", nullptr,
-      [](const std::string& b) { return json::parse(b).get<std::vector<std::int32_t>>(); });
+      [](const std::string& b) { return reply_json(b).get<std::vector<std::int32_t>>(); });
 }
 
 result<registered_schema> client::get_version(const std::string& subject, const std::string& version) {
   return call<registered_schema>("GET",
                                  "/subjects/" + url_encode(subject) + "/versions/" + url_encode(version),
-                                 nullptr, [](const std::string& b) { return to_registered(json::parse(b)); });
+                                 nullptr, [](const std::string& b) { return to_registered(reply_json(b)); });
 }
 
 result<bool> client::is_compatible(const std::string& subject, const std::string& schema) {
   const std::string body = schema_body(schema);
   return call<bool>("POST", "/compatibility/subjects/" + url_encode(subject) + "/versions/latest", &body,
-                    [](const std::string& b) { return json::parse(b).at("is_compatible").get<bool>(); });
+                    [](const std::string& b) { return reply_json(b).at("is_compatible").get<bool>(); });
 }
 
 result<void> client::set_compatibility(const std::string& subject, const std::string& level) {
   const std::string body = json{{"compatibility", level}}.dump();
   auto done = call<bool>("PUT", subject.empty() ? "/config" : "/config/" + url_encode(subject), &body,
-                         [](const std::string& b) { return json::parse(b).is_object(); });
+                         [](const std::string& b) { return reply_json(b).is_object(); });
   if (!done) return tl::unexpected(done.error());
   return {};
 }
@@ -331,7 +347,7 @@ result<std::vector<std::int32_t>> client::delete_subject(const std::string& subj
   std::string path = "/subjects/" + url_encode(subject);
   if (permanent) path += "?permanent=true";
   auto deleted = call<std::vector<std::int32_t>>("DELETE", path, nullptr, [](const std::string& b) {
-    return json::parse(b).get<std::vector<std::int32_t>>();
+    return reply_json(b).get<std::vector<std::int32_t>>();
   });
   if (deleted) {
     std::lock_guard lock(cache_mutex_);

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "compatibility.hpp"
+#include "kavro/json.hpp"
 #include "schema_text.hpp"
 
 namespace kavro::registry_server {
@@ -47,13 +48,16 @@ bool flag(const query_params& q, const std::string& name) {
 }
 
 api_result<json> parse_json_object(const std::string& body) {
-  json request;
-  try {
-    request = json::parse(body);
-  } catch (const json::parse_error& e) {
+  // Bounded (nesting over 512 is a 400 before it is built); a repeated key: the later wins, as with
+  // Jackson's defaults in Confluent's REST layer.
+  auto parsed = safe_json::parse_ordered(
+      body, safe_json::parse_options{.max_depth = safe_json::default_max_depth,
+                                     .duplicates = safe_json::duplicate_keys::last_wins});
+  if (!parsed) {
     // Confluent (rest-utils) answers unparsable JSON with 400 and the parser's own message.
-    return tl::unexpected(make_error(error_code::bad_request, e.what()));
+    return tl::unexpected(make_error(error_code::bad_request, parsed.error().message()));
   }
+  json request = std::move(*parsed);
   if (!request.is_object()) {
     return tl::unexpected(make_error(error_code::unprocessable_entity, "Request body must be a JSON object"));
   }

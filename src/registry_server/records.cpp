@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kavro/json.hpp"
+
 namespace kavro::registry_server {
 namespace {
 
@@ -79,10 +81,19 @@ std::string noop_key() {
 
 std::optional<record> decode(const std::string& key_text, const std::optional<std::string>& value_text) {
   try {
-    const json key = json::parse(key_text);
+    // Whatever else writes to the topic: bounded parses, a repeated key read as Jackson reads it.
+    constexpr safe_json::parse_options lenient{.max_depth = safe_json::default_max_depth,
+                                               .duplicates = safe_json::duplicate_keys::last_wins};
+    auto parsed_key = safe_json::parse_ordered(key_text, lenient);
+    if (!parsed_key) return std::nullopt;
+    const json key = std::move(*parsed_key);
     const std::string type = key.at("keytype").get<std::string>();
     json value;
-    if (value_text) value = json::parse(*value_text);
+    if (value_text) {
+      auto parsed_value = safe_json::parse_ordered(*value_text, lenient);
+      if (!parsed_value) return std::nullopt;
+      value = std::move(*parsed_value);
+    }
     if (type == "SCHEMA") {
       const std::string subject = key.at("subject").get<std::string>();
       const schema_version version{key.at("version").get<std::int32_t>()};

@@ -10,12 +10,16 @@
 #include <string>
 
 #include "kavro/avro/schema.hpp"
+#include "kavro/json.hpp"
 
 namespace kavro::registry_server {
 namespace {
 
 using ordered = nlohmann::ordered_json;
 constexpr int max_reference_depth = 32;
+// Schema text is parsed with Jackson's rule for repeated keys (the later wins), as Confluent does.
+constexpr kavro::safe_json::parse_options schema_json{.max_depth = kavro::safe_json::default_max_depth,
+                                                     .duplicates = kavro::safe_json::duplicate_keys::last_wins};
 
 api_error invalid(std::string message) {
   return make_error(error_code::invalid_schema, message);
@@ -27,24 +31,27 @@ class inliner {
  public:
   explicit inliner(std::map<std::string, ordered> defs) : defs_(std::move(defs)) {}
 
-  void type_position(ordered& node, const std::string& ns) {
+  // False when inlining made the document deeper than the JSON limit (the Avro parser would refuse
+  // it anyway); checked per level so chains of references cannot make this recurse without bound.
+  bool type_position(ordered& node, const std::string& ns, std::size_t depth = 0) {
+    if (depth > kavro::safe_json::default_max_depth) return false;
     if (node.is_string()) {
       const std::string name = node.get<std::string>();
       for (const auto& candidate : {name, ns.empty() ? name : ns + "." + name}) {
         auto it = defs_.find(candidate);
         if (it != defs_.end() && done_.insert(candidate).second) {
           node = it->second;
-          type_position(node, ns);  // the definition may use further referenced names
-          return;
+          return type_position(node, ns, depth);  // the definition may use further referenced names
         }
       }
-      return;
+      return true;
     }
     if (node.is_array()) {
-      for (auto& branch : node) type_position(branch, ns);
-      return;
+      for (auto& branch : node)
+        if (!type_position(branch, ns, depth + 1)) return false;
+      return true;
     }
-    if (!node.is_object()) return;
+    if (!node.is_object()) return true;
     std::string inner_ns = ns;
     if (auto name = node.find("name"); name != node.end() && name->is_string()) {
       const std::string n = name->get<std::string>();
@@ -56,14 +63,18 @@ class inliner {
     }
     if (auto fields = node.find("fields"); fields != node.end() && fields->is_array()) {
       for (auto& f : *fields) {
-        if (auto t = f.find("type"); f.is_object() && t != f.end()) type_position(*t, inner_ns);
+        if (auto t = f.find("type"); f.is_object() && t != f.end())
+          if (!type_position(*t, inner_ns, depth + 3)) return false;
       }
     }
-    if (auto items = node.find("items"); items != node.end()) type_position(*items, inner_ns);
-    if (auto values = node.find("values"); values != node.end()) type_position(*values, inner_ns);
+    if (auto items = node.find("items"); items != node.end())
+      if (!type_position(*items, inner_ns, depth + 1)) return false;
+    if (auto values = node.find("values"); values != node.end())
+      if (!type_position(*values, inner_ns, depth + 1)) return false;
     if (auto type = node.find("type"); type != node.end() && (type->is_object() || type->is_array())) {
-      type_position(*type, inner_ns);
+      return type_position(*type, inner_ns, depth + 1);
     }
+    return true;
   }
 
  private:
@@ -72,12 +83,9 @@ class inliner {
 };
 
 api_result<ordered> resolve(const stored_schema& schema, const reference_resolver& resolver, int depth) {
-  ordered doc;
-  try {
-    doc = ordered::parse(schema.text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + e.what()));
-  }
+  auto parsed = kavro::safe_json::parse_ordered(schema.text, schema_json);
+  if (!parsed) return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message()));
+  ordered doc = std::move(*parsed);
   if (schema.references.empty()) return doc;
   if (depth > max_reference_depth) return tl::unexpected(invalid("Schema references are nested too deeply"));
   std::map<std::string, ordered> defs;
@@ -94,7 +102,11 @@ api_result<ordered> resolve(const stored_schema& schema, const reference_resolve
     if (!inner) return inner;
     defs.emplace(ref.name, std::move(*inner));
   }
-  inliner(std::move(defs)).type_position(doc, "");
+  if (!inliner(std::move(defs)).type_position(doc, "")) {
+    return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: nesting deeper than " +
+                                  std::to_string(kavro::safe_json::default_max_depth) +
+                                  " levels once its references are inlined"));
+  }
   return doc;
 }
 
@@ -218,8 +230,10 @@ api_result<normalized_schema> normalize_schema(stored_schema schema, const refer
     return tl::unexpected(invalid(std::move(message)));
   }
   // Stored compact, the author's key order kept.
-  schema.text = ordered::parse(schema.text).dump();
-  std::string identity = canonical(nlohmann::json::parse(resolved), "").dump();
+  // Both parsed before (the text by resolve(), the resolved document by the Avro parser, which bounds
+  // its depth), so they parse, and canonical() recurses no deeper than the Avro parser allowed.
+  schema.text = kavro::safe_json::parse_ordered(schema.text, schema_json)->dump();
+  std::string identity = canonical(*kavro::safe_json::parse(resolved, schema_json), "").dump();
   for (const auto& r : schema.references) {
     identity += '|';
     identity += r.name;

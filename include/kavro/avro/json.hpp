@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "kavro/avro/schema.hpp"
 #include "kavro/avro/value.hpp"
@@ -28,6 +29,12 @@ nlohmann::json to_avro_json(const schema& s, const value& v);
 // Compact JSON text with record fields in schema order (the json objects above sort their keys).
 enum class json_style { plain, avro };
 std::string write_json(const schema& s, const value& v, json_style style);
+
+// One line of JSON input as a value of s, in either form: the text is parsed by kavro's bounded parser
+// (kavro/json.hpp), which refuses nesting deeper than 512 levels and any object that repeats a key,
+// naming the key and its byte offset. What `kavro produce --input`, `avro encode` and `avro container
+// write` read. Errors are errc::invalid_data.
+result<value> value_from_json_text(const schema& s, std::string_view text, json_style style);
 
 // A field default (Avro's default-value form: a union default is a datum of the first branch).
 result<value> value_from_default(const schema& s, const nlohmann::json& j);

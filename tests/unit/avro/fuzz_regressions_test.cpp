@@ -22,12 +22,13 @@ void replay(const std::filesystem::path& p) {
   if (name.rfind("schema", 0) == 0 || dir == "schema") kavro::fuzz::schema_input(data);
   else if (name.rfind("decode", 0) == 0 || dir == "decode") kavro::fuzz::decode_input(data);
   else if (name.rfind("container", 0) == 0 || dir == "container") kavro::fuzz::container_input(data);
+  else if (name.rfind("json", 0) == 0 || dir == "json") kavro::fuzz::json_line_input(data);
   else ADD_FAILURE() << "cannot tell the target of " << p;
 }
 
 TEST(fuzz_regressions, replay_without_crashing) {
   std::size_t n = 0;
-  for (const char* sub : {"regressions", "corpus/schema", "corpus/decode"}) {
+  for (const char* sub : {"regressions", "corpus/schema", "corpus/decode", "corpus/json"}) {
     std::filesystem::path dir = std::filesystem::path(KAVRO_FUZZ_DIR) / sub;
     if (!std::filesystem::exists(dir)) continue;
     for (const auto& e : std::filesystem::directory_iterator(dir))
