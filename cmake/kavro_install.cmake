@@ -6,7 +6,8 @@ include(CMakePackageConfigHelpers)
 # Every library target, in dependency order. A new module adds its target here; the checks below fail
 # the configure step when a link interface names a target of this build that is not in the list.
 set(KAVRO_LIBRARY_TARGETS kavro_core kavro_avro kavro_serde kavro_registry kavro_rdkafka_handles
-                          kavro_registry_server kavro_kafka kavro_order_types kavro_orders)
+                          kavro_http_transport kavro_registry_server kavro_kafka kavro_order_types
+                          kavro_orders)
 # Components a user asks for; the other exported targets are found as dependencies of these.
 set(KAVRO_PUBLIC_COMPONENTS core avro serde registry registry_server kafka orders)
 

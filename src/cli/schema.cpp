@@ -12,6 +12,7 @@
 
 #include "client_options.hpp"
 #include "common.hpp"
+#include "kavro/json.hpp"
 #include "kavro/properties.hpp"
 
 namespace kavro::cli {
@@ -75,7 +76,9 @@ class session {
     if (body) text = body->dump();
     auto reply = client_->raw_request(method, path, body ? &text : nullptr);
     if (!reply) die(cmd_, "registry unreachable: " + reply.error().message);
-    json parsed = json::parse(reply->body, nullptr, false);
+    // A registry's answer is untrusted: parsed with bounded depth (a hostile one must not crash us).
+    auto bounded = kavro::safe_json::parse(reply->body, {.duplicates = kavro::safe_json::duplicate_keys::last_wins});
+    json parsed = bounded ? std::move(*bounded) : json(json::value_t::discarded);
     const bool ok = reply->status / 100 == 2;
     if (ok && parsed.is_discarded()) {
       die(cmd_, reply->context + ": HTTP " + std::to_string(reply->status) +
@@ -130,10 +133,8 @@ std::string read_schema_file(const std::string& cmd, const std::string& path) {
   }
   if (text.size() > max_schema_file_bytes) die(cmd, "schema input is larger than 8 MiB");
   // The registry would refuse it too, but a local message names the file and the position.
-  try {
-    const json parsed = json::parse(text);
-  } catch (const json::parse_error& e) {
-    die(cmd, "schema file '" + path + "' is not JSON: " + e.what());
+  if (auto parsed = kavro::safe_json::parse(text, {.duplicates = kavro::safe_json::duplicate_keys::last_wins}); !parsed) {
+    die(cmd, "schema file '" + path + "' is not JSON: " + parsed.error().message());
   }
   return text;
 }
@@ -587,8 +588,9 @@ void add_import(CLI::App& schema) {
       const std::string where = o->file + ":" + std::to_string(n);
       if (too_long) die("import", where + ": line longer than 16 MiB");
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      const json j = json::parse(line, nullptr, false);
-      if (j.is_discarded()) die("import", where + ": not JSON");
+      auto parsed = kavro::safe_json::parse(line);
+      if (!parsed) die("import", where + ": not JSON: " + parsed.error().message());
+      const json& j = *parsed;
       exported e;
       if (auto problem = parse_exported(j, e)) die("import", where + ": " + *problem);
       rows.push_back(std::move(e));

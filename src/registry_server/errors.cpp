@@ -71,7 +71,9 @@ std::string api_error::to_json() const {
   nlohmann::ordered_json body;
   body["error_code"] = static_cast<int>(code);
   body["message"] = message;
-  return body.dump();
+  // A message may quote the request (a subject, a schema's text, a parser's view of a bad byte): bytes
+  // that are not UTF-8 become U+FFFD, so an error about bad input is never itself a 500.
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 api_error make_error(error_code code, std::string_view arg, std::string_view arg2) {

@@ -24,7 +24,9 @@ namespace {
 using json = nlohmann::ordered_json;
 
 response ok(const json& body) {
-  return {200, body.dump()};
+  // Stored text is UTF-8 (paths are decoded with U+FFFD, bodies parsed as JSON), but a schema read from
+  // a `_schemas` topic written by another registry is not checked: never let one make a read a 500.
+  return {200, body.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 template <class T>
