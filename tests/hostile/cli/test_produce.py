@@ -32,6 +32,8 @@ def test_produce_rejects_a_hostile_line_and_delivers_the_rest(kavro, tmp_path, b
         low = r.stderr.decode(errors="replace").lower()
         assert "price" in low and any(w in low for w in ("duplicate", "more than once", "twice", "repeated")), (
             f"the error does not say that 'price' is duplicated: {r.show()}")
-    summary = re.search(rb"produced (\d+), delivered (\d+), failed (\d+), rejected (\d+)", r.stdout)
+    # "lines N: delivered D, failed F, rejected R, not sent U", where D + F + R + U = N.
+    summary = re.search(rb"lines (\d+): delivered (\d+), failed (\d+), rejected (\d+), not sent (\d+)", r.stdout)
     assert summary, f"no summary printed: {r.show()}"
-    assert [int(x) for x in summary.groups()] == [2, 2, 0, 1], f"the summary should count 2 delivered, 1 rejected: {r.show()}"
+    assert [int(x) for x in summary.groups()] == [3, 2, 0, 1, 0], (
+        f"the summary should count 3 lines: 2 delivered, 1 rejected: {r.show()}")

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -72,6 +73,10 @@ TEST(registry_forwarding, never_forwards_to_its_own_url) {
   auto a = start(topic, 0, "http://127.0.0.1:" + std::to_string(p), a_port);
   auto b = start(topic, p, "", b_port);
   ASSERT_EQ(b_port, p);
+  // b's start() returns once it sees a leader, possibly while the group is still rebalancing; the
+  // partition (the leadership) may then move to b. Let the election settle first, so "the other one"
+  // is well defined: a leader that changes mid-test legitimately answers both writes itself.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
   auto ra = post(a_port);
   auto rb = post(b_port);
   ASSERT_TRUE(ra);
