@@ -30,20 +30,7 @@ constexpr std::size_t max_export_line_bytes = 16 * 1024 * 1024;  // a schema lin
   throw CLI::RuntimeError(exit_error);
 }
 
-std::string url_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+using registry::url_encode;
 
 std::string subject_path(const std::string& subject) {
   return "/subjects/" + url_encode(subject);

@@ -109,6 +109,10 @@ class client final : public schema_registry {
       latest_by_subject_;
 };
 
+// Percent-encodes a path segment (a subject, a version) as every request of the client does: all but
+// RFC 3986's unreserved characters, so a subject with '/' or ':' stays one segment.
+std::string url_encode(const std::string& segment);
+
 // A registry for the first URL's scheme: `mock://scope` gives the in-process mock registry of that
 // scope (shared by every caller naming it), anything else the HTTP client.
 std::shared_ptr<schema_registry> make_registry(const client_config& config);
