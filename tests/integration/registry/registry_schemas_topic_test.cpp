@@ -279,8 +279,11 @@ TEST(registry_schemas_topic, compaction_keeps_soft_deletes_drops_hard_deletes_an
   // The active segment is never cleaned: a write after segment.ms rolls it, then the cleaner (every
   // log.cleaner.backoff.ms, 15 s by default) rewrites the older segments.
   const std::string hard_key = R"({"keytype":"SCHEMA","subject":"hard","version":1,"magic":1})";
-  ASSERT_EQ(records_with_key(topic, hard_key), 2u);  // the schema and its tombstone
-  bool compacted = false;
+  // The schema and its tombstone; or the tombstone alone when the cleaner has already run (segments
+  // roll every 100 ms, so it may have, on a slow or busy machine).
+  const auto before = records_with_key(topic, hard_key);
+  ASSERT_TRUE(before == 2u || before == 1u) << before << " records with key " << hard_key;
+  bool compacted = before == 1u;
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   {
     instance writer(topic);
