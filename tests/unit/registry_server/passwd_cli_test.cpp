@@ -2,6 +2,7 @@
 // loads as an auth file and verifies; and `registry serve`'s refusals of conflicting auth settings.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -54,6 +55,41 @@ class passwd_cli_test : public ::testing::Test {
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = slurp(dir_ / "stdout");
     r.err = slurp(dir_ / "stderr");
+    return r;
+  }
+
+  // Starts `registry serve` in the background and stops it once its "listening on" line is out (or after
+  // 60 s): a fixed sleep would kill a slow, sanitized build on a loaded machine before it said anything.
+  run_result serve_until_listening(const std::string& args, const std::string& env = "") {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    fs::remove(out);
+    fs::remove(err);
+    // `exec` makes the forked child the server's own `timeout`, so waitpid reaps exactly it.
+    const std::string command = env + " exec timeout -s TERM 60 '" KAVRO_CLI "' " + args + " </dev/null >'" +
+                                out.string() + "' 2>'" + err.string() + "'";
+    run_result r;
+    const pid_t pid = ::fork();
+    if (pid < 0) return r;
+    if (pid == 0) {
+      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 600 && slurp(out).find("listening on") == std::string::npos; ++i) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      ::usleep(100'000);
+    }
+    if (!exited) {
+      ::kill(pid, SIGTERM);  // timeout passes it on to the server
+      ::waitpid(pid, &status, 0);
+    }
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
     return r;
   }
 
@@ -146,14 +182,17 @@ TEST_F(passwd_cli_test, serve_refuses_auth_and_auth_file_together_even_from_the_
 }
 
 TEST_F(passwd_cli_test, serve_warns_when_it_listens_beyond_loopback_without_auth) {
-  // The warning comes before the server starts, so stopping it after a second loses nothing checked.
-  auto r = run("registry serve --host 0.0.0.0 --port 0", "", "timeout -s TERM 1");
+  // The warning comes before the server listens; stopping it once it says so loses nothing checked.
+  auto r = serve_until_listening("registry serve --host 0.0.0.0 --port 0");
+  EXPECT_NE(r.out.find("listening on"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("kavro registry: warning: listening on 0.0.0.0 without authentication"),
             std::string::npos)
       << r.err;
-  r = run("registry serve --host 127.0.0.1 --port 0", "", "timeout -s TERM 1");
+  r = serve_until_listening("registry serve --host 127.0.0.1 --port 0");
+  EXPECT_NE(r.out.find("listening on"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(r.err.find("without authentication"), std::string::npos) << r.err;
-  r = run("registry serve --host 0.0.0.0 --port 0", "", "KAVRO_REGISTRY_AUTH=a:b timeout -s TERM 1");
+  r = serve_until_listening("registry serve --host 0.0.0.0 --port 0", "KAVRO_REGISTRY_AUTH=a:b");
+  EXPECT_NE(r.out.find("listening on"), std::string::npos) << r.out << r.err;
   EXPECT_EQ(r.err.find("without authentication"), std::string::npos) << r.err;
 }
 
