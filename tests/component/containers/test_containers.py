@@ -4,53 +4,20 @@ the Dockerfile's build step runs scripts that exist, with the preset the README'
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
+import kavro_help  # noqa: E402
 
 SRC = Path(os.environ.get("KAVRO_SOURCE_DIR", Path(__file__).resolve().parents[3]))
 KAVRO = os.environ["KAVRO_BIN"]
 
 
-def kavro_help(path):
-    out = subprocess.run([KAVRO, *path, "--help"], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, f"kavro {' '.join(path)} --help failed: {out.stderr}"
-    return out.stdout
-
-
-def sections(help_text):
-    """The flags of the Options: section and the names of the Subcommands: section."""
-    flags, subcommands, section = set(), set(), None
-    for line in help_text.splitlines():
-        if line.rstrip().endswith(":") and not line.startswith(" "):
-            section = line.strip()[:-1]
-            continue
-        if section == "Options":
-            m = re.match(r"\s+(-\S+)", line)
-            if m:
-                flags.update(f for f in m.group(1).split(",") if f.startswith("-"))
-        elif section == "Subcommands":
-            m = re.match(r"\s+(\S+)", line)
-            if m:
-                subcommands.add(m.group(1))
-    return flags, subcommands
-
-
 def check_command(args, where):
-    """args: a kavro command line without the binary; every subcommand and flag must exist."""
-    path, rest = [], list(args)
-    _, subs = sections(kavro_help(path))
-    while rest and rest[0] in subs:
-        path.append(rest.pop(0))
-        _, subs = sections(kavro_help(path))
-    assert path, f"{where}: {args[0]!r} is not a kavro subcommand"
-    assert not subs, f"{where}: 'kavro {' '.join(path)}' needs a subcommand ({', '.join(sorted(subs))})"
-    flags, _ = sections(kavro_help(path))
-    for arg in rest:
-        if arg.startswith("-"):
-            flag = arg.split("=", 1)[0]
-            assert flag in flags, f"{where}: kavro {' '.join(path)} has no flag {flag}"
-    return path
+    return kavro_help.check_command(KAVRO, args, where)
 
 
 def compose():
