@@ -252,10 +252,17 @@ install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}
 # (packaging/gen-cli-docs.py; a test keeps them in sync), systemd units with the installed binary's path,
 # and the example configuration they read.
 set(KAVRO_INSTALL_SYSTEMDUNITDIR "lib/systemd/system" CACHE STRING "Where the systemd units go, under the prefix")
-set(KAVRO_INSTALL_FULL_BINDIR ${CMAKE_INSTALL_FULL_BINDIR})
 foreach(unit kavro-registry kavro-consume)
-  configure_file(${PROJECT_SOURCE_DIR}/packaging/systemd/${unit}.service.in ${PROJECT_BINARY_DIR}/packaging/${unit}.service
-                 @ONLY)
+  # Configured when installing, so ExecStart names the binary under the prefix actually installed to
+  # (`cmake --install --prefix` included).
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}")
+    set(bindir "${CMAKE_INSTALL_BINDIR}")
+  else()
+    set(bindir "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}")
+  endif()
+  install(CODE "set(KAVRO_INSTALL_FULL_BINDIR \"${bindir}\")
+configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/${unit}.service.in\"
+               \"${PROJECT_BINARY_DIR}/packaging/${unit}.service\" @ONLY)" COMPONENT kavro_runtime)
   install(FILES ${PROJECT_BINARY_DIR}/packaging/${unit}.service DESTINATION ${KAVRO_INSTALL_SYSTEMDUNITDIR}
           COMPONENT kavro_runtime)
 endforeach()

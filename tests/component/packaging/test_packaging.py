@@ -61,18 +61,35 @@ def test_completion_completes():
     assert "--bootstrap" in complete("kavro produce --")
 
 
-def configured_unit(name):
-    path = BUILD / "packaging" / name
-    assert path.is_file(), f"{path} is configured by cmake/kavro_install.cmake"
-    return path.read_text()
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The runtime component installed into a temporary prefix, as `cmake --install` does it."""
+    prefix = tmp_path_factory.mktemp("prefix")
+    out = subprocess.run(["cmake", "--install", str(BUILD), "--prefix", str(prefix), "--component", "kavro_runtime"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return prefix
+
+
+def test_install_puts_each_file_where_its_tool_looks(installed):
+    for f in ("bin/kavro", "share/man/man1/kavro.1", "share/bash-completion/completions/kavro",
+              "lib/systemd/system/kavro-registry.service", "lib/systemd/system/kavro-consume.service",
+              "share/doc/kavro/examples/schema-registry.properties", "share/doc/kavro/examples/registry.env",
+              "share/doc/kavro/examples/consume.env"):
+        assert (installed / f).is_file(), f"cmake --install did not install {f}"
+    assert (installed / "share/man/man1/kavro.1").read_text() == (SRC / "packaging/man/kavro.1").read_text()
+
+
+def unit_text(prefix, name):
+    return (prefix / "lib/systemd/system" / name).read_text()
 
 
 @pytest.mark.parametrize("unit", UNITS)
-def test_unit_runs_a_kavro_command_that_exists(unit):
-    text = configured_unit(unit)
+def test_unit_runs_a_kavro_command_that_exists(unit, installed):
+    text = unit_text(installed, unit)
     exec_start = re.search(r"^ExecStart=(.*)$", text, re.M).group(1)
     args = shlex.split(exec_start)
-    assert Path(args[0]).name == "kavro" and Path(args[0]).is_absolute(), args[0]
+    assert args[0] == str(installed / "bin/kavro"), "ExecStart names the binary under the install prefix"
     kavro_help.check_command(KAVRO, [a for a in args[1:] if not a.startswith("$")], f"{unit} ExecStart")
     for setting in ("Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict", "DynamicUser=yes"):
         assert re.search(rf"^{re.escape(setting)}$", text, re.M), f"{unit}: no {setting}"
@@ -82,11 +99,9 @@ def test_unit_runs_a_kavro_command_that_exists(unit):
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
-def test_systemd_accepts_the_units(tmp_path):
-    for unit in UNITS:
-        text = re.sub(r"^ExecStart=\S+", "ExecStart=" + KAVRO, configured_unit(unit), flags=re.M)
-        (tmp_path / unit).write_text(text)
-    out = subprocess.run(["systemd-analyze", "verify", "--man=no", *[str(tmp_path / u) for u in UNITS]],
+def test_systemd_accepts_the_units(installed):
+    out = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                          *[str(installed / "lib/systemd/system" / u) for u in UNITS]],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
 
