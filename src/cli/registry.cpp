@@ -181,6 +181,18 @@ void apply_config(const CLI::App& serve, serve_options& o) {
   if (c.compatibility && unset("--default-compatibility")) s.default_compatibility = *c.compatibility;
   if (c.group_id) o.group_id = *c.group_id;
   if (c.session_timeout_ms) o.session_timeout_ms = *c.session_timeout_ms;
+  // Store settings without a store would change nothing: the registry would silently live in memory.
+  if (o.kafka_bootstrap.empty()) {
+    std::string named;
+    for (const auto& [key, origin] : c.origins) {
+      if (key.rfind("kafkastore.", 0) == 0 || key.rfind("kafkagroup.", 0) == 0 || key == "schema.registry.group.id")
+        named += (named.empty() ? "" : ", ") + key + " (" + origin + ")";
+    }
+    if (!named.empty())
+      throw std::runtime_error("registry serve: " + named +
+                               " set without kafkastore.bootstrap.servers: without it the registry lives in "
+                               "memory and these would change nothing");
+  }
   // The file's librdkafka properties first, so that a --kafka-property given for the same key wins.
   std::vector<std::string> kafka;
   for (const auto& [k, v] : c.kafka_properties) kafka.push_back(k + "=" + v);

@@ -128,4 +128,16 @@ TEST_F(serve_config_test, an_unknown_property_stops_it_with_its_name_and_line) {
   EXPECT_EQ(p.out().find("listening"), std::string::npos);
 }
 
+TEST_F(serve_config_test, store_settings_without_a_store_are_refused) {
+  const auto config = write_config("listeners=http://127.0.0.1:0\nkafkastore.topic=_my_schemas\n");
+  cli_process p(kavro::testing::cli_binary(KAVRO_CLI), {"registry", "serve", "--config", config});
+  const auto exit = p.wait(30s);
+  ASSERT_TRUE(exit.exited);
+  EXPECT_NE(exit.code, 0);
+  EXPECT_NE(p.err().find("kafkastore.topic (" + config + ":2) set without kafkastore.bootstrap.servers"),
+            std::string::npos)
+      << p.err();
+  EXPECT_EQ(p.out().find("listening"), std::string::npos);
+}
+
 }  // namespace
