@@ -248,6 +248,31 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/kavro_gen.cmake ${PROJECT_BINARY_DIR}
 install(TARGETS kavro RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kavro_runtime)
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/kavro COMPONENT kavro_runtime)
 
+# Operating files (packaging/): the man page and bash completion generated from `kavro --help`
+# (packaging/gen-cli-docs.py; a test keeps them in sync), systemd units with the installed binary's path,
+# and the example configuration they read.
+set(KAVRO_INSTALL_SYSTEMDUNITDIR "lib/systemd/system" CACHE STRING "Where the systemd units go, under the prefix")
+foreach(unit kavro-registry kavro-consume)
+  # Configured when installing, so ExecStart names the binary under the prefix actually installed to
+  # (`cmake --install --prefix` included).
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_BINDIR}")
+    set(bindir "${CMAKE_INSTALL_BINDIR}")
+  else()
+    set(bindir "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}")
+  endif()
+  install(CODE "set(KAVRO_INSTALL_FULL_BINDIR \"${bindir}\")
+configure_file(\"${PROJECT_SOURCE_DIR}/packaging/systemd/${unit}.service.in\"
+               \"${PROJECT_BINARY_DIR}/packaging/${unit}.service\" @ONLY)" COMPONENT kavro_runtime)
+  install(FILES ${PROJECT_BINARY_DIR}/packaging/${unit}.service DESTINATION ${KAVRO_INSTALL_SYSTEMDUNITDIR}
+          COMPONENT kavro_runtime)
+endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/man/kavro.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT kavro_runtime)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/completion/kavro.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
+        RENAME kavro COMPONENT kavro_runtime)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/schema-registry.properties ${PROJECT_SOURCE_DIR}/packaging/systemd/registry.env
+              ${PROJECT_SOURCE_DIR}/packaging/systemd/consume.env
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/kavro/examples COMPONENT kavro_runtime)
+
 # One file per component: the components it needs, its external packages, its targets.
 foreach(target ${KAVRO_LIBRARY_TARGETS})
   string(REGEX REPLACE "^kavro_" "" module ${target})

@@ -103,7 +103,11 @@ def colour_of(contestant):
 def svg(rows, meta):
     """Two horizontal bar charts side by side: messages/s and CPU seconds per million messages."""
     rows = [r for r in rows if r["messages"] > 0]
-    bar_h, gap, left, panel_w, top = 18, 6, 250, 330, 48
+    bar_h, gap, panel_w, top = 18, 6, 330, 48
+    # The name column is as wide as its longest label (a generous estimate: no font metrics here), so
+    # no name is cut off at the left edge.
+    longest = max((len(f'{r["contestant"]} ({r["role"]})') for r in rows), default=10)
+    left = max(250, int(10 + longest * 12 * 0.62 + 8))
     height = top + len(rows) * (bar_h + gap) + 40
     width = left + 2 * panel_w + 60
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

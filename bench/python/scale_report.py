@@ -3,6 +3,9 @@ curves: bench-scale.md (a table per curve, and the machine), bench-scale.svg (th
 bench-scale.jsonl (every run of every point, tagged with its settings). Standard library only.
 
     python3 scale_report.py MANIFEST --out DIR [--set key=value]...
+    python3 scale_report.py --replot docs/bench-scale.jsonl --out docs --set date=... --set librdkafka=...
+
+--replot redraws only bench-scale.svg from a recorded bench-scale.jsonl, without running anything.
 
 MANIFEST has one line per point and curve, "curve<TAB>bench.sh output dir", curve being size,
 partitions or backlog; one point may serve two curves. --set adds facts about the whole run (nproc,
@@ -197,11 +200,40 @@ def markdown(points, extra):
 
 # ---- the chart ---------------------------------------------------------------------------------
 
+# A run under other consumer settings than its contestant's own is dotted, each such variant with its own
+# dot pattern and a darker shade of its family's colour, so two variants of one contestant stay apart.
+DOTS = ["1.5,2.5", "1.5,6", "5,2,1.5,2"]
+SHADES = ["#0b4f8a", "#5aa7e0", "#08306b"]
+
+
+def variant_of(name):
+    """0 for a contestant under its own settings, else 1 + the variant's index among all variants."""
+    if "(" not in name:
+        return 0
+    if name not in VARIANTS:
+        VARIANTS.append(name)
+    return 1 + VARIANTS.index(name)
+
+
+VARIANTS = []
+
+
 def dash_of(name):
     """Producers solid, consumers dashed, a run under other settings than its contestant's own dotted."""
-    if "(" in name:
-        return ' stroke-dasharray="1.5,2.5"'
+    v = variant_of(name)
+    if v:
+        return f' stroke-dasharray="{DOTS[(v - 1) % len(DOTS)]}"'
     return ' stroke-dasharray="5,3"' if "consume" in name else ""
+
+
+def colour_of(name):
+    v = variant_of(name)
+    return SHADES[(v - 1) % len(SHADES)] if v and name.startswith("kavro") else report.colour_of(name)
+
+
+def text_width(text, px=12):
+    """A generous estimate of a sans-serif label's width, for layout (no font metrics here)."""
+    return len(text) * px * 0.62
 
 
 def nice(v):
@@ -232,13 +264,15 @@ def line_panel(x0, y0, w, h, title, xlabels, series, fmt):
     for name, vs in series:
         pts = [(x, y0 + h - v / vmax * h) for x, v in zip(xs, vs) if v is not None]
         dash = dash_of(name)
-        colour = report.colour_of(name)
+        colour = colour_of(name)
         if len(pts) > 1:
             out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="'
                        + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
         for x, y in pts:
-            shape = (f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{colour}"/>'
-                     if name.startswith("kavro") else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
+            # Variants get hollow markers, so they read apart from the contestant's own line at a glance.
+            fill = f'fill="white" stroke="{colour}" stroke-width="1.5"' if variant_of(name) else f'fill="{colour}"'
+            shape = (f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" {fill}/>'
+                     if name.startswith("kavro") else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" {fill}/>')
             out.append(shape)
     return out
 
@@ -254,10 +288,22 @@ def curve(rows, key, value):
 def svg(points, extra):
     size = rows_of(points, "size")
     parts = rows_of(points, "partitions")
-    backlog = [r for r in rows_of(points, "backlog") if r["role"] == "consume" and not r["consumer_props"]]
+    # Every consumer of the backlog points, the runs under other prefetch settings included: the
+    # memory trade-off in docs/performance.md rests on them.
+    backlog = [r for r in rows_of(points, "backlog") if r["role"] == "consume"]
     pw, ph, left, top, gap_x, gap_y = 360, 170, 70, 60, 90, 70
     width = left + 2 * pw + gap_x + 20
-    height = top + 2 * ph + gap_y + 90
+    # The legend flows over as many rows as its entries need (each as wide as its label).
+    names = sorted({r["label"] for r in size + parts + backlog}, key=lambda n: (rank(n.split(" ")[0]), n))
+    legend, x, row = [], 10, 0
+    for n in names:
+        w = 30 + text_width(n) + 20
+        if x + w > width - 10 and x > 10:
+            x, row = 10, row + 1
+        legend.append((n, x, row))
+        x += w
+    legend_top = top + 2 * ph + gap_y + 44
+    height = legend_top + (row + 1) * 18 + 24
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            '<text x="10" y="20" font-size="14" font-weight="bold">kavro scale and cost curves</text>']
@@ -274,29 +320,56 @@ def svg(points, extra):
     xs, series = curve(backlog, "count", lambda r: r["rss_mb"])
     out += line_panel(left + pw + gap_x, top + ph + gap_y, pw, ph, "consumer peak RSS MB by backlog",
                       [f"{x:,} msgs" for x in xs], series, lambda v: f"{v:,.0f}")
-    names = sorted({r["label"] for r in size + parts + backlog}, key=lambda n: (rank(n.split(" ")[0]), n))
-    y = height - 50
-    for i, n in enumerate(names):
-        x = 10 + (i % 4) * 220
-        yy = y + (i // 4) * 18
-        dash = dash_of(n)
-        out.append(f'<line x1="{x}" y1="{yy - 4}" x2="{x + 24}" y2="{yy - 4}" stroke="{report.colour_of(n)}" stroke-width="2"{dash}/>')
-        out.append(f'<text x="{x + 30}" y="{yy}">{html.escape(n)}</text>')
+    for n, x, row in legend:
+        yy = legend_top + row * 18
+        out.append(f'<line x1="{x:.0f}" y1="{yy - 4}" x2="{x + 24:.0f}" y2="{yy - 4}" stroke="{colour_of(n)}" '
+                   f'stroke-width="2"{dash_of(n)}/>')
+        out.append(f'<text x="{x + 30:.0f}" y="{yy}">{html.escape(n)}</text>')
     meta = points[0]["meta"] if points else {}
-    out.append(f'<text x="10" y="{height - 8}" fill="#555">{html.escape(meta.get("date", ""))} · nproc '
-               f'{html.escape(str(extra.get("nproc", meta.get("cpus", ""))))} · librdkafka {html.escape(str(meta.get("librdkafka", "")))}'
-               ' · grey: librdkafka alone, blue: kavro, red: Python; dashed: consumers; dotted: other settings</text>')
+    date = extra.get("date", meta.get("date", ""))
+    librdkafka = extra.get("librdkafka", meta.get("librdkafka", ""))
+    out.append(f'<text x="10" y="{height - 8}" fill="#555">{html.escape(date)} · nproc '
+               f'{html.escape(str(extra.get("nproc", meta.get("cpus", ""))))} · librdkafka {html.escape(str(librdkafka))}'
+               ' · grey: librdkafka alone, blue: kavro, red: Python; dashed: consumers; dotted, hollow markers: other consumer settings</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
+def replot_points(jsonl, extra):
+    """The points of a recorded bench-scale.jsonl (each run tagged with its curve and settings)."""
+    groups = {}
+    for line in open(jsonl):
+        if not line.strip().startswith("{"):
+            continue
+        r = json.loads(line)
+        key = (r["curve"], r["count"], r["partitions"], r["pad"], r.get("consumer_props", ""))
+        groups.setdefault(key, []).append(r)
+    points = []
+    for (curve_name, count, partitions, pad, props), runs in groups.items():
+        meta = {"count": count, "partitions": partitions, "pad": pad, "consumer_props": props,
+                "load_before": runs[0].get("load_before")}
+        rows = report.derive(report.fastest([dict(r) for r in runs]))
+        for r in rows:
+            r.update(count=count, pad=pad, partitions=partitions, consumer_props=props,
+                     record=r["bytes"] / max(r["messages"], 1))
+            r["label"] = label(r, extra)
+        points.append({"curve": curve_name, "dir": jsonl, "meta": meta, "runs": runs, "rows": rows})
+    return points
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("manifest")
+    ap.add_argument("manifest", nargs="?")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--replot", help="redraw bench-scale.svg only, from this recorded bench-scale.jsonl")
     ap.add_argument("--set", action="append", default=[], help="key=value about the whole run")
     args = ap.parse_args()
     extra = dict(kv.partition("=")[::2] for kv in args.set)
+    if args.replot:
+        open(os.path.join(args.out, "bench-scale.svg"), "w").write(svg(replot_points(args.replot, extra), extra))
+        return 0
+    if not args.manifest:
+        ap.error("a MANIFEST, or --replot JSONL")
     points = load(args.manifest, extra)
     if not points:
         print("scale_report: no points", file=sys.stderr)

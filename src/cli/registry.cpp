@@ -6,9 +6,11 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "common.hpp"
+#include "registry_config.hpp"
 #include "kavro/registry_server/auth.hpp"
 #include "kavro/registry_server/server.hpp"
 
@@ -25,6 +27,10 @@ struct serve_options {
   // The transport's time limits, in milliseconds (server_config holds them as durations).
   long long header_timeout_ms = 10000, body_timeout_ms = 30000, idle_timeout_ms = 30000,
             tls_handshake_timeout_ms = 10000, write_timeout_ms = 30000;
+  // From --config and the environment only (no flags of their own).
+  std::string config_file;
+  std::string group_id;
+  std::optional<long long> session_timeout_ms;
 };
 
 struct passwd_options {
@@ -145,6 +151,81 @@ void add_limit_options(CLI::App* serve, serve_options& o) {
       ->check(CLI::Range(1, 1024));
 }
 
+// --config and KAVRO_REGISTRY_* / SCHEMA_REGISTRY_* variables: each setting is taken unless its flag
+// was given, so flags > environment > file (the environment's entries are applied after the file's).
+void apply_config(const CLI::App& serve, serve_options& o) {
+  std::vector<property> properties;
+  if (!o.config_file.empty()) {
+    auto loaded = load_properties(o.config_file);
+    if (!loaded) throw std::runtime_error("registry serve: --config: " + loaded.error().message);
+    properties = std::move(*loaded);
+  }
+  std::vector<std::string> environment;
+  for (char** e = environ; e && *e; ++e) environment.emplace_back(*e);
+  auto from_env = registry_env_properties(environment);
+  properties.insert(properties.end(), from_env.begin(), from_env.end());
+  if (properties.empty()) return;
+  std::vector<std::string> warnings;
+  auto mapped = map_registry_properties(properties, warnings);
+  for (const auto& w : warnings) std::cerr << "kavro registry: warning: " << w << std::endl;
+  if (!mapped) throw std::runtime_error("registry serve: " + mapped.error().message);
+  registry_settings& c = *mapped;
+  auto unset = [&](const char* flag) { return serve.count(flag) == 0; };
+  auto& s = o.server;
+  if (c.host && unset("--host")) s.host = *c.host;
+  if (c.port && unset("--port")) s.port = *c.port;
+  if (c.kafka_bootstrap && unset("--kafka-bootstrap")) o.kafka_bootstrap = *c.kafka_bootstrap;
+  if (c.kafka_topic && unset("--kafka-topic")) o.kafka_topic = *c.kafka_topic;
+  if (c.replication_factor && unset("--kafka-replication-factor")) o.replication_factor = *c.replication_factor;
+  if (c.store_timeout_ms && unset("--store-timeout-ms")) o.timeout_ms = *c.store_timeout_ms;
+  if (c.compatibility && unset("--default-compatibility")) s.default_compatibility = *c.compatibility;
+  if (c.group_id) o.group_id = *c.group_id;
+  if (c.session_timeout_ms) o.session_timeout_ms = *c.session_timeout_ms;
+  // Store settings without a store would change nothing: the registry would silently live in memory.
+  if (o.kafka_bootstrap.empty()) {
+    std::string named;
+    for (const auto& [key, origin] : c.origins) {
+      if (key.rfind("kafkastore.", 0) == 0 || key.rfind("kafkagroup.", 0) == 0 || key == "schema.registry.group.id")
+        named += (named.empty() ? "" : ", ") + key + " (" + origin + ")";
+    }
+    if (!named.empty())
+      throw std::runtime_error("registry serve: " + named +
+                               " set without kafkastore.bootstrap.servers: without it the registry lives in "
+                               "memory and these would change nothing");
+  }
+  // The file's librdkafka properties first, so that a --kafka-property given for the same key wins.
+  std::vector<std::string> kafka;
+  for (const auto& [k, v] : c.kafka_properties) kafka.push_back(k + "=" + v);
+  kafka.insert(kafka.end(), o.kafka_properties.begin(), o.kafka_properties.end());
+  o.kafka_properties = std::move(kafka);
+  const bool flags_give_auth = !unset("--auth") || !unset("--auth-file") || !s.basic_auth.empty();
+  if (c.auth_file && !flags_give_auth) s.auth_file = *c.auth_file;
+  if (c.basic_auth_required && s.auth_file.empty() && s.basic_auth.empty())
+    throw std::runtime_error(
+        "registry serve: authentication.method=BASIC needs users: set auth.file (kavro's auth file, "
+        "docs/security.md), --auth-file or --auth");
+  if (unset("--tls-cert") && unset("--tls-key")) {
+    if (c.tls_cert) s.tls_cert_file = *c.tls_cert;
+    if (c.tls_key) s.tls_key_file = *c.tls_key;
+  }
+  if (c.scheme && unset("--tls-cert")) {
+    const bool tls = !s.tls_cert_file.empty();
+    if (*c.scheme == "https" && !tls)
+      throw std::runtime_error("registry serve: listeners is https but no certificate is given: set "
+                               "ssl.keystore.location with ssl.keystore.type=PEM, or --tls-cert and --tls-key");
+    if (*c.scheme == "http" && tls)
+      throw std::runtime_error("registry serve: listeners is http but a TLS certificate is given: make the "
+                               "listener https:// or remove the certificate");
+  }
+  if ((c.host_name || c.host_port) && unset("--advertised-url")) {
+    const std::string scheme = s.tls_cert_file.empty() ? "http" : "https";
+    const std::string host = c.host_name.value_or(s.host);
+    const bool v6 = host.find(':') != std::string::npos;
+    s.advertised_url = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" +
+                       std::to_string(c.host_port.value_or(s.port));
+  }
+}
+
 }  // namespace
 
 void add_registry(CLI::App& app) {
@@ -202,8 +283,30 @@ void add_registry(CLI::App& app) {
       ->option_text("spec|confluent");
   serve->add_option("--advertised-url", o->server.advertised_url,
                     "The URL other instances forward writes to (behind a proxy); default scheme://host:port");
+  serve
+      ->add_option("--config", o->config_file,
+                   "Read Confluent's schema-registry.properties names from this file (docs/operations.md); "
+                   "KAVRO_REGISTRY_* and SCHEMA_REGISTRY_* variables override it, flags override both")
+      ->envname("KAVRO_REGISTRY_CONFIG")
+      ->check(CLI::ExistingFile);
+  serve
+      ->add_option("--default-compatibility", o->server.default_compatibility,
+                   "The global compatibility level while none is set through PUT /config "
+                   "(schema.compatibility.level)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, registry_server::compatibility_level>{
+              {"NONE", registry_server::compatibility_level::none},
+              {"BACKWARD", registry_server::compatibility_level::backward},
+              {"BACKWARD_TRANSITIVE", registry_server::compatibility_level::backward_transitive},
+              {"FORWARD", registry_server::compatibility_level::forward},
+              {"FORWARD_TRANSITIVE", registry_server::compatibility_level::forward_transitive},
+              {"FULL", registry_server::compatibility_level::full},
+              {"FULL_TRANSITIVE", registry_server::compatibility_level::full_transitive}},
+          CLI::ignore_case))
+      ->option_text("LEVEL (default BACKWARD)");
   add_limit_options(serve, *o);
-  serve->callback([o] {
+  serve->callback([o, serve] {
+    apply_config(*serve, *o);
     if (o->server.tls_cert_file.empty() != o->server.tls_key_file.empty()) {
       throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");
     }
@@ -227,6 +330,8 @@ void add_registry(CLI::App& app) {
       k.topic = o->kafka_topic;
       k.replication_factor = o->replication_factor;
       k.timeout = std::chrono::milliseconds(o->timeout_ms);
+      if (!o->group_id.empty()) k.group_id = o->group_id;
+      if (o->session_timeout_ms) k.session_timeout = std::chrono::milliseconds(*o->session_timeout_ms);
       for (const auto& p : o->kafka_properties) {
         const auto eq = p.find('=');
         if (eq == std::string::npos || eq == 0)

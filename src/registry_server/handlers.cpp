@@ -389,9 +389,9 @@ json schema_json(const std::string& subject, const version_entry& v, const schem
   return body;
 }
 
-compatibility_level effective_level(const state& st, const std::string& subject) {
+compatibility_level effective_level(const state& st, const std::string& subject, compatibility_level fallback) {
   if (auto it = st.subject_levels.find(subject); it != st.subject_levels.end()) return it->second;
-  return st.global_level.value_or(compatibility_level::backward);
+  return st.global_level.value_or(fallback);
 }
 
 registry_mode effective_mode(const state& st, const std::string& subject) {
@@ -751,7 +751,7 @@ response handlers::register_schema(const std::string& subject_in, const std::str
             if (!v.deleted && v.id == *id) return ok(json{{"id", id->value}});
           }
         }
-        pre = checked{effective_level(st, subject), std::move(schema->resolved), live_versions(st, subject), {}};
+        pre = checked{effective_level(st, subject, default_level_), std::move(schema->resolved), live_versions(st, subject), {}};
       }
     }
   }
@@ -804,7 +804,7 @@ response handlers::register_schema(const std::string& subject_in, const std::str
         return error_response(
             make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in import mode"));
       }
-      const auto level = effective_level(st, subject);
+      const auto level = effective_level(st, subject, default_level_);
       auto against = live_versions(st, subject);
       auto compat = pre && pre->level == level && pre->candidate == schema->resolved && pre->against == against
                         ? std::move(pre->result)
@@ -954,7 +954,7 @@ response handlers::check_compatibility(const std::string& subject_in,
     return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
   }
   auto result =
-      registry_server::check_compatibility(effective_level(st, subject), schema->resolved, against, compat_);
+      registry_server::check_compatibility(effective_level(st, subject, default_level_), schema->resolved, against, compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);
@@ -1012,7 +1012,7 @@ response handlers::get_config(const std::optional<std::string>& subject_in, cons
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
   config_view global = own_config(st, std::nullopt);
-  if (!global.level) global.level = compatibility_level::backward;  // the server's default
+  if (!global.level) global.level = default_level_;  // the server's default
   if (!subject) return ok(config_json(global, "compatibilityLevel"));
   const config_view own = own_config(st, subject);
   if (!own.empty()) return ok(config_json(own, "compatibilityLevel"));
@@ -1078,7 +1078,7 @@ response handlers::delete_config(const std::optional<std::string>& subject_in) {
     const state& st = state_.data;
     previous = own_config(st, subject);
     if (!subject) {
-      if (!previous.level) previous.level = compatibility_level::backward;
+      if (!previous.level) previous.level = default_level_;
     } else if (previous.empty()) {
       // Confluent answers "subject not found" when the subject has no config of its own, whether or
       // not it has versions; a config set on a subject without versions can be deleted.

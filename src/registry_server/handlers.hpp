@@ -25,8 +25,9 @@ response error_response(const api_error& e);
 
 class handlers {
  public:
-  handlers(shared_state& s, storage& log, compatibility_settings compat = {})
-      : state_(s), log_(log), compat_(compat) {}
+  handlers(shared_state& s, storage& log, compatibility_settings compat = {},
+           compatibility_level default_level = compatibility_level::backward)
+      : state_(s), log_(log), compat_(compat), default_level_(default_level) {}
 
   response root() const;
   // Confluent's POST / (for testing with a body): {} for an empty body or any JSON object.
@@ -84,6 +85,7 @@ class handlers {
   std::string kafka_cluster_;
   std::string registry_cluster_;
   compatibility_settings compat_;
+  compatibility_level default_level_;  // the global level while none is stored
 };
 
 }  // namespace kavro::registry_server

@@ -270,7 +270,8 @@ struct server::impl {
     log = config.kafka ? make_kafka_storage(state, *config.kafka) : make_memory_storage(state);
     api = std::make_unique<handlers>(
         state, *log,
-        compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale});
+        compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale},
+        config.default_compatibility);
     add_routes();
     try {
       http = std::make_unique<http::server>(

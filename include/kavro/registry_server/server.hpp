@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "kavro/registry_server/store.hpp"
+#include "kavro/registry_server/types.hpp"
 #include "kavro/result.hpp"
 
 namespace kavro::registry_server {
@@ -65,6 +66,9 @@ struct server_config {
   unsigned io_threads = 2;                         // threads doing network I/O (and /healthz)
   unsigned worker_threads = 16;                    // threads running requests (store writes, forwards)
   decimal_compatibility decimals = decimal_compatibility::precision_and_scale;
+  // The global level while none is stored (GET /config answers it; DELETE /config returns to it):
+  // Confluent's schema.compatibility.level.
+  compatibility_level default_compatibility = compatibility_level::backward;
 };
 
 class server {
