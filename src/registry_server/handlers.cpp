@@ -389,6 +389,25 @@ json schema_json(const std::string& subject, const version_entry& v, const schem
   return body;
 }
 
+// Query parameters of Confluent's read endpoints that change the answer in ways kavro does not
+// implement: refused with 422 naming them rather than ignored. (format=default and unknown formats
+// are the canonical text, as Confluent answers them.)
+std::optional<api_error> unsupported_query(const query_params& q) {
+  const auto refuse = [](const std::string& what) {
+    return make_error(error_code::unprocessable_entity,
+                      "Query parameter " + what + " is not supported by this registry (kavro)");
+  };
+  if (auto f = param(q, "format")) {
+    std::string lower;
+    for (char c : *f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "resolved") return refuse("'format=resolved'");
+  }
+  if (auto t = param(q, "findTags"); t && !t->empty()) return refuse("'findTags'");
+  if (flag(q, "aliases")) return refuse("'aliases=true'");
+  if (auto t = param(q, "ruleType"); t && !t->empty()) return refuse("'ruleType'");
+  return std::nullopt;
+}
+
 // A scope's own settings (the subject's, or the global ones): what GET /config shows.
 config_settings own_config(const state& st, const std::optional<std::string>& subject) {
   if (!subject) return st.global_config;
@@ -698,6 +717,7 @@ response handlers::schema_types() const {
 }
 
 response handlers::list_schemas(const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool latest_only = flag(q, "latestOnly");
@@ -722,6 +742,7 @@ response handlers::list_schemas(const query_params& q) const {
 }
 
 response handlers::schema_by_id(const std::string& id_text, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -738,7 +759,8 @@ response handlers::schema_by_id(const std::string& id_text, const query_params& 
   return ok(body);
 }
 
-response handlers::raw_schema_by_id(const std::string& id_text, const query_params&) const {
+response handlers::raw_schema_by_id(const std::string& id_text, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -805,6 +827,7 @@ response handlers::list_subjects(const query_params& q) const {
 
 response handlers::lookup_schema(const std::string& subject_in, const std::string& body,
                                  const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   auto request = parse_schema_request(body);
@@ -893,6 +916,7 @@ response handlers::delete_subject(const std::string& subject_in, const query_par
 }
 
 response handlers::latest_with_metadata(const std::string& subject_in, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   const bool deleted = flag(q, "deleted");
@@ -1106,6 +1130,7 @@ api_result<const version_entry*> find_version(const state& st, const std::string
 
 response handlers::get_version(const std::string& subject_in, const std::string& version,
                                const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   std::shared_lock lock(state_.mutex);
@@ -1117,6 +1142,7 @@ response handlers::get_version(const std::string& subject_in, const std::string&
 
 response handlers::raw_schema_by_version(const std::string& subject_in, const std::string& version,
                                          const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   std::shared_lock lock(state_.mutex);

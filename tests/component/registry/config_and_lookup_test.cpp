@@ -69,4 +69,17 @@ TEST_F(config_and_lookup, lookup_of_an_empty_schema_in_an_existing_subject_is_sc
   EXPECT_EQ(post("/subjects/missing", {{"schema", ""}}, 404), err(40401, "Subject 'missing' not found."));
 }
 
+TEST_F(config_and_lookup, read_parameters_kavro_does_not_implement_are_refused_not_ignored) {
+  register_schema("s", record("A"));
+  const auto refused = [](const std::string& what) {
+    return err(422, "Query parameter " + what + " is not supported by this registry (kavro)");
+  };
+  EXPECT_EQ(get("/subjects/s/versions/1?format=resolved", 422), refused("'format=resolved'"));
+  EXPECT_EQ(get("/schemas/ids/1?findTags=PII", 422), refused("'findTags'"));
+  EXPECT_EQ(get("/schemas?aliases=true", 422), refused("'aliases=true'"));
+  EXPECT_EQ(get("/schemas?ruleType=CEL", 422), refused("'ruleType'"));
+  // Confluent answers the default and unknown formats with the canonical text.
+  EXPECT_EQ(get("/subjects/s/versions/1?format=default", 200)["schema"], record("A"));
+}
+
 }  // namespace
