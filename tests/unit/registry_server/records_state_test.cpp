@@ -67,6 +67,24 @@ TEST(config_record_format, level_only_and_tombstone_keep_their_bytes) {
   EXPECT_FALSE(encode(config_record{std::string("s"), {}}).value);
 }
 
+TEST(config_fold, a_config_record_replaces_the_scopes_settings_and_an_empty_one_removes_them) {
+  state st;
+  config_record subject{std::string("s"), {}};
+  subject.settings.alias = "t";
+  subject.settings.compatibility_group = "major";
+  st.apply(subject);
+  ASSERT_TRUE(st.subject_configs.contains("s"));
+  EXPECT_EQ(st.subject_configs.at("s"), subject.settings);
+  config_record global{std::nullopt, {}};
+  global.settings.validate_fields = true;
+  st.apply(global);
+  EXPECT_EQ(st.global_config, global.settings);
+  st.apply(config_record{std::string("s"), {}});
+  EXPECT_FALSE(st.subject_configs.contains("s"));
+  st.apply(config_record{std::nullopt, {}});
+  EXPECT_TRUE(st.global_config.empty());
+}
+
 TEST(schema_record_format, metadata_and_rule_set_sit_between_references_and_schema) {
   schema_record r = version("s", 1, 1, schema_a);
   r.schema.metadata = R"({"properties":{"owner":"x"}})";
