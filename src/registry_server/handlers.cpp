@@ -389,9 +389,197 @@ json schema_json(const std::string& subject, const version_entry& v, const schem
   return body;
 }
 
-compatibility_level effective_level(const state& st, const std::string& subject, compatibility_level fallback) {
-  if (auto it = st.subject_levels.find(subject); it != st.subject_levels.end()) return it->second;
-  return st.global_level.value_or(fallback);
+// Query parameters of Confluent's read endpoints that change the answer in ways kavro does not
+// implement: refused with 422 naming them rather than ignored. (format=default and unknown formats
+// are the canonical text, as Confluent answers them.)
+std::optional<api_error> unsupported_query(const query_params& q) {
+  const auto refuse = [](const std::string& what) {
+    return make_error(error_code::unprocessable_entity,
+                      "Query parameter " + what + " is not supported by this registry (kavro)");
+  };
+  if (auto f = param(q, "format")) {
+    std::string lower;
+    for (char c : *f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "resolved") return refuse("'format=resolved'");
+  }
+  if (auto t = param(q, "findTags"); t && !t->empty()) return refuse("'findTags'");
+  if (flag(q, "aliases")) return refuse("'aliases=true'");
+  if (auto t = param(q, "ruleType"); t && !t->empty()) return refuse("'ruleType'");
+  return std::nullopt;
+}
+
+// A scope's own settings (the subject's, or the global ones): what GET /config shows.
+config_settings own_config(const state& st, const std::optional<std::string>& subject) {
+  if (!subject) return st.global_config;
+  auto it = st.subject_configs.find(*subject);
+  return it == st.subject_configs.end() ? config_settings{} : it->second;
+}
+
+// The settings a subject's operations use: each of the subject's own, else the global one.
+config_settings config_in_scope(const state& st, const std::string& subject, compatibility_level fallback) {
+  config_settings out = own_config(st, subject);
+  const config_settings& g = st.global_config;
+  const auto fill = [](auto& mine, const auto& global) {
+    if (!mine) mine = global;
+  };
+  fill(out.normalize, g.normalize);
+  fill(out.validate_fields, g.validate_fields);
+  fill(out.level, g.level);
+  fill(out.compatibility_group, g.compatibility_group);
+  fill(out.default_metadata, g.default_metadata);
+  fill(out.override_metadata, g.override_metadata);
+  fill(out.default_rule_set, g.default_rule_set);
+  fill(out.override_rule_set, g.override_rule_set);
+  if (!out.level) out.level = fallback;  // the server's default (schema.compatibility.level)
+  return out;
+}
+
+// Confluent's AliasFilter: the subject named in a /subjects/{s}... path is replaced by the alias its
+// own config names (one hop; the alias target's own alias is not followed).
+std::string resolve_alias(const state& st, const std::string& subject) {
+  auto it = st.subject_configs.find(subject);
+  if (it == st.subject_configs.end() || !it->second.alias || it->second.alias->empty()) return subject;
+  return *it->second.alias;
+}
+
+// Metadata.mergeMetadata: the newer one's properties and tag paths replace the older one's, the
+// sensitive sets are joined; either alone is the result.
+std::optional<std::string> merge_metadata(const std::optional<std::string>& older,
+                                          const std::optional<std::string>& newer) {
+  if (!older) return newer;
+  if (!newer) return older;
+  const json a = json::parse(*older);
+  const json b = json::parse(*newer);
+  json out = json::object();
+  for (const char* field : {"tags", "properties"}) {
+    std::map<std::string, json> merged;
+    for (const json* m : {&a, &b}) {
+      if (auto it = m->find(field); it != m->end() && it->is_object()) {
+        for (const auto& [k, v] : it->items()) merged[k] = v;
+      }
+    }
+    if (merged.empty()) continue;
+    json o = json::object();
+    for (auto& [k, v] : merged) o[k] = std::move(v);
+    out[field] = std::move(o);
+  }
+  std::set<std::string> sensitive;
+  for (const json* m : {&a, &b}) {
+    if (auto it = m->find("sensitive"); it != m->end() && it->is_array()) {
+      for (const auto& e : *it) {
+        if (e.is_string()) sensitive.insert(e.get<std::string>());
+      }
+    }
+  }
+  if (!sensitive.empty()) out["sensitive"] = sensitive;
+  return out.dump();
+}
+
+// RuleSet.mergeRuleSets: per list, the older rules not named in the newer list, then the newer ones.
+std::optional<std::string> merge_rule_sets(const std::optional<std::string>& older,
+                                           const std::optional<std::string>& newer) {
+  if (!older) return newer;
+  if (!newer) return older;
+  const json a = json::parse(*older);
+  const json b = json::parse(*newer);
+  json out = json::object();
+  for (const char* list : {"migrationRules", "domainRules", "encodingRules"}) {
+    const auto rules = [&](const json& set) {
+      auto it = set.find(list);
+      return it != set.end() && it->is_array() ? *it : json::array();
+    };
+    const json old_rules = rules(a);
+    const json new_rules = rules(b);
+    json merged = json::array();
+    if (old_rules.empty()) {
+      merged = new_rules;
+    } else if (new_rules.empty()) {
+      merged = old_rules;
+    } else {
+      std::set<std::string> names;
+      for (const auto& r : new_rules) names.insert(r.value("name", ""));
+      for (const auto& r : old_rules) {
+        if (!names.contains(r.value("name", ""))) merged.push_back(r);
+      }
+      for (const auto& r : new_rules) merged.push_back(r);
+    }
+    if (!merged.empty()) out[list] = std::move(merged);
+  }
+  return out.dump();
+}
+
+// A metadata property's value (compatibilityGroup, confluent:reserved), nullopt when not set.
+std::optional<std::string> metadata_property(const std::optional<std::string>& metadata,
+                                             const std::string& key) {
+  if (!metadata) return std::nullopt;
+  const json m = json::parse(*metadata);
+  auto p = m.find("properties");
+  if (p == m.end() || !p->is_object()) return std::nullopt;
+  auto it = p->find(key);
+  if (it == p->end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// ParsedSchema.getReservedFields: the comma-separated, trimmed names of "confluent:reserved".
+std::set<std::string> reserved_fields(const std::optional<std::string>& metadata) {
+  std::set<std::string> out;
+  const auto value = metadata_property(metadata, "confluent:reserved");
+  if (!value) return out;
+  std::size_t start = 0;
+  while (start <= value->size()) {
+    std::size_t end = value->find(',', start);
+    if (end == std::string::npos) end = value->size();
+    std::string name = value->substr(start, end - start);
+    const auto first = name.find_first_not_of(" \t\r\n");
+    const auto last = name.find_last_not_of(" \t\r\n");
+    if (first != std::string::npos) out.insert(name.substr(first, last - first + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
+// AvroSchema.hasTopLevelField: a field of the schema's top-level record.
+bool has_top_level_field(const std::string& resolved, const std::string& field) {
+  auto parsed = safe_json::parse_ordered(resolved, safe_json::parse_options{});
+  if (!parsed || !parsed->is_object() || parsed->value("type", json()) != json("record")) return false;
+  auto fields = parsed->find("fields");
+  if (fields == parsed->end() || !fields->is_array()) return false;
+  return std::any_of(fields->begin(), fields->end(),
+                     [&](const json& f) { return f.is_object() && f.value("name", json()) == json(field); });
+}
+
+// KafkaSchemaRegistry.validateReservedFields (with validateFields): a reserved field of the previous
+// version may not be dropped from the metadata, and no top-level field may use a reserved name.
+std::vector<std::string> reserved_field_errors(const std::optional<std::string>& candidate_metadata,
+                                               const std::string& candidate_resolved,
+                                               const std::optional<std::string>* previous_metadata) {
+  std::vector<std::string> out;
+  const auto reserved = reserved_fields(candidate_metadata);
+  if (previous_metadata) {
+    for (const auto& field : reserved_fields(*previous_metadata)) {
+      if (!reserved.contains(field)) {
+        out.push_back("The new schema has reserved field " + field +
+                      " removed from its metadata which is present in the old schema's metadata.");
+      }
+    }
+  }
+  for (const auto& field : reserved) {
+    if (has_top_level_field(candidate_resolved, field)) {
+      out.push_back("The new schema has field that conflicts with the reserved field " + field + ".");
+    }
+  }
+  return out;
+}
+
+// KafkaSchemaRegistry.maybeSetMetadataRuleSet: the request's metadata and rule set (else the
+// previous version's) between the config's defaults and its overrides.
+void set_metadata_rule_set(const config_settings& config, stored_schema& schema, const stored_schema* previous) {
+  const auto specific_metadata = schema.metadata ? schema.metadata : previous ? previous->metadata : std::nullopt;
+  const auto specific_rules = schema.rule_set ? schema.rule_set : previous ? previous->rule_set : std::nullopt;
+  schema.metadata =
+      merge_metadata(merge_metadata(config.default_metadata, specific_metadata), config.override_metadata);
+  schema.rule_set =
+      merge_rule_sets(merge_rule_sets(config.default_rule_set, specific_rules), config.override_rule_set);
 }
 
 registry_mode effective_mode(const state& st, const std::string& subject) {
@@ -450,6 +638,47 @@ std::vector<existing_version> live_versions(const state& st, const std::string& 
   return out;
 }
 
+// The stored schema of one of the subject's versions (live ones are always bound).
+const stored_schema* stored_version(const state& st, const std::string& subject, schema_version version) {
+  const auto* v = st.find(subject, version);
+  const auto* s = v ? st.schema(v->id) : nullptr;
+  return s ? &s->schema : nullptr;
+}
+
+// KafkaSchemaRegistry.isCompatibleWithPrevious: with validateFields, the reserved-field errors
+// (against the last of `against`) come first; with a compatibilityGroup, only versions whose
+// metadata has the candidate's value of that property (possibly none) are checked; any error ends
+// with the settings line.
+compatibility_result check_in_scope(const state& st, const std::string& subject, const config_settings& config,
+                                    const stored_schema& candidate, const std::string& candidate_resolved,
+                                    std::vector<existing_version> against, const compatibility_settings& compat,
+                                    const compatibility_result* precomputed = nullptr) {
+  std::vector<std::string> errors;
+  const bool validate_fields = config.validate_fields.value_or(false);
+  if (validate_fields) {
+    const stored_schema* previous = against.empty() ? nullptr : stored_version(st, subject, against.back().version);
+    errors = reserved_field_errors(candidate.metadata, candidate_resolved, previous ? &previous->metadata : nullptr);
+  }
+  if (config.compatibility_group) {
+    const auto value = metadata_property(candidate.metadata, *config.compatibility_group);
+    std::erase_if(against, [&](const existing_version& e) {
+      const stored_schema* s = stored_version(st, subject, e.version);
+      return !s || metadata_property(s->metadata, *config.compatibility_group) != value;
+    });
+  }
+  compatibility_result result =
+      precomputed ? *precomputed : registry_server::check_compatibility(*config.level, candidate_resolved, against, compat);
+  // check_compatibility closes its messages with the settings line; it is written once, last.
+  if (!result.compatible && !result.messages.empty()) result.messages.pop_back();
+  errors.insert(errors.end(), result.messages.begin(), result.messages.end());
+  compatibility_result out{errors.empty(), std::move(errors)};
+  if (!out.compatible) {
+    out.messages.push_back(std::string("{validateFields: '") + (validate_fields ? "true" : "false") +
+                           "', compatibility: '" + to_string(*config.level) + "'}");
+  }
+  return out;
+}
+
 std::string incompatible_message(const std::string& subject, const std::vector<std::string>& details) {
   std::string message = "Schema being registered is incompatible with an earlier schema for subject \"";
   message += subject;
@@ -488,6 +717,7 @@ response handlers::schema_types() const {
 }
 
 response handlers::list_schemas(const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   const std::string prefix = subject_prefix(q);
   const bool deleted = flag(q, "deleted");
   const bool latest_only = flag(q, "latestOnly");
@@ -512,6 +742,7 @@ response handlers::list_schemas(const query_params& q) const {
 }
 
 response handlers::schema_by_id(const std::string& id_text, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -528,7 +759,8 @@ response handlers::schema_by_id(const std::string& id_text, const query_params& 
   return ok(body);
 }
 
-response handlers::raw_schema_by_id(const std::string& id_text, const query_params&) const {
+response handlers::raw_schema_by_id(const std::string& id_text, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
   std::shared_lock lock(state_.mutex);
@@ -595,14 +827,15 @@ response handlers::list_subjects(const query_params& q) const {
 
 response handlers::lookup_schema(const std::string& subject_in, const std::string& body,
                                  const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool deleted = flag(q, "deleted");
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
+  const std::string subject = resolve_alias(st, *qualified);
   const auto* versions = st.versions(subject);
   if (!versions || (!deleted && !has_live_version(*versions))) {
     return error_response(make_error(error_code::subject_not_found, subject));
@@ -615,21 +848,36 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
   if (!schema) return fail_with(schema);
   // The schema and its references must match; metadata and a rule set only when the lookup names them.
   const bool with_contract = request->schema.metadata || request->schema.rule_set;
-  for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
-    if (it->deleted && !deleted) continue;
-    const auto* s = st.schema(it->id);
-    if (!s) continue;
-    if (with_contract ? s->identity == schema->identity : s->schema_identity == schema->schema_identity) {
-      return ok(schema_json(subject, *it, *s));
+  const auto find = [&](const normalized_schema& wanted) -> const version_entry* {
+    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
+      if (it->deleted && !deleted) continue;
+      const auto* s = st.schema(it->id);
+      if (!s) continue;
+      if (with_contract ? s->identity == wanted.identity : s->schema_identity == wanted.schema_identity) return &*it;
+    }
+    return nullptr;
+  };
+  const version_entry* found = find(*schema);
+  // KafkaSchemaRegistry.lookUpSchemaUnderSubject: not found as sent, the request is completed as a
+  // registration would complete it (the latest version's contract between the config's defaults
+  // and overrides) and looked up once more.
+  if (!found && with_contract) {
+    if (const auto* latest = st.latest(subject); latest && st.schema(latest->id)) {
+      stored_schema completed = request->schema;
+      set_metadata_rule_set(config_in_scope(st, subject, default_level_), completed, &st.schema(latest->id)->schema);
+      if (completed.metadata != request->schema.metadata || completed.rule_set != request->schema.rule_set) {
+        if (auto again = normalize_schema(completed, resolver_for(st))) found = find(*again);
+      }
     }
   }
+  if (found) return ok(schema_json(subject, *found, *st.schema(found->id)));
   return error_response(make_error(error_code::schema_not_found));
 }
 
 response handlers::delete_subject(const std::string& subject_in, const query_params& q) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
+  std::string subject;
   const bool permanent = flag(q, "permanent");
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
@@ -638,6 +886,7 @@ response handlers::delete_subject(const std::string& subject_in, const query_par
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
+    subject = resolve_alias(st, *qualified);
     if (read_only(effective_mode(st, subject))) return error_response(read_only_error(subject));
     const auto* versions = st.versions(subject);
     if (!versions) return error_response(make_error(error_code::subject_not_found, subject));
@@ -659,24 +908,55 @@ response handlers::delete_subject(const std::string& subject_in, const query_par
       // compatibility level go with its permanent delete (tombstones), so a subject registered again
       // under the same name starts from the global settings.
       if (st.subject_modes.contains(subject)) records.push_back(mode_record{subject, std::nullopt});
-      if (st.subject_levels.contains(subject) || st.subject_normalize.contains(subject)) {
-        records.push_back(config_record{subject, std::nullopt, std::nullopt});
-      }
+      if (st.subject_configs.contains(subject)) records.push_back(config_record{subject, {}});
     }
   }
   if (auto appended = append(records); !appended) return fail_with(appended);
   return ok(out);
 }
 
+response handlers::latest_with_metadata(const std::string& subject_in, const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
+  auto qualified = qualify(subject_in);
+  if (!qualified) return fail_with(qualified);
+  const bool deleted = flag(q, "deleted");
+  // Pairs of repeated key and value parameters, in order; an unpaired key or value is dropped.
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+  for (const auto& [name, value] : q) {
+    if (name == "key") keys.push_back(value);
+    if (name == "value") values.push_back(value);
+  }
+  std::map<std::string, std::string> wanted;
+  for (std::size_t i = 0; i < std::min(keys.size(), values.size()); ++i) wanted[keys[i]] = values[i];
+  std::shared_lock lock(state_.mutex);
+  const state& st = state_.data;
+  const std::string subject = resolve_alias(st, *qualified);
+  const auto* versions = st.versions(subject);
+  if (!versions || (!deleted && !has_live_version(*versions))) {
+    return error_response(make_error(error_code::subject_not_found, subject));
+  }
+  for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
+    if (it->deleted && !deleted) continue;
+    const auto* s = st.schema(it->id);
+    if (!s || !s->schema.metadata) continue;
+    const bool matches = std::all_of(wanted.begin(), wanted.end(), [&](const auto& kv) {
+      return metadata_property(s->schema.metadata, kv.first) == kv.second;
+    });
+    if (matches) return ok(schema_json(subject, *it, *s));
+  }
+  return error_response(make_error(error_code::schema_not_found));
+}
+
 response handlers::list_versions(const std::string& subject_in, const query_params& q) const {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   const bool deleted = flag(q, "deleted");
   const bool deleted_only = flag(q, "deletedOnly");
   auto page = parse_page(q, no_limit);
   if (!page) return fail_with(page);
   std::shared_lock lock(state_.mutex);
+  const std::string subject = resolve_alias(state_.data, *qualified);
   const auto* versions = state_.data.versions(subject);
   // As Confluent's listVersions: the subject must exist (with a live version unless deleted or
   // deletedOnly asks for soft-deleted ones); the filtered list may then be empty.
@@ -693,11 +973,11 @@ response handlers::list_versions(const std::string& subject_in, const query_para
 namespace {
 
 // KafkaSchemaRegistry.maybePopulateFromPrevious: outside IMPORT, a registration without a schema
-// takes the latest live version's (a metadata-only update), one without metadata or a rule set
-// takes the latest version's; a "confluent:version" property is set to the version being written.
-// (Config-level default and override metadata and rule sets are refused, so none are merged here.)
-void inherit_from_previous(const state& st, const std::string& subject, schema_version next,
-                           stored_schema& schema) {
+// takes the latest live version's (a metadata-only update); its metadata and rule set are the
+// request's (else the latest version's) merged between the config's defaults and overrides; a
+// "confluent:version" property is set to the version being written.
+void populate_from_previous(const state& st, const std::string& subject, const config_settings& config,
+                            schema_version next, stored_schema& schema) {
   const auto* latest = st.latest(subject);
   const auto* previous = latest ? st.schema(latest->id) : nullptr;
   if (previous && schema.text.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -705,8 +985,7 @@ void inherit_from_previous(const state& st, const std::string& subject, schema_v
     schema.schema_type = previous->schema.schema_type;
     schema.references = previous->schema.references;
   }
-  if (previous && !schema.metadata) schema.metadata = previous->schema.metadata;
-  if (previous && !schema.rule_set) schema.rule_set = previous->schema.rule_set;
+  set_metadata_rule_set(config, schema, previous ? &previous->schema : nullptr);
   if (schema.metadata) {
     json m = json::parse(*schema.metadata);
     if (auto p = m.find("properties"); p != m.end() && p->contains("confluent:version")) {
@@ -722,13 +1001,13 @@ response handlers::register_schema(const std::string& subject_in, const std::str
                                    const query_params&) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   // The compatibility check is the costly part of a registration: its inputs are copied here and it
   // runs before the write lock, so other writes and the store's reader do not wait for it; under the
   // lock its result is reused when the inputs are still the same (the usual case).
   struct checked {
+    std::string subject;
     compatibility_level level;
     std::string candidate;
     std::vector<existing_version> against;
@@ -737,21 +1016,27 @@ response handlers::register_schema(const std::string& subject_in, const std::str
   std::optional<checked> pre;
   // A producer re-registering a schema the subject already holds (every client cache miss) is
   // answered from the state, without the write lock or a round trip to the log: the id of a live
-  // version never changes.
+  // version never changes. Not when anything would be merged into the schema's contract (the
+  // previous version's, the config's defaults and overrides: registerOrForward's fast path skips
+  // these too) or when the config asks for more than the level's check.
   if (!request->id && !request->version && !request->schema.metadata && !request->schema.rule_set) {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
+    const std::string subject = resolve_alias(st, *qualified);
+    const config_settings config = config_in_scope(st, subject, default_level_);
     const auto* latest = st.latest(subject);
     const auto* latest_schema = latest ? st.schema(latest->id) : nullptr;
     const bool inherits = latest_schema && (latest_schema->schema.metadata || latest_schema->schema.rule_set);
-    if (!inherits && !read_only(effective_mode(st, subject))) {
+    const bool plain = !config.has_defaults_or_overrides() && !config.validate_fields.value_or(false) &&
+                       !config.compatibility_group;
+    if (!inherits && plain && !read_only(effective_mode(st, subject))) {
       if (auto schema = normalize_schema(request->schema, resolver_for(st))) {
         if (const auto id = st.id_of(schema->identity); id && st.versions(subject)) {
           for (const auto& v : *st.versions(subject)) {
             if (!v.deleted && v.id == *id) return ok(json{{"id", id->value}});
           }
         }
-        pre = checked{effective_level(st, subject, default_level_), std::move(schema->resolved), live_versions(st, subject), {}};
+        pre = checked{subject, *config.level, std::move(schema->resolved), live_versions(st, subject), {}};
       }
     }
   }
@@ -765,11 +1050,13 @@ response handlers::register_schema(const std::string& subject_in, const std::str
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
+    const std::string subject = resolve_alias(st, *qualified);
     const registry_mode mode = effective_mode(st, subject);
     if (read_only(mode)) return error_response(read_only_error(subject));
+    const config_settings config = config_in_scope(st, subject, default_level_);
     const auto* latest_any = st.latest(subject, true);
     const schema_version next_version{latest_any ? latest_any->version.value + 1 : 1};
-    if (mode != registry_mode::import) inherit_from_previous(st, subject, next_version, request->schema);
+    if (mode != registry_mode::import) populate_from_previous(st, subject, config, next_version, request->schema);
     auto schema = normalize_schema(request->schema, resolver_for(st));
     if (!schema) return fail_with(schema);
     const auto existing_id = st.id_of(schema->identity);
@@ -804,11 +1091,11 @@ response handlers::register_schema(const std::string& subject_in, const std::str
         return error_response(
             make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in import mode"));
       }
-      const auto level = effective_level(st, subject, default_level_);
       auto against = live_versions(st, subject);
-      auto compat = pre && pre->level == level && pre->candidate == schema->resolved && pre->against == against
-                        ? std::move(pre->result)
-                        : registry_server::check_compatibility(level, schema->resolved, against, compat_);
+      const bool reuse = pre && !config.compatibility_group && pre->subject == subject && pre->level == *config.level &&
+                         pre->candidate == schema->resolved && pre->against == against;
+      auto compat = check_in_scope(st, subject, config, schema->schema, schema->resolved, std::move(against),
+                                   compat_, reuse ? &pre->result : nullptr);
       if (!compat.compatible) {
         return error_response(
             make_error(error_code::incompatible_schema, incompatible_message(subject, compat.messages)));
@@ -843,10 +1130,11 @@ api_result<const version_entry*> find_version(const state& st, const std::string
 
 response handlers::get_version(const std::string& subject_in, const std::string& version,
                                const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
+  const std::string subject = resolve_alias(state_.data, *qualified);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return ok(schema_json(subject, **v, *state_.data.schema((*v)->id)));
@@ -854,10 +1142,11 @@ response handlers::get_version(const std::string& subject_in, const std::string&
 
 response handlers::raw_schema_by_version(const std::string& subject_in, const std::string& version,
                                          const query_params& q) const {
+  if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
+  const std::string subject = resolve_alias(state_.data, *qualified);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
   return {200, state_.data.schema((*v)->id)->schema.text};
@@ -866,8 +1155,8 @@ response handlers::raw_schema_by_version(const std::string& subject_in, const st
 response handlers::referenced_by(const std::string& subject_in, const std::string& version) const {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   std::shared_lock lock(state_.mutex);
+  const std::string subject = resolve_alias(state_.data, *qualified);
   auto v = find_version(state_.data, subject, version, false);
   if (!v) return fail_with(v);
   return ok(json(referencing_ids(state_.data, subject, (*v)->version)));
@@ -877,7 +1166,7 @@ response handlers::delete_version(const std::string& subject_in, const std::stri
                                   const query_params& q) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
+  std::string subject;
   const bool permanent = flag(q, "permanent");
   auto version = parse_version(version_text);
   if (!version) return fail_with(version);
@@ -888,6 +1177,7 @@ response handlers::delete_version(const std::string& subject_in, const std::stri
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
+    subject = resolve_alias(st, *qualified);
     if (read_only(effective_mode(st, subject))) return error_response(read_only_error(subject));
     const auto* versions = st.versions(subject);
     if (!versions) return error_response(make_error(error_code::subject_not_found, subject));
@@ -921,7 +1211,6 @@ response handlers::check_compatibility(const std::string& subject_in,
                                        const query_params& q) const {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  const std::string& subject = *qualified;
   auto request = parse_schema_request(body);
   if (!request) return fail_with(request);
   const bool verbose = flag(q, "verbose");
@@ -933,6 +1222,7 @@ response handlers::check_compatibility(const std::string& subject_in,
   }
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
+  const std::string subject = resolve_alias(st, *qualified);
   // As Confluent's CompatibilityResource: the version is looked up first, among live versions only.
   // "latest" of a subject with no live version (new, or every version soft-deleted) leaves nothing
   // to be incompatible with; a numbered version that is not there is 40402, whether or not the
@@ -953,8 +1243,8 @@ response handlers::check_compatibility(const std::string& subject_in,
     if (!verbose) return fail_with(schema);
     return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
   }
-  auto result =
-      registry_server::check_compatibility(effective_level(st, subject, default_level_), schema->resolved, against, compat_);
+  auto result = check_in_scope(st, subject, config_in_scope(st, subject, default_level_), schema->schema, schema->resolved,
+                               std::move(against), compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);
@@ -962,29 +1252,96 @@ response handlers::check_compatibility(const std::string& subject_in,
 
 namespace {
 
-// A scope's own configuration (the subject's, or the global one stored in the log).
-struct config_view {
-  std::optional<compatibility_level> level;
-  std::optional<bool> normalize;
-  bool empty() const { return !level && !normalize; }
-};
-
-config_view own_config(const state& st, const std::optional<std::string>& subject) {
-  if (!subject) return {st.global_level, st.global_normalize};
-  config_view out;
-  if (auto it = st.subject_levels.find(*subject); it != st.subject_levels.end()) out.level = it->second;
-  if (auto it = st.subject_normalize.find(*subject); it != st.subject_normalize.end())
-    out.normalize = it->second;
+// Confluent's Config (GET, DELETE answers: "compatibilityLevel") and the PUT answer (the level as
+// "compatibility"), with Config's property order and NON_EMPTY.
+json config_json(const config_settings& c, const char* level_key) {
+  json out = json::object();
+  if (c.alias) out["alias"] = *c.alias;
+  if (c.normalize) out["normalize"] = *c.normalize;
+  if (c.validate_fields) out["validateFields"] = *c.validate_fields;
+  if (c.level) out[level_key] = to_string(*c.level);
+  if (c.compatibility_group) out["compatibilityGroup"] = *c.compatibility_group;
+  if (c.default_metadata) out["defaultMetadata"] = json::parse(*c.default_metadata);
+  if (c.override_metadata) out["overrideMetadata"] = json::parse(*c.override_metadata);
+  if (c.default_rule_set) out["defaultRuleSet"] = json::parse(*c.default_rule_set);
+  if (c.override_rule_set) out["overrideRuleSet"] = json::parse(*c.override_rule_set);
   return out;
 }
 
-// Confluent's Config (GET, DELETE answers: "compatibilityLevel") and ConfigUpdateRequest (PUT
-// answers: "compatibility"), both with Jackson's property order: normalize first.
-json config_json(const config_view& c, const char* level_key) {
-  json out = json::object();
-  if (c.normalize) out["normalize"] = *c.normalize;
-  if (c.level) out[level_key] = to_string(*c.level);
-  return out;
+// The fields of a PUT /config body (ConfigUpdateRequest); each nullopt when the body leaves it out.
+api_result<config_settings> parse_config_update(const json& request) {
+  config_settings update;
+  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
+  for (const char* name : {"compatibility", "compatibilityLevel"}) {
+    auto it = request.find(name);
+    if (update.level || it == request.end() || it->is_null()) continue;
+    if (!it->is_string()) return tl::unexpected(make_error(error_code::invalid_compatibility_level));
+    update.level = parse_compatibility_level(it->get<std::string>());
+    if (!update.level) return tl::unexpected(make_error(error_code::invalid_compatibility_level));
+  }
+  const auto field = [&](const char* name) -> const json* {
+    auto it = request.find(name);
+    return it == request.end() || it->is_null() ? nullptr : &*it;
+  };
+  for (auto [name, target] : {std::pair{"normalize", &update.normalize},
+                              std::pair{"validateFields", &update.validate_fields}}) {
+    if (const json* v = field(name)) {
+      if (!v->is_boolean()) return tl::unexpected(wrong_type(name, "a boolean"));
+      *target = v->get<bool>();
+    }
+  }
+  for (auto [name, target] : {std::pair{"alias", &update.alias},
+                              std::pair{"compatibilityGroup", &update.compatibility_group}}) {
+    if (const json* v = field(name)) {
+      if (!v->is_string()) return tl::unexpected(wrong_type(name, "a string"));
+      *target = v->get<std::string>();
+    }
+  }
+  if (update.alias && !update.alias->empty()) {
+    // The alias is a subject; one in another context would name a namespace kavro does not serve.
+    auto target = qualify(*update.alias);
+    if (!target) return tl::unexpected(target.error());
+  }
+  for (auto [name, target] : {std::pair{"defaultMetadata", &update.default_metadata},
+                              std::pair{"overrideMetadata", &update.override_metadata}}) {
+    if (const json* v = field(name)) {
+      auto m = canonical_metadata(*v);
+      if (!m) {
+        return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                         std::string("Config field '") + name + "': " + m.error().message));
+      }
+      *target = m->dump();
+    }
+  }
+  for (auto [name, target] : {std::pair{"defaultRuleSet", &update.default_rule_set},
+                              std::pair{"overrideRuleSet", &update.override_rule_set}}) {
+    if (const json* v = field(name)) {
+      auto r = canonical_rule_set(*v);
+      if (!r) {
+        return tl::unexpected(make_error(error_code::unprocessable_entity,
+                                         std::string("Config field '") + name + "': " + r.error().message));
+      }
+      *target = r->dump();
+    }
+  }
+  return update;
+}
+
+// ConfigValue.update: each field the request sets replaces the stored one; the others are kept.
+config_settings updated(config_settings stored, const config_settings& update) {
+  const auto take = [](auto& mine, const auto& newer) {
+    if (newer) mine = newer;
+  };
+  take(stored.alias, update.alias);
+  take(stored.normalize, update.normalize);
+  take(stored.validate_fields, update.validate_fields);
+  take(stored.level, update.level);
+  take(stored.compatibility_group, update.compatibility_group);
+  take(stored.default_metadata, update.default_metadata);
+  take(stored.override_metadata, update.override_metadata);
+  take(stored.default_rule_set, update.default_rule_set);
+  take(stored.override_rule_set, update.override_rule_set);
+  return stored;
 }
 
 // KafkaSchemaRegistry.updateConfig / deleteSubjectConfig refuse in a read-only scope; the context of
@@ -998,10 +1355,9 @@ registry_mode scope_mode(const state& st, const std::optional<std::string>& subj
   return subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
 }
 
-// Config fields kavro does not implement: refused rather than stored without effect.
-constexpr std::array unsupported_config_fields{
-    "alias",           "validateFields",   "validateRules",  "compatibilityPolicy", "compatibilityGroup",
-    "defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet"};
+// Config fields of newer Confluent releases kavro does not implement: refused rather than stored
+// without effect.
+constexpr std::array unsupported_config_fields{"validateRules", "validateNewSchemas", "compatibilityPolicy"};
 
 }  // namespace
 
@@ -1011,10 +1367,10 @@ response handlers::get_config(const std::optional<std::string>& subject_in, cons
   const std::optional<std::string>& subject = *qualified;
   std::shared_lock lock(state_.mutex);
   const state& st = state_.data;
-  config_view global = own_config(st, std::nullopt);
+  config_settings global = own_config(st, std::nullopt);
   if (!global.level) global.level = default_level_;  // the server's default
   if (!subject) return ok(config_json(global, "compatibilityLevel"));
-  const config_view own = own_config(st, subject);
+  const config_settings own = own_config(st, subject);
   if (!own.empty()) return ok(config_json(own, "compatibilityLevel"));
   if (flag(q, "defaultToGlobal")) return ok(config_json(global, "compatibilityLevel"));
   return error_response(make_error(error_code::subject_compatibility_not_configured, *subject));
@@ -1034,33 +1390,20 @@ response handlers::put_config(const std::optional<std::string>& subject_in, cons
                          "' is not supported by this registry (kavro); it was not applied"));
     }
   }
-  config_view update;
-  // Confluent's ConfigUpdateRequest takes "compatibility"; newer clients may send "compatibilityLevel".
-  for (const char* name : {"compatibility", "compatibilityLevel"}) {
-    auto it = request->find(name);
-    if (update.level || it == request->end() || it->is_null()) continue;
-    if (!it->is_string()) return error_response(make_error(error_code::invalid_compatibility_level));
-    update.level = parse_compatibility_level(it->get<std::string>());
-    if (!update.level) return error_response(make_error(error_code::invalid_compatibility_level));
-  }
-  if (auto it = request->find("normalize"); it != request->end() && !it->is_null()) {
-    if (!it->is_boolean()) return error_response(wrong_type("normalize", "a boolean"));
-    update.normalize = it->get<bool>();
-  }
+  auto update = parse_config_update(*request);
+  if (!update) return fail_with(update);
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  config_view merged;
+  config_settings merged;
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
     if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
-    // ConfigValue.update: a field the request leaves out keeps its stored value, so {} changes nothing.
-    merged = own_config(st, subject);
-    if (update.level) merged.level = update.level;
-    if (update.normalize) merged.normalize = update.normalize;
-    if (update.empty()) return ok(config_json(merged, "compatibility"));
+    // A field the request leaves out keeps its stored value, so {} changes nothing.
+    merged = updated(own_config(st, subject), *update);
+    if (update->empty()) return ok(config_json(merged, "compatibility"));
   }
-  if (auto appended = append({config_record{subject, merged.level, merged.normalize}}); !appended) {
+  if (auto appended = append({config_record{subject, merged}}); !appended) {
     return fail_with(appended);
   }
   return ok(config_json(merged, "compatibility"));
@@ -1072,7 +1415,7 @@ response handlers::delete_config(const std::optional<std::string>& subject_in) {
   const std::optional<std::string>& subject = *qualified;
   std::lock_guard write(write_mutex_);
   if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  config_view previous;
+  config_settings previous;
   {
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
@@ -1086,7 +1429,7 @@ response handlers::delete_config(const std::optional<std::string>& subject_in) {
     }
     if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
   }
-  if (auto appended = append({config_record{subject, std::nullopt, std::nullopt}}); !appended) {
+  if (auto appended = append({config_record{subject, {}}}); !appended) {
     return fail_with(appended);
   }
   return ok(config_json(previous, "compatibilityLevel"));

@@ -43,6 +43,10 @@ class handlers {
   response lookup_schema(const std::string& subject, const std::string& body, const query_params& q) const;
   response delete_subject(const std::string& subject, const query_params& q);
 
+  // GET /subjects/{s}/metadata?key=&value=&deleted=: the newest version whose metadata has every
+  // given property (SubjectsResource.getLatestWithMetadata).
+  response latest_with_metadata(const std::string& subject, const query_params& q) const;
+
   response list_versions(const std::string& subject, const query_params& q) const;
   response register_schema(const std::string& subject, const std::string& body, const query_params& q);
   response get_version(const std::string& subject, const std::string& version, const query_params& q) const;

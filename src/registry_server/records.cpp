@@ -42,10 +42,19 @@ struct encoder {
   encoded_record operator()(const config_record& r) const {
     json key{{"keytype", "CONFIG"}, {"subject", subject_json(r.subject)}, {"magic", 0}};
     if (r.clears()) return {key.dump(), std::nullopt};
-    // ConfigValue's property order: normalize before compatibilityLevel.
+    // ConfigValue's property order (Jackson, NON_EMPTY): alias, normalize, validateFields,
+    // compatibilityLevel, compatibilityGroup, then the default and override metadata and rule sets.
+    const config_settings& c = r.settings;
     json value = json::object();
-    if (r.normalize) value["normalize"] = *r.normalize;
-    if (r.level) value["compatibilityLevel"] = to_string(*r.level);
+    if (c.alias) value["alias"] = *c.alias;
+    if (c.normalize) value["normalize"] = *c.normalize;
+    if (c.validate_fields) value["validateFields"] = *c.validate_fields;
+    if (c.level) value["compatibilityLevel"] = to_string(*c.level);
+    if (c.compatibility_group) value["compatibilityGroup"] = *c.compatibility_group;
+    if (c.default_metadata) value["defaultMetadata"] = json::parse(*c.default_metadata);
+    if (c.override_metadata) value["overrideMetadata"] = json::parse(*c.override_metadata);
+    if (c.default_rule_set) value["defaultRuleSet"] = json::parse(*c.default_rule_set);
+    if (c.override_rule_set) value["overrideRuleSet"] = json::parse(*c.override_rule_set);
     return {key.dump(), value.dump()};
   }
   encoded_record operator()(const mode_record& r) const {
@@ -118,13 +127,34 @@ std::optional<record> decode(const std::string& key_text, const std::optional<st
       return r;
     }
     if (type == "CONFIG") {
-      config_record r{optional_subject(key), std::nullopt, std::nullopt};
+      config_record r{optional_subject(key), {}};
       if (value.is_object()) {
-        if (auto it = value.find("compatibilityLevel"); it != value.end() && it->is_string()) {
-          r.level = parse_compatibility_level(it->get<std::string>());
-        }
-        if (auto it = value.find("normalize"); it != value.end() && it->is_boolean())
-          r.normalize = it->get<bool>();
+        config_settings& c = r.settings;
+        const auto text = [&](const char* name) -> std::optional<std::string> {
+          auto it = value.find(name);
+          if (it == value.end() || !it->is_string()) return std::nullopt;
+          return it->get<std::string>();
+        };
+        const auto flag = [&](const char* name) -> std::optional<bool> {
+          auto it = value.find(name);
+          if (it == value.end() || !it->is_boolean()) return std::nullopt;
+          return it->get<bool>();
+        };
+        // Kept as the writer serialized them (Confluent's serializer already sorts them).
+        const auto object = [&](const char* name) -> std::optional<std::string> {
+          auto it = value.find(name);
+          if (it == value.end() || !it->is_object()) return std::nullopt;
+          return it->dump();
+        };
+        c.alias = text("alias");
+        c.normalize = flag("normalize");
+        c.validate_fields = flag("validateFields");
+        if (auto level = text("compatibilityLevel")) c.level = parse_compatibility_level(*level);
+        c.compatibility_group = text("compatibilityGroup");
+        c.default_metadata = object("defaultMetadata");
+        c.override_metadata = object("overrideMetadata");
+        c.default_rule_set = object("defaultRuleSet");
+        c.override_rule_set = object("overrideRuleSet");
       }
       return r;
     }

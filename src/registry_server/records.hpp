@@ -24,14 +24,35 @@ struct schema_tombstone {
   std::string subject;
   schema_version version;
 };
-// CONFIG key {"keytype":"CONFIG","subject":s|null,"magic":0} with a ConfigValue; a record with
-// neither field (a null value) clears the setting.
+// One scope's settings, as Confluent's ConfigValue holds them: each nullopt when the scope does not
+// set it. Metadata and rule sets are compact JSON in Confluent's serialized form.
+struct config_settings {
+  std::optional<std::string> alias;
+  std::optional<bool> normalize;
+  std::optional<bool> validate_fields;
+  std::optional<compatibility_level> level;
+  std::optional<std::string> compatibility_group;
+  std::optional<std::string> default_metadata;
+  std::optional<std::string> override_metadata;
+  std::optional<std::string> default_rule_set;
+  std::optional<std::string> override_rule_set;
+
+  bool empty() const {
+    return !alias && !normalize && !validate_fields && !level && !compatibility_group && !default_metadata &&
+           !override_metadata && !default_rule_set && !override_rule_set;
+  }
+  bool has_defaults_or_overrides() const {
+    return default_metadata || override_metadata || default_rule_set || override_rule_set;
+  }
+  bool operator==(const config_settings&) const = default;
+};
+// CONFIG key {"keytype":"CONFIG","subject":s|null,"magic":0} with a ConfigValue; a record with no
+// setting (a null value) clears the scope's config.
 struct config_record {
   std::optional<std::string> subject;
-  std::optional<compatibility_level> level;
-  std::optional<bool> normalize;
+  config_settings settings;
 
-  bool clears() const { return !level && !normalize; }
+  bool clears() const { return settings.empty(); }
 };
 // MODE key {"keytype":"MODE","subject":s|null,"magic":0}; a null value clears the setting.
 struct mode_record {

@@ -503,6 +503,8 @@ struct server::impl {
          caught_up([&h](const auto& r, const auto& p) { return h.lookup_schema(p[0], r.body, r.params); }));
     del({"subjects", "{}"},
         leader_only([&h](const auto& r, const auto& p) { return h.delete_subject(p[0], r.params); }));
+    get({"subjects", "{}", "metadata"},
+        [&h](const auto& r, const auto& p) { return h.latest_with_metadata(p[0], r.params); });
     get({"subjects", "{}", "versions"},
         [&h](const auto& r, const auto& p) { return h.list_versions(p[0], r.params); });
     post({"subjects", "{}", "versions"}, leader_only([&h](const auto& r, const auto& p) {

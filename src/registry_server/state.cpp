@@ -104,19 +104,11 @@ void state::apply(const record& r) {
     for (auto id : gone) release(id);
   } else if (auto* c = std::get_if<config_record>(&r)) {
     if (!c->subject) {
-      global_level = c->level;
-      global_normalize = c->normalize;
+      global_config = c->settings;
+    } else if (c->clears()) {
+      subject_configs.erase(*c->subject);
     } else {
-      if (c->level) {
-        subject_levels[*c->subject] = *c->level;
-      } else {
-        subject_levels.erase(*c->subject);
-      }
-      if (c->normalize) {
-        subject_normalize[*c->subject] = *c->normalize;
-      } else {
-        subject_normalize.erase(*c->subject);
-      }
+      subject_configs[*c->subject] = c->settings;
     }
   } else if (auto* m = std::get_if<mode_record>(&r)) {
     if (!m->subject) {

@@ -42,10 +42,9 @@ class state {
   const std::map<std::string, std::vector<version_entry>>& subjects() const { return subjects_; }
   std::int32_t max_id() const { return max_id_; }
 
-  std::optional<compatibility_level> global_level;
-  std::map<std::string, compatibility_level> subject_levels;
-  std::optional<bool> global_normalize;
-  std::map<std::string, bool> subject_normalize;
+  // Each scope's own settings (the global one empty when never set).
+  config_settings global_config;
+  std::map<std::string, config_settings> subject_configs;
   std::optional<registry_mode> global_mode;
   std::map<std::string, registry_mode> subject_modes;
 

@@ -53,9 +53,8 @@ TEST_F(config_and_lookup, normalize_is_stored_and_echoed) {
 }
 
 TEST_F(config_and_lookup, unimplemented_config_fields_are_refused_not_dropped) {
-  for (const char* field : {"alias", "validateFields", "compatibilityGroup", "defaultMetadata",
-                            "overrideMetadata", "defaultRuleSet", "overrideRuleSet"}) {
-    const json value = std::string(field) == "validateFields" ? json(true) : json("x");
+  for (const char* field : {"validateRules", "validateNewSchemas", "compatibilityPolicy"}) {
+    const json value = std::string(field) == "compatibilityPolicy" ? json("x") : json(true);
     EXPECT_EQ(put("/config/s", {{field, value}}, 422),
               err(422, std::string("Config field '") + field +
                            "' is not supported by this registry (kavro); it was not applied"))
@@ -68,6 +67,19 @@ TEST_F(config_and_lookup, lookup_of_an_empty_schema_in_an_existing_subject_is_sc
   register_schema("s", record("A"));
   EXPECT_EQ(post("/subjects/s", {{"schema", ""}}, 404), err(40403, "Schema not found"));
   EXPECT_EQ(post("/subjects/missing", {{"schema", ""}}, 404), err(40401, "Subject 'missing' not found."));
+}
+
+TEST_F(config_and_lookup, read_parameters_kavro_does_not_implement_are_refused_not_ignored) {
+  register_schema("s", record("A"));
+  const auto refused = [](const std::string& what) {
+    return err(422, "Query parameter " + what + " is not supported by this registry (kavro)");
+  };
+  EXPECT_EQ(get("/subjects/s/versions/1?format=resolved", 422), refused("'format=resolved'"));
+  EXPECT_EQ(get("/schemas/ids/1?findTags=PII", 422), refused("'findTags'"));
+  EXPECT_EQ(get("/schemas?aliases=true", 422), refused("'aliases=true'"));
+  EXPECT_EQ(get("/schemas?ruleType=CEL", 422), refused("'ruleType'"));
+  // Confluent answers the default and unknown formats with the canonical text.
+  EXPECT_EQ(get("/subjects/s/versions/1?format=default", 200)["schema"], record("A"));
 }
 
 }  // namespace

@@ -382,3 +382,30 @@ def test_data_contract_round_trip(registry_url):
     assert raw["ruleSet"] == {"domainRules": [{"name": "positive", "kind": "CONDITION", "mode": "WRITE",
                                                "type": "CEL", "params": {"k": "v"}, "expr": "message.price > 0",
                                                "onFailure": "ERROR", "disabled": False}]}
+
+
+def test_config_data_contracts_and_latest_with_metadata(registry_url):
+    # confluent-kafka's ServerConfig with default and override metadata and a compatibility group:
+    # stored, merged into the next registration as Confluent merges them, found by metadata.
+    from confluent_kafka.schema_registry import ConfigCompatibilityLevel, Metadata, MetadataProperties, \
+        ServerConfig
+    c = client(registry_url)
+    config = ServerConfig(compatibility=ConfigCompatibilityLevel.BACKWARD, compatibility_group="major",
+                          default_metadata=Metadata(tags=None, properties=MetadataProperties({"owner": "shop"}),
+                                                    sensitive=None),
+                          override_metadata=Metadata(tags=None, properties=MetadataProperties({"major": "1"}),
+                                                     sensitive=None))
+    c.set_config("dc-value", config)
+    got = c.get_config("dc-value")
+    assert got.compatibility_level == ConfigCompatibilityLevel.BACKWARD
+    assert got.compatibility_group == "major"
+    assert got.default_metadata.properties.properties == {"owner": "shop"}
+    assert got.override_metadata.properties.properties == {"major": "1"}
+    schema_id = c.register_schema("dc-value", Schema(ORDER_V1, "AVRO"))
+    latest = c.get_latest_version("dc-value")
+    assert latest.schema.metadata.properties.properties == {"major": "1", "owner": "shop"}
+    found = c.get_latest_with_metadata("dc-value", {"major": "1"})
+    assert (found.schema_id, found.version) == (schema_id, 1)
+    with pytest.raises(SchemaRegistryError) as e:
+        c.get_latest_with_metadata("dc-value", {"major": "2"})
+    assert (e.value.http_status_code, e.value.error_code) == (404, 40403)

@@ -20,7 +20,9 @@ schema_record version(const std::string& subject, int v, int id, const std::stri
 }
 
 TEST(config_record_format, normalize_is_written_before_the_level_and_read_back) {
-  const config_record r{std::string("s"), compatibility_level::full, true};
+  config_record r{std::string("s"), {}};
+  r.settings.normalize = true;
+  r.settings.level = compatibility_level::full;
   const auto e = encode(r);
   EXPECT_EQ(e.key, R"({"keytype":"CONFIG","subject":"s","magic":0})");
   ASSERT_TRUE(e.value);
@@ -28,14 +30,59 @@ TEST(config_record_format, normalize_is_written_before_the_level_and_read_back) 
   const auto back = decode(e.key, e.value);
   ASSERT_TRUE(back);
   const auto& c = std::get<config_record>(*back);
-  EXPECT_EQ(c.level, compatibility_level::full);
-  EXPECT_EQ(c.normalize, true);
+  EXPECT_EQ(c.settings.level, compatibility_level::full);
+  EXPECT_EQ(c.settings.normalize, true);
+}
+
+TEST(config_record_format, every_config_value_field_in_confluents_order_and_read_back) {
+  config_record r{std::string("s"), {}};
+  config_settings& c = r.settings;
+  c.alias = "t";
+  c.normalize = false;
+  c.validate_fields = true;
+  c.level = compatibility_level::none;
+  c.compatibility_group = "major";
+  c.default_metadata = R"({"properties":{"a":"1"}})";
+  c.override_metadata = R"({"properties":{"b":"2"}})";
+  c.default_rule_set = R"({"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","disabled":false}]})";
+  c.override_rule_set =
+      R"({"migrationRules":[{"name":"m","kind":"TRANSFORM","mode":"UPGRADE","disabled":false}]})";
+  const auto e = encode(r);
+  ASSERT_TRUE(e.value);
+  EXPECT_EQ(*e.value,
+            R"({"alias":"t","normalize":false,"validateFields":true,"compatibilityLevel":"NONE",)"
+            R"("compatibilityGroup":"major","defaultMetadata":{"properties":{"a":"1"}},)"
+            R"("overrideMetadata":{"properties":{"b":"2"}},)"
+            R"("defaultRuleSet":{"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","disabled":false}]},)"
+            R"("overrideRuleSet":{"migrationRules":[{"name":"m","kind":"TRANSFORM","mode":"UPGRADE","disabled":false}]}})");
+  const auto back = decode(e.key, e.value);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(std::get<config_record>(*back).settings, r.settings);
 }
 
 TEST(config_record_format, level_only_and_tombstone_keep_their_bytes) {
-  EXPECT_EQ(*encode(config_record{std::nullopt, compatibility_level::none, std::nullopt}).value,
-            R"({"compatibilityLevel":"NONE"})");
-  EXPECT_FALSE(encode(config_record{std::string("s"), std::nullopt, std::nullopt}).value);
+  config_record level_only{std::nullopt, {}};
+  level_only.settings.level = compatibility_level::none;
+  EXPECT_EQ(*encode(level_only).value, R"({"compatibilityLevel":"NONE"})");
+  EXPECT_FALSE(encode(config_record{std::string("s"), {}}).value);
+}
+
+TEST(config_fold, a_config_record_replaces_the_scopes_settings_and_an_empty_one_removes_them) {
+  state st;
+  config_record subject{std::string("s"), {}};
+  subject.settings.alias = "t";
+  subject.settings.compatibility_group = "major";
+  st.apply(subject);
+  ASSERT_TRUE(st.subject_configs.contains("s"));
+  EXPECT_EQ(st.subject_configs.at("s"), subject.settings);
+  config_record global{std::nullopt, {}};
+  global.settings.validate_fields = true;
+  st.apply(global);
+  EXPECT_EQ(st.global_config, global.settings);
+  st.apply(config_record{std::string("s"), {}});
+  EXPECT_FALSE(st.subject_configs.contains("s"));
+  st.apply(config_record{std::nullopt, {}});
+  EXPECT_TRUE(st.global_config.empty());
 }
 
 TEST(schema_record_format, metadata_and_rule_set_sit_between_references_and_schema) {
