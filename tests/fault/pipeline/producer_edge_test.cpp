@@ -12,6 +12,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "mock_cluster.hpp"
+#include "producer_test_access.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -354,7 +355,7 @@ TEST(producer_edge_mock, a_fatal_error_with_zero_copy_values_in_flight_resends_t
         // No report has been served yet (produce() serves them every 1,024 messages): all 600 are
         // without an outcome, the large ones still pointed at by librdkafka.
         ASSERT_EQ(p.in_flight(), fatal_at);
-        p.inject_fatal_error("edge: fatal error with zero-copy values in flight");
+        kafka::producer_test_access::inject_fatal_error(p, "edge: fatal error with zero-copy values in flight");
       }
     }
     ASSERT_TRUE(p.flush(30s));

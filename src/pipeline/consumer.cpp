@@ -1,6 +1,6 @@
 // The pipeline consumer's loop: per-partition backlogs, decode, handle (a keeper thread polls while a
 // slow handler runs), retry by pausing the partition, dead-letter, then store the offset.
-#include "kavro/kafka/consumer.hpp"
+#include "kavro/pipeline/consumer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,12 +13,28 @@
 #include <stdexcept>
 #include <thread>
 
-#include <time.h>
+#include "kavro/config_error.hpp"
+#include "kavro/pipeline/clock.hpp"
+#include "kavro/pipeline/dead_letter.hpp"
+#include "kavro/pipeline/poll_keeper.hpp"
+#include "rdkafka_admin.hpp"
+#include "rdkafka_handles.hpp"
 
-#include "handles.hpp"
-#include "kavro/kafka/dead_letter.hpp"
+namespace kavro::pipeline {
 
-namespace kavro::kafka {
+using kafka::delivery_report;
+using kafka::header;
+using kafka::producer;
+using kafka::producer_config;
+namespace keys = kafka::keys;
+namespace detail {
+using kafka_ptr = rdk::handle_ptr;
+using rdk::err_text;
+using rdk::make_conf;
+using rdk::make_handle;
+using rdk::message_ptr;
+using rdk::partition_list_ptr;
+}  // namespace detail
 
 std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) const {
   double nominal = static_cast<double>(initial_backoff.count()) * std::pow(multiplier, std::max(0, retry - 1));
@@ -29,112 +45,31 @@ std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) con
 
 namespace {
 
-// The consumer's clock: CLOCK_MONOTONIC_COARSE, the kernel's last tick (1-4 ms resolution), read
-// without touching the hardware timer. Everything timed here (retry due times, idle and batch timeouts,
-// the keeper's 250 ms) is milliseconds or more, and a full clock read per message was 11% of the
-// consumer's CPU time on a virtual machine.
-struct clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<clock>;
-  static constexpr bool is_steady = true;
-  static time_point now() noexcept {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
-  }
-};
+using clock = coarse_clock;
 using partition_key = std::pair<std::string, std::int32_t>;
 
-// The handler runs on the consumer thread: a hand-off per message to another thread costs two
-// context switches (measured 6-7x the CPU per message of an inline call). What a hand-off would buy,
-// polling while a slow handler runs so that max.poll.interval.ms never expires, this keeper does
-// instead: once a call has run longer than `after`, it polls the consumer on its own thread until the
-// call returns. The consumer thread takes `lock` after every call, so the two never touch the
-// partition state at once; on the fast path that is one uncontended lock and two atomic stores.
-class poll_keeper {
- public:
-  poll_keeper(std::chrono::milliseconds after, std::function<void()> poll)
-      : after_(after), poll_(std::move(poll)), thread_([this] { loop(); }) {}
-  ~poll_keeper() {
-    quit_.store(true);
-    cv_.notify_all();
-    thread_.join();
+// The counter of dead letters of this class.
+std::uint64_t& dead_count(consumer_counts& c, error_class why) {
+  switch (why) {
+    case error_class::decode: return c.dead_decode;
+    case error_class::unknown_schema: return c.dead_unknown_schema;
+    case error_class::handler_permanent: return c.dead_permanent;
+    case error_class::handler_exhausted: return c.dead_exhausted;
   }
-  poll_keeper(const poll_keeper&) = delete;
-  poll_keeper& operator=(const poll_keeper&) = delete;
-
-  void call_started() noexcept { started_ns_.store(clock::now().time_since_epoch().count(), std::memory_order_release); }
-  // Returns once the keeper is not polling; the caller owns the consumer state again.
-  void call_finished() {
-    started_ns_.store(0, std::memory_order_release);
-    std::lock_guard<std::mutex> l(lock_);
-  }
-
- private:
-  void loop() {
-    std::unique_lock<std::mutex> idle(idle_m_);
-    while (!quit_.load()) {
-      cv_.wait_for(idle, std::min<std::chrono::milliseconds>(after_ / 2, std::chrono::milliseconds(100)));
-      const auto started = started_ns_.load(std::memory_order_acquire);
-      if (started == 0 || clock::now().time_since_epoch().count() - started <
-                              std::chrono::duration_cast<clock::duration>(after_).count()) {
-        continue;
-      }
-      std::lock_guard<std::mutex> l(lock_);
-      while (started_ns_.load(std::memory_order_acquire) == started && !quit_.load()) poll_();
-    }
-  }
-
-  std::chrono::milliseconds after_;
-  std::function<void()> poll_;
-  std::atomic<clock::rep> started_ns_{0};
-  std::atomic<bool> quit_{false};
-  std::mutex lock_, idle_m_;
-  std::condition_variable cv_;
-  std::thread thread_;
-};
-
-std::string be_bytes(std::uint64_t v, int n) {
-  std::string out(static_cast<std::size_t>(n), '\0');
-  for (int i = n - 1; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
-  return out;
+  return c.dead_decode;  // unreachable: the switch names every class
 }
 
-std::vector<header> headers_of(const rd_kafka_message_t* m) {
-  std::vector<header> out;
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* val;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      out.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
-    }
-  }
-  return out;
+// Where the message was consumed from, as the dead-letter codec names it.
+origin origin_of(const rd_kafka_message_t* m) {
+  origin o;
+  o.topic = rd_kafka_topic_name(m->rkt);
+  o.partition = m->partition;
+  o.offset = m->offset;
+  rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  o.timestamp = rd_kafka_message_timestamp(m, &ts_type);
+  o.log_append_time = ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
+  return o;
 }
-
-std::optional<std::string> header_of(const rd_kafka_message_t* m, const char* name) {
-  rd_kafka_headers_t* hdrs = nullptr;
-  const void* val = nullptr;
-  size_t size = 0;
-  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
-  if (rd_kafka_header_get_last(hdrs, name, &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
-  return val ? std::string(static_cast<const char*>(val), size) : std::string();
-}
-
-std::int64_t number_or(const std::optional<std::string>& text, std::int64_t fallback) {
-  if (!text) return fallback;
-  try {
-    return std::stoll(*text);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
-
-bool is_retry_header(const std::string& name) { return name.rfind("kavro.retry.", 0) == 0; }
 
 std::string where_of(const rd_kafka_message_t* m) {
   return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" + std::to_string(m->offset);
@@ -462,50 +397,20 @@ struct pipeline_consumer::impl {
     return out;
   }
 
-  std::vector<header> dead_letter_headers(const rd_kafka_message_t* m, const char* error_class, const std::string& why,
-                                          int attempts) const {
-    std::vector<header> headers;
-    for (auto& h : headers_of(m)) {
-      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
+  bool send_dead_letter(const rd_kafka_message_t* m, error_class why, const std::string& message, int attempts) {
+    std::vector<header> original = rdk::headers_of(m);
+    pipeline::dead_letter d;
+    d.from = origin_of(m);
+    if (auto hop = decode_retry(original, d.from)) {  // came through retry topics: name its origin
+      const bool log_append_time = d.from.log_append_time;
+      d.from = hop->first;
+      d.from.log_append_time = log_append_time;
     }
-    rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-    std::int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
-    std::string topic = rd_kafka_topic_name(m->rkt);
-    std::int64_t partition = m->partition, offset = m->offset;
-    if (auto first = header_of(m, dlq::retry::original_topic)) {  // came through retry topics: name its origin
-      topic = *first;
-      partition = number_or(header_of(m, dlq::retry::original_partition), partition);
-      offset = number_or(header_of(m, dlq::retry::original_offset), offset);
-      ts = number_or(header_of(m, dlq::retry::original_timestamp), ts);
-    }
-    if (config.header_style != kafka::dead_letter_headers::spring) {
-      headers.push_back({dlq::original_topic, topic});
-      headers.push_back({dlq::original_partition, std::to_string(partition)});
-      headers.push_back({dlq::original_offset, std::to_string(offset)});
-      headers.push_back({dlq::original_timestamp, std::to_string(ts)});
-      headers.push_back({dlq::consumer_group, config.group_id});
-      headers.push_back({dlq::attempts, std::to_string(attempts)});
-      headers.push_back({dlq::error_class, error_class});
-      headers.push_back({dlq::error_message, why});
-    }
-    if (config.header_style != kafka::dead_letter_headers::kavro) {
-      headers.push_back({dlq::spring::original_topic, topic});
-      headers.push_back({dlq::spring::original_partition, be_bytes(static_cast<std::uint32_t>(partition), 4)});
-      headers.push_back({dlq::spring::original_offset, be_bytes(static_cast<std::uint64_t>(offset), 8)});
-      headers.push_back({dlq::spring::original_timestamp, be_bytes(static_cast<std::uint64_t>(ts), 8)});
-      headers.push_back({dlq::spring::original_timestamp_type,
-                         ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime"});
-      headers.push_back({dlq::spring::original_consumer_group, config.group_id});
-      std::string fqcn = "kavro.";
-      fqcn += error_class;
-      headers.push_back({dlq::spring::exception_fqcn, fqcn});
-      headers.push_back({dlq::spring::exception_message, why});
-    }
-    return headers;
-  }
-
-  bool dead_letter(const rd_kafka_message_t* m, const char* error_class, const std::string& why, int attempts) {
-    return send_and_wait(config.dead_letter_topic, m, dead_letter_headers(m, error_class, why, attempts));
+    d.group = config.group_id;
+    d.attempts = attempts;
+    d.why = why;
+    d.message = message;
+    return send_and_wait(config.dead_letter_topic, m, encode(d, config.header_style, std::move(original)));
   }
 
   // Sends the message's key and value with these headers and waits for the broker's acknowledgement
@@ -554,16 +459,16 @@ struct pipeline_consumer::impl {
     settle(s);
   }
 
-  void finish_dead(partition_state& s, const rd_kafka_message_t* m, const char* error_class, const std::string& why,
-                   int attempts, std::uint64_t consumer_counts::*kind) {
+  void finish_dead(partition_state& s, const rd_kafka_message_t* m, error_class why, const std::string& message,
+                   int attempts) {
     flush_batch(true);  // the dead letter's offset is stored on its own, after every batched one before it
     if (!s.live) {
       ++counts.dropped_on_revoke;
       return;
     }
-    if (!dead_letter(m, error_class, why, attempts)) return;  // stopping: abandoned, delivered again later
+    if (!send_dead_letter(m, why, message, attempts)) return;  // stopping: abandoned, delivered again later
     ++counts.dead_lettered;
-    ++(counts.*kind);
+    ++dead_count(counts, why);
     if (s.live) store_offset(m);
   }
 
@@ -579,8 +484,9 @@ struct pipeline_consumer::impl {
 
     int prior = 0;  // handler calls made before the message came to this retry topic
     if (s.retry_topic) {
-      prior = static_cast<int>(number_or(header_of(m, dlq::retry::attempts), 0));
-      const std::int64_t wait_ms = number_or(header_of(m, dlq::retry::due), 0) - now_ms();
+      const auto hop = decode_retry(rdk::headers_of(m), origin{});
+      prior = hop ? hop->attempts : 0;
+      const std::int64_t wait_ms = (hop ? hop->due_ms : 0) - now_ms();
       if (wait_ms > 0) {  // not yet: this retry-topic partition waits, everything else flows
         schedule(s, std::move(owned), calls, std::chrono::milliseconds(wait_ms));
         return;
@@ -598,8 +504,7 @@ struct pipeline_consumer::impl {
       }
       const bool unknown = decoded.error().code == errc::not_found;
       log(where_of(m) + ": dead-lettering undecodable message: " + decoded.error().message);
-      finish_dead(s, m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0,
-                  unknown ? &consumer_counts::dead_unknown_schema : &consumer_counts::dead_decode);
+      finish_dead(s, m, unknown ? error_class::unknown_schema : error_class::decode, decoded.error().message, 0);
       return;
     }
     cm.decoded = &*scratch;
@@ -620,8 +525,8 @@ struct pipeline_consumer::impl {
     }
     const bool permanent = failure->kind == failure_kind::permanent;
     if (permanent || cm.attempt > config.retry.max_retries) {
-      finish_dead(s, m, permanent ? "handler_permanent" : "handler_exhausted", failure->message, cm.attempt,
-                  permanent ? &consumer_counts::dead_permanent : &consumer_counts::dead_exhausted);
+      finish_dead(s, m, permanent ? error_class::handler_permanent : error_class::handler_exhausted, failure->message,
+                  cm.attempt);
       return;
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -651,21 +556,15 @@ struct pipeline_consumer::impl {
       ++counts.dropped_on_revoke;
       return;
     }
-    std::vector<header> headers;
-    for (auto& h : headers_of(m)) {
-      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
-    }
-    const auto keep = [&](const char* name, const std::string& own) {
-      headers.push_back({name, header_of(m, name).value_or(own)});
-    };
-    const bool first = !header_of(m, dlq::retry::original_topic);
-    keep(dlq::retry::original_topic, rd_kafka_topic_name(m->rkt));
-    keep(dlq::retry::original_partition, first ? std::to_string(m->partition) : "");
-    keep(dlq::retry::original_offset, first ? std::to_string(m->offset) : "");
-    keep(dlq::retry::original_timestamp, first ? std::to_string(rd_kafka_message_timestamp(m, nullptr)) : "");
-    headers.push_back({dlq::retry::attempts, std::to_string(attempts)});
-    headers.push_back({dlq::retry::due, std::to_string(now_ms() + delay.count())});
-    headers.push_back({dlq::retry::error_message, why});
+    std::vector<header> original = rdk::headers_of(m);
+    retry_hop hop;
+    const origin self = origin_of(m);
+    hop.first = self;
+    if (auto earlier = decode_retry(original, self)) hop.first = earlier->first;
+    hop.attempts = attempts;
+    hop.due_ms = now_ms() + delay.count();
+    hop.last_error = why;
+    const std::vector<header> headers = encode(hop, std::move(original));
     const std::string& target = retry_names[static_cast<std::size_t>(attempts - 1)];
     if (!send_and_wait(target, m, headers)) return;  // stopping: abandoned, delivered again later
     ++counts.sent_to_retry_topic;
@@ -719,20 +618,20 @@ struct pipeline_consumer::impl {
 pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<serde::deserializer> deserializer,
                                      message_handler handler)
     : config_(std::move(config)) {
-  if (config_.bootstrap_servers.empty()) throw std::invalid_argument("consumer: bootstrap servers are empty");
-  if (config_.topics.empty()) throw std::invalid_argument("consumer: no topic to consume");
-  if (config_.group_id.empty()) throw std::invalid_argument("consumer: group id is empty");
-  if (config_.retry.max_retries < 0) throw std::invalid_argument("consumer: retries must be >= 0");
-  if (config_.max_backlog == 0) throw std::invalid_argument("consumer: max_backlog must be > 0");
-  if (config_.batching && !config_.batching->flush) throw std::invalid_argument("consumer: commit batching without a flush");
+  if (config_.bootstrap_servers.empty()) throw config_error("consumer: bootstrap servers are empty");
+  if (config_.topics.empty()) throw config_error("consumer: no topic to consume");
+  if (config_.group_id.empty()) throw config_error("consumer: group id is empty");
+  if (config_.retry.max_retries < 0) throw config_error("consumer: retries must be >= 0");
+  if (config_.max_backlog == 0) throw config_error("consumer: max_backlog must be > 0");
+  if (config_.batching && !config_.batching->flush) throw config_error("consumer: commit batching without a flush");
   if (config_.batching && config_.batching->max_messages == 0) {
-    throw std::invalid_argument("consumer: commit batching's max_messages must be > 0");
+    throw config_error("consumer: commit batching's max_messages must be > 0");
   }
-  if (!deserializer) throw std::invalid_argument("consumer: no deserializer");
-  if (!handler) throw std::invalid_argument("consumer: no handler");
+  if (!deserializer) throw config_error("consumer: no deserializer");
+  if (!handler) throw config_error("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
   if (std::find(config_.topics.begin(), config_.topics.end(), config_.dead_letter_topic) != config_.topics.end()) {
-    throw std::invalid_argument("consumer: dead-letter topic '" + config_.dead_letter_topic +
+    throw config_error("consumer: dead-letter topic '" + config_.dead_letter_topic +
                                 "' is also a source topic");
   }
   if (!config_.log) config_.log = [](const std::string& line) { std::cerr << line << '\n'; };
@@ -767,11 +666,11 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   }
   for (const auto& [k, v] : config_.extra) props[k] = v;
   auto conf = detail::make_conf(props);
-  if (!conf) throw std::invalid_argument(conf.error().message);
+  if (!conf) throw config_error(conf.error().message);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &impl::on_rebalance);
   rd_kafka_conf_set_opaque(conf->get(), impl_.get());
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
-  if (!rk) throw std::invalid_argument(rk.error().message);
+  if (!rk) throw config_error(rk.error().message);
   impl_->rk = std::move(*rk);
   rd_kafka_poll_set_consumer(impl_->rk.get());
 
@@ -865,4 +764,4 @@ result<void> pipeline_consumer::run(const run_options& options) {
   return {};
 }
 
-}  // namespace kavro::kafka
+}  // namespace kavro::pipeline
