@@ -42,7 +42,7 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) return tl::unexpected(rk.error());
   rd_kafka_t* h = rk->get();
-  rd_kafka_poll_set_consumer(h);
+  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(h)) return fail(errc::internal, "poll_set_consumer: " + detail::err_text(err));
 
   const struct rd_kafka_metadata* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(h, topic.c_str(), nullptr);
@@ -136,7 +136,7 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
       --remaining;
     }
   }
-  rd_kafka_consumer_close(h);
+  (void)rd_kafka_consumer_close(h);  // never joined a group (assign only): nothing to leave
   std::stable_sort(out.begin(), out.end(), [](const record& a, const record& b) {
     return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
   });

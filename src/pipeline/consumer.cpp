@@ -15,9 +15,12 @@
 
 #include "kavro/config_error.hpp"
 #include "kavro/pipeline/clock.hpp"
+#include "kavro/pipeline/commit_batcher.hpp"
 #include "kavro/pipeline/dead_letter.hpp"
+#include "kavro/pipeline/partition_table.hpp"
 #include "kavro/pipeline/poll_keeper.hpp"
 #include "rdkafka_admin.hpp"
+#include "rdkafka_error.hpp"
 #include "rdkafka_handles.hpp"
 
 namespace kavro::pipeline {
@@ -79,9 +82,9 @@ std::string where_of(const rd_kafka_message_t* m) {
 
 struct pipeline_consumer::impl {
   // What this consumer holds of one assigned partition. A state lives from its assignment until its
-  // revocation (or until a failed batch rolls it back); then it is retired: `live` turns false, so a
-  // message of it still being worked on is let go without storing its offset, and the object itself is
-  // freed only once no step is running (a pointer to it may be on the stack until then).
+  // revocation (or until a failed batch rolls it back); then it is retired (partition_table.hpp): `live`
+  // turns false, so a message of it still being worked on is let go without storing its offset, and the
+  // object itself is freed only at the next step, when no reference to it is held.
   struct partition_state {
     std::string topic;
     std::int32_t partition = -1;
@@ -94,19 +97,9 @@ struct pipeline_consumer::impl {
     bool paused = false;
     // Commit batching: messages handled since the last flush, their first and last offsets. Not stored
     // until the flush that makes their effects durable succeeds.
-    std::int64_t batch_first = -1, batch_last = -1;
-    std::size_t batch_n = 0;
+    batch_span batch;
   };
-  // Partitions by (topic, partition), found by string_view without building a std::string per message.
-  struct key_less {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      const std::string_view at(a.first), bt(b.first);
-      return at != bt ? at < bt : a.second < b.second;
-    }
-  };
-  using part_map = std::map<partition_key, std::unique_ptr<partition_state>, key_less>;
+  using table = partition_table<partition_state>;
 
   impl(const consumer_config& c, std::atomic<bool>& s) : config(c), stop(s) {}
 
@@ -120,12 +113,7 @@ struct pipeline_consumer::impl {
   std::mt19937_64 rng{std::random_device{}()};
   // Outcome of the dead letter being sent; delivery reports arrive on this thread, inside poll().
   std::optional<delivery_report> last_report;
-  part_map parts;
-  std::vector<std::unique_ptr<partition_state>> retired;  // freed at the next step
-  // The partition of the previous message: consecutive messages mostly come from the same one.
-  const rd_kafka_topic_t* last_rkt = nullptr;
-  std::int32_t last_partition = -1;
-  partition_state* last_state = nullptr;
+  table parts;
   std::size_t round_robin = 0;
   clock::time_point last_activity = clock::now();
   // Whether the group has given this member an assignment (possibly empty) that it has not taken back.
@@ -138,37 +126,27 @@ struct pipeline_consumer::impl {
   std::vector<std::string> retry_names;  // non-blocking retries: retry topic n is retry_names[n - 1]
   std::optional<serde::decoded> scratch;  // every message is decoded into this one value, reusing its storage
   // Commit batching (config.batching): handled messages not yet flushed, over all partitions.
-  std::size_t batch_count = 0;
-  clock::time_point batch_started{};
-  int batch_failures_in_a_row = 0;
+  std::optional<commit_batcher> batcher;
 
   void log(const std::string& line) const { config.log(line); }
 
   bool stopping() const { return stop.load(std::memory_order_relaxed); }
 
   partition_state* state_of(const rd_kafka_message_t* m) {
-    if (m->rkt == last_rkt && m->partition == last_partition && last_state != nullptr) return last_state;
-    auto it = parts.find(std::pair<std::string_view, std::int32_t>(rd_kafka_topic_name(m->rkt), m->partition));
-    if (it == parts.end()) return nullptr;
-    last_rkt = m->rkt;
-    last_partition = m->partition;
-    last_state = it->second.get();
-    return last_state;
+    return parts.find_cached(m->rkt, m->partition, [m] { return std::string_view(rd_kafka_topic_name(m->rkt)); });
   }
 
-  // Takes a partition out of `parts`; what it held is let go (never stored: the next owner, or this
-  // consumer after a seek, receives it again).
-  void retire(part_map::iterator it) {
-    partition_state& s = *it->second;
-    s.live = false;
+  // What a partition leaving `parts` held is let go (never stored: the next owner, or this consumer after
+  // a seek, receives it again). The table then retires the state itself.
+  void let_go(partition_state& s) {
     counts.dropped_on_revoke += s.backlog.size() + (s.pending ? 1 : 0);
     s.backlog.clear();
     s.pending.reset();
-    batch_count -= s.batch_n;
-    s.batch_n = 0;
-    retired.push_back(std::move(it->second));
-    parts.erase(it);
-    last_state = nullptr;
+    if (batcher) batcher->drop(s.batch);
+  }
+  table::iterator retire(table::iterator it) {
+    let_go(*it->second);
+    return parts.retire(it);
   }
 
   void set_paused(partition_state& s, bool paused) {
@@ -195,7 +173,12 @@ struct pipeline_consumer::impl {
 
   // Stores offset + 1 for the next commit; through the message's own topic handle, without building a
   // partition list per message (that was 1,200 instructions of a 5,300-instruction message).
-  void store_offset(const rd_kafka_message_t* m) { rd_kafka_offset_store(m->rkt, m->partition, m->offset); }
+  void store_offset(const rd_kafka_message_t* m) {
+    // Fails only for a partition no longer assigned: its next owner handles the message again.
+    if (rd_kafka_resp_err_t err = rd_kafka_offset_store(m->rkt, m->partition, m->offset)) {
+      log("consumer: storing the offset of " + where_of(m) + ": " + detail::err_text(err));
+    }
+  }
 
   // --- commit batching --------------------------------------------------------------------------
 
@@ -207,10 +190,7 @@ struct pipeline_consumer::impl {
       store_offset(m);
       return;
     }
-    if (s.batch_n++ == 0) s.batch_first = m->offset;
-    s.batch_last = m->offset;
-    if (batch_count++ == 0) batch_started = clock::now();
-    if (batch_count >= config.batching->max_messages) flush_batch(true);
+    if (batcher->add(s.batch, m->offset, clock::now())) flush_batch(true);
   }
 
   // Makes the batch durable (config.batching->flush), then stores its offsets with one call. On failure
@@ -219,7 +199,7 @@ struct pipeline_consumer::impl {
   // off as for a transient failure, polling meanwhile. Inside a rebalance callback it must not wait.
   // Returns false when the batch was rolled back.
   bool flush_batch(bool may_wait) {
-    if (!config.batching || batch_count == 0) return true;
+    if (!batcher || batcher->empty()) return true;
     result<void> flushed;
     try {
       flushed = config.batching->flush();
@@ -229,43 +209,36 @@ struct pipeline_consumer::impl {
     if (flushed) {
       detail::partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
       for (auto& [key, s] : parts) {
-        if (s->batch_n == 0) continue;
-        rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = s->batch_last + 1;
-        s->batch_n = 0;
-        s->batch_first = s->batch_last = -1;
+        const std::int64_t next = batcher->committed(s->batch);
+        if (next >= 0) rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = next;
       }
       if (rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk.get(), offsets.get())) {
         log("consumer: storing the offsets of a flushed batch: " + detail::err_text(err));  // redelivered: harmless
       }
-      counts.handled += batch_count;
+      counts.handled += batcher->flushed();
       ++counts.batches;
-      batch_count = 0;
-      batch_failures_in_a_row = 0;
       return true;
     }
     ++counts.batch_failures;
-    log("consumer: a batch of " + std::to_string(batch_count) + " handled message(s) was not made durable (" +
+    log("consumer: a batch of " + std::to_string(batcher->size()) + " handled message(s) was not made durable (" +
         flushed.error().message + "); consuming them again");
     std::vector<std::pair<partition_key, std::int64_t>> rewind;
     for (auto it = parts.begin(); it != parts.end(); ++it) {
-      if (it->second->batch_n > 0) rewind.emplace_back(it->first, it->second->batch_first);
+      if (!it->second->batch.empty()) rewind.emplace_back(it->first, it->second->batch.first);
     }
     detail::partition_list_ptr seek(rd_kafka_topic_partition_list_new(static_cast<int>(rewind.size())));
     for (const auto& [key, first] : rewind) {
-      auto it = parts.find(key);
-      const bool was_paused = it->second->paused;
-      const bool retry_topic = it->second->retry_topic;
-      counts.rolled_back += it->second->batch_n;
-      retire(it);
-      auto fresh = std::make_unique<partition_state>();
-      fresh->topic = key.first;
-      fresh->partition = key.second;
-      fresh->paused = was_paused;  // librdkafka's flag; settle() resumes it once there is room
-      fresh->retry_topic = retry_topic;
-      parts[key] = std::move(fresh);
+      partition_state& old = *parts.find(key.first, key.second);
+      const bool was_paused = old.paused;
+      const bool retry_topic = old.retry_topic;
+      counts.rolled_back += old.batch.n;
+      let_go(old);
+      partition_state& fresh = parts.assign(key.first, key.second);  // retires `old`
+      fresh.paused = was_paused;  // librdkafka's flag; settle() resumes it once there is room
+      fresh.retry_topic = retry_topic;
       rd_kafka_topic_partition_list_add(seek.get(), key.first.c_str(), key.second)->offset = first;
     }
-    batch_count = 0;
+    batcher->failed();
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk.get(), seek.get(), 10000)) {
       log(std::string("consumer: seeking back after a failed batch: ") + rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
@@ -281,7 +254,7 @@ struct pipeline_consumer::impl {
     for (auto& [key, s] : parts) settle(*s);
     if (may_wait) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
-      wait_polling(config.retry.delay(std::min(++batch_failures_in_a_row, 10), unit(rng)));
+      wait_polling(config.retry.delay(batcher->next_backoff_step(), unit(rng)));
     }
     return false;
   }
@@ -301,7 +274,6 @@ struct pipeline_consumer::impl {
 
   void rebalance(rd_kafka_t* h, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     const bool cooperative = std::string(rd_kafka_rebalance_protocol(h)) == "COOPERATIVE";
-    last_state = nullptr;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       ++counts.assignments;
       last_activity = clock::now();  // the idle clock starts (again) with the assignment
@@ -312,13 +284,10 @@ struct pipeline_consumer::impl {
       }
       assigned = true;
       for (int i = 0; i < partitions->cnt; ++i) {
-        auto s = std::make_unique<partition_state>();
-        s->topic = partitions->elems[i].topic;
-        s->partition = partitions->elems[i].partition;
-        s->retry_topic = is_retry_topic(s->topic);
-        partition_key key{s->topic, s->partition};
-        if (auto old = parts.find(key); old != parts.end()) retire(old);
-        parts.emplace(std::move(key), std::move(s));
+        const std::string topic = partitions->elems[i].topic;
+        const std::int32_t partition = partitions->elems[i].partition;
+        if (partition_state* old = parts.find(topic, partition)) let_go(*old);
+        parts.assign(topic, partition).retry_topic = is_retry_topic(topic);  // retires an old state
       }
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(h, partitions)) {
@@ -326,10 +295,12 @@ struct pipeline_consumer::impl {
           rd_kafka_error_destroy(e);
         }
       } else {
-        rd_kafka_assign(h, partitions);
+        if (rd_kafka_resp_err_t e = rd_kafka_assign(h, partitions)) log("consumer: assign: " + detail::err_text(e));
       }
       // A partition paused under an earlier assignment must not stay paused (librdkafka keeps the flag).
-      rd_kafka_resume_partitions(h, partitions);
+      if (rd_kafka_resp_err_t e = rd_kafka_resume_partitions(h, partitions)) {
+        log("consumer: resuming the assigned partitions: " + detail::err_text(e));
+      }
       return;
     }
     // Revoked (or lost): make the batch durable and store it (unless a handler call is running: then the
@@ -344,8 +315,10 @@ struct pipeline_consumer::impl {
     }
     if (!in_handler.load()) flush_batch(false);
     for (int i = 0; i < partitions->cnt; ++i) {
-      auto it = parts.find(std::pair<std::string_view, std::int32_t>(partitions->elems[i].topic, partitions->elems[i].partition));
-      if (it != parts.end()) retire(it);
+      if (partition_state* s = parts.find(partitions->elems[i].topic, partitions->elems[i].partition)) {
+        let_go(*s);
+        parts.retire(s->topic, s->partition);
+      }
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h)) {
       rd_kafka_resp_err_t c = rd_kafka_commit(h, nullptr, 0);  // the stored offsets of the assignment
@@ -354,10 +327,12 @@ struct pipeline_consumer::impl {
       }
     }
     if (cooperative) {
-      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) rd_kafka_error_destroy(e);
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) {
+        log("consumer: incremental unassign: " + rdk::error_of(e).message());
+      }
     } else {
-      rd_kafka_assign(h, nullptr);
-      while (!parts.empty()) retire(parts.begin());
+      if (rd_kafka_resp_err_t e = rd_kafka_assign(h, nullptr)) log("consumer: unassign: " + detail::err_text(e));
+      for (auto it = parts.begin(); it != parts.end();) it = retire(it);
     }
   }
 
@@ -573,7 +548,7 @@ struct pipeline_consumer::impl {
 
   // Takes one step of work from the next partition that has one (round robin); false when none is ready.
   bool step() {
-    retired.clear();  // no step is running: nothing points at a retired state any more
+    parts.release_retired();  // no step is running: nothing points at a retired state any more
     if (parts.empty()) return false;
     std::optional<clock::time_point> now;  // read only when a retry is waiting
     const std::size_t n = parts.size();
@@ -596,6 +571,7 @@ struct pipeline_consumer::impl {
         continue;
       }
       round_robin = (round_robin + i + 1) % n;
+      const auto pinned = parts.pin();  // `s` may be retired during the attempt, never freed
       attempt(s, std::move(m), calls);
       settle(s);
       return true;
@@ -636,6 +612,7 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   }
   if (!config_.log) config_.log = [](const std::string& line) { std::cerr << line << '\n'; };
   impl_ = std::make_unique<impl>(config_, stop_);
+  if (config_.batching) impl_->batcher.emplace(config_.batching->max_messages, config_.batching->max_delay);
   if (config_.retry_topics) {
     for (int n = 1; n <= config_.retry.max_retries; ++n) {
       impl_->retry_names.push_back(config_.topics.front() + ".retry-" + std::to_string(n));
@@ -672,7 +649,9 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) throw config_error(rk.error().message);
   impl_->rk = std::move(*rk);
-  rd_kafka_poll_set_consumer(impl_->rk.get());
+  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(impl_->rk.get())) {
+    throw config_error("consumer: redirecting the main queue: " + detail::err_text(err));
+  }
 
   producer_config pc;
   pc.bootstrap_servers = config_.bootstrap_servers;
@@ -704,12 +683,12 @@ result<void> pipeline_consumer::run(const run_options& options) {
   impl_->assigned = false;
   config_.log("consumer: joining group '" + config_.group_id + "', waiting for a partition assignment");
 
-  const auto max_delay = config_.batching ? config_.batching->max_delay : std::chrono::milliseconds(0);
   constexpr auto notice_every = std::chrono::seconds(10);
   auto next_notice = notice_every;
   std::optional<error> gave_up;
   while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
-    if (options.max_messages != 0 && counts.finished() + impl_->batch_count >= options.max_messages) {
+    const std::size_t batched = impl_->batcher ? impl_->batcher->size() : 0;
+    if (options.max_messages != 0 && counts.finished() + batched >= options.max_messages) {
       impl_->flush_batch(true);
       if (counts.finished() >= options.max_messages) break;
     }
@@ -736,7 +715,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
       next_notice = notice_every;
     }
     if (options.idle_timeout.count() > 0 && now - impl_->last_activity > options.idle_timeout) break;
-    if (impl_->batch_count > 0 && now - impl_->batch_started >= max_delay) impl_->flush_batch(true);
+    if (impl_->batcher && impl_->batcher->due(now)) impl_->flush_batch(true);
     if (impl_->step()) {
       impl_->last_activity = now;  // waiting out retries is not idleness
       impl_->poll_once(0);
@@ -756,9 +735,10 @@ result<void> pipeline_consumer::run(const run_options& options) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     config_.log("consumer: final commit failed: " + detail::err_text(err));
   }
-  rd_kafka_consumer_close(rk);
+  if (rd_kafka_resp_err_t closed = rd_kafka_consumer_close(rk)) {
+    config_.log("consumer: leaving the group: " + detail::err_text(closed));  // the session times out instead
+  }
   impl_->parts.clear();
-  impl_->retired.clear();
   if (impl_->fatal) return tl::unexpected(*impl_->fatal);
   if (gave_up) return tl::unexpected(*gave_up);
   return {};

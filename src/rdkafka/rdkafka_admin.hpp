@@ -50,10 +50,11 @@ inline result<admin_options_ptr> admin_options(rd_kafka_t* rk, rd_kafka_admin_op
 }
 
 // Creates the topics that do not exist yet (an existing one is not an error and is left as it is).
-// Errors name the topic; `unavailable` when the cluster did not answer or refused for a reason that may
-// pass, `invalid_argument` for a spec librdkafka refuses.
+// Errors name the topic; `unavailable` when the cluster did not answer (then *timed_out is set, for a
+// caller with its own text for that) or refused for a reason that may pass, `invalid_argument` for a spec
+// librdkafka refuses.
 inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>& specs,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, bool* timed_out = nullptr) {
   if (specs.empty()) return {};
   std::vector<new_topic_ptr> owned;
   std::vector<rd_kafka_NewTopic_t*> topics;
@@ -75,7 +76,10 @@ inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>&
   queue_ptr queue(rd_kafka_queue_new(rk));
   rd_kafka_CreateTopics(rk, topics.data(), topics.size(), options->get(), queue.get());
   event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count() + 5000)));
-  if (!ev) return fail(errc::unavailable, "creating topics: no answer within " + std::to_string(timeout.count()) + " ms");
+  if (!ev) {
+    if (timed_out) *timed_out = true;
+    return fail(errc::unavailable, "creating topics: no answer within " + std::to_string(timeout.count()) + " ms");
+  }
   const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
   if (!res || rd_kafka_event_error(ev.get())) {
     return fail(errc::unavailable, std::string("creating topics: ") + rd_kafka_event_error_string(ev.get()));
