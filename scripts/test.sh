@@ -5,6 +5,7 @@
 #
 #   scripts/test.sh              every tier
 #   scripts/test.sh -L unit      any ctest arguments select a subset
+#   KAVRO_TSAN=1 scripts/test.sh also runs scripts/tsan.sh (ThreadSanitizer: unit tier + consumer faults)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,4 +16,7 @@ start=$(date +%s)
 rc=0
 ctest --preset debug --timeout 600 "$@" || rc=$?
 echo "test suite: $(( $(date +%s) - start )) s of tests (exit $rc)"
+if [[ "${KAVRO_TSAN:-0}" == 1 ]]; then
+  bash scripts/tsan.sh || rc=$?
+fi
 exit "$rc"

@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "common.hpp"
 #include "kavro/kafka/admin.hpp"
 #include "kavro/kafka/consumer.hpp"
-#include "kavro/kafka/dead_letter.hpp"
+#include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry_server/server.hpp"
@@ -33,28 +35,41 @@ struct demo_options {
   std::string db;  // empty: a temporary file
 };
 
-// A mock cluster lives inside a librdkafka handle; this owns both.
-struct mock_cluster {
-  rd_kafka_t* rk = nullptr;
-  rd_kafka_mock_cluster_t* cluster = nullptr;
-
+// A mock cluster lives inside a librdkafka handle; this owns both, each from the moment it exists, so a
+// constructor that throws half-way leaks neither (members are destroyed in reverse: cluster, then handle).
+class mock_cluster {
+ public:
   explicit mock_cluster(int brokers) {
     char errstr[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!rk) throw std::runtime_error(std::string("mock cluster: ") + errstr);
-    cluster = rd_kafka_mock_cluster_new(rk, brokers);
-    if (!cluster) throw std::runtime_error("mock cluster: could not be created");
+    std::unique_ptr<rd_kafka_conf_t, conf_deleter> conf(rd_kafka_conf_new());
+    if (rd_kafka_conf_set(conf.get(), "log_level", "3", errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      throw std::runtime_error(std::string("mock cluster: ") + errstr);
+    }
+    rk_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof errstr));
+    if (!rk_) throw std::runtime_error(std::string("mock cluster: ") + errstr);
+    conf.release();  // rd_kafka_new took it
+    cluster_.reset(rd_kafka_mock_cluster_new(rk_.get(), brokers));
+    if (!cluster_) throw std::runtime_error("mock cluster: could not be created");
   }
-  ~mock_cluster() {
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(rk);
-  }
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster); }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_.get()); }
   void create_topic(const std::string& name, int partitions) {
-    rd_kafka_mock_topic_create(cluster, name.c_str(), partitions, 1);
+    if (rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_.get(), name.c_str(), partitions, 1)) {
+      throw std::runtime_error("mock cluster: creating topic '" + name + "': " + rd_kafka_err2str(err));
+    }
   }
+
+ private:
+  struct conf_deleter {
+    void operator()(rd_kafka_conf_t* c) const noexcept { rd_kafka_conf_destroy(c); }
+  };
+  struct handle_deleter {
+    void operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+  };
+  struct cluster_deleter {
+    void operator()(rd_kafka_mock_cluster_t* c) const noexcept { rd_kafka_mock_cluster_destroy(c); }
+  };
+  std::unique_ptr<rd_kafka_t, handle_deleter> rk_;
+  std::unique_ptr<rd_kafka_mock_cluster_t, cluster_deleter> cluster_;  // after rk_: destroyed first
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -156,9 +171,9 @@ int run_demo(const demo_options& o) {
   // Check the outcome against what was sent: the database and the dead-letter topic as they are now.
   const std::int64_t stored = sink.count().value_or(-1);
   auto dead = kafka::read_topic(bootstrap, dead_letter_topic, std::chrono::seconds(10));
-  std::map<std::string, std::uint64_t> by_class;
+  std::map<std::optional<pipeline::error_class>, std::uint64_t> by_class;  // empty: a class kavro does not write
   if (dead) {
-    for (const auto& r : *dead) ++by_class[r.header_value(kafka::dlq::error_class)];
+    for (const auto& r : *dead) ++by_class[pipeline::decode_dead_letter(r.headers).why];
   }
   registry_srv.stop();
 
@@ -167,8 +182,9 @@ int run_demo(const demo_options& o) {
   const bool ok = flushed && send_errors == 0 && pcounts.delivered == total && c.finished() == total &&
                   c.handled == expected_stored && stored == static_cast<std::int64_t>(expected_stored) && dead &&
                   dead->size() == expected_dead && c.dead_lettered == expected_dead &&
-                  by_class["handler_permanent"] == o.invalid && by_class["handler_exhausted"] == o.stuck &&
-                  by_class["decode"] + by_class["unknown_schema"] == o.poison;
+                  by_class[pipeline::error_class::handler_permanent] == o.invalid &&
+                  by_class[pipeline::error_class::handler_exhausted] == o.stuck &&
+                  by_class[pipeline::error_class::decode] + by_class[pipeline::error_class::unknown_schema] == o.poison;
 
   std::printf("produced      %8llu  (%llu orders, %llu invalid, %llu stuck, %llu undecodable)\n",
               static_cast<unsigned long long>(pcounts.produced), static_cast<unsigned long long>(o.orders),

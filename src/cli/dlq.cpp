@@ -7,8 +7,8 @@
 #include "common.hpp"
 #include "kavro/avro/json.hpp"
 #include "kavro/kafka/admin.hpp"
-#include "kavro/kafka/dead_letter.hpp"
 #include "kavro/kafka/producer.hpp"
+#include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/serde/deserializer.hpp"
 
@@ -30,31 +30,24 @@ struct dlq_options {
   bool dry_run = false;
 };
 
-std::string be_number(const std::string& bytes) {
-  std::uint64_t v = 0;
-  for (unsigned char c : bytes) v = (v << 8) | c;
-  return std::to_string(v);
-}
-
-// The dead-letter facts from kavro's headers, or from Spring's kafka_dlt-* ones.
+// The dead-letter facts as `kavro dlq` shows them (text), from the pipeline's dead-letter codec: kavro's
+// headers, or Spring's kafka_dlt-* ones.
 struct facts {
   std::string topic, partition, offset, group, attempts, error_class, message;
 };
 
 facts facts_of(const kafka::record& r) {
-  facts f{r.header_value(kafka::dlq::original_topic), r.header_value(kafka::dlq::original_partition),
-          r.header_value(kafka::dlq::original_offset), r.header_value(kafka::dlq::consumer_group),
-          r.header_value(kafka::dlq::attempts), r.header_value(kafka::dlq::error_class),
-          r.header_value(kafka::dlq::error_message)};
-  if (f.topic.empty()) {
-    f.topic = r.header_value(kafka::dlq::spring::original_topic);
-    f.partition = be_number(r.header_value(kafka::dlq::spring::original_partition));
-    f.offset = be_number(r.header_value(kafka::dlq::spring::original_offset));
-    f.group = r.header_value(kafka::dlq::spring::original_consumer_group);
-    f.error_class = r.header_value(kafka::dlq::spring::exception_fqcn);
-    if (f.error_class.rfind("kavro.", 0) == 0) f.error_class = f.error_class.substr(6);
-    f.message = r.header_value(kafka::dlq::spring::exception_message);
+  const pipeline::decoded_dead_letter d = pipeline::decode_dead_letter(r.headers);
+  facts f;
+  if (d.from) {
+    f.topic = d.from->topic;
+    if (d.from->partition >= 0) f.partition = std::to_string(d.from->partition);
+    if (d.from->offset >= 0) f.offset = std::to_string(d.from->offset);
   }
+  f.group = d.group;
+  if (d.attempts) f.attempts = std::to_string(*d.attempts);
+  f.error_class = d.error_class_text;
+  f.message = d.message;
   return f;
 }
 
@@ -162,11 +155,8 @@ int run_replay(const dlq_options& o) {
       continue;
     }
     // The original headers go back with it; the dead-letter ones do not, and one says where it was.
-    std::vector<kafka::header> headers;
-    for (const auto& h : r.headers) {
-      if (h.name.rfind("kavro.dlq.", 0) != 0 && h.name.rfind("kafka_dlt-", 0) != 0) headers.push_back(h);
-    }
-    headers.push_back({"kavro.dlq.replayed.from", o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
+    std::vector<kafka::header> headers = pipeline::strip_dead_letter_headers(r.headers);
+    headers.push_back({pipeline::dlq::replayed_from, o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
     std::cout << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@" << r.offset
               << " (" << f.error_class << ") -> " << target << std::endl;
     if (o.dry_run) continue;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "handles.hpp"
+#include "rdkafka_admin.hpp"
 
 namespace kavro::kafka {
 
@@ -16,17 +17,6 @@ std::string record::header_value(const std::string& name) const {
   return {};
 }
 
-namespace {
-
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
-};
-struct event_deleter {
-  void operator()(rd_kafka_event_t* e) const noexcept { rd_kafka_event_destroy(e); }
-};
-
-}  // namespace
-
 result<void> ensure_topics(const std::string& bootstrap_servers, const std::vector<std::string>& topics,
                            int partitions, int replication_factor, std::chrono::milliseconds timeout) {
   if (topics.empty()) return {};
@@ -35,42 +25,9 @@ result<void> ensure_topics(const std::string& bootstrap_servers, const std::vect
   auto rk = detail::make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return tl::unexpected(rk.error());
 
-  std::vector<rd_kafka_NewTopic_t*> new_topics;
-  char errstr[512];
-  for (const auto& t : topics) {
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(t.c_str(), partitions, replication_factor, errstr, sizeof errstr);
-    if (nt == nullptr) {
-      for (auto* p : new_topics) rd_kafka_NewTopic_destroy(p);
-      return fail(errc::invalid_argument, "topic '" + t + "': " + errstr);
-    }
-    new_topics.push_back(nt);
-  }
-  std::unique_ptr<rd_kafka_queue_t, queue_deleter> queue(rd_kafka_queue_new(rk->get()));
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), errstr, sizeof errstr);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr, sizeof errstr);
-  rd_kafka_CreateTopics(rk->get(), new_topics.data(), new_topics.size(), options, queue.get());
-  rd_kafka_AdminOptions_destroy(options);
-  for (auto* p : new_topics) rd_kafka_NewTopic_destroy(p);
-
-  std::unique_ptr<rd_kafka_event_t, event_deleter> ev(
-      rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count() + 5000)));
-  if (!ev) return fail(errc::unavailable, "creating topics: no answer from " + bootstrap_servers);
-  if (rd_kafka_event_error(ev.get())) {
-    return fail(errc::unavailable, std::string("creating topics: ") + rd_kafka_event_error_string(ev.get()));
-  }
-  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
-  size_t n = 0;
-  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
-  for (size_t i = 0; i < n; ++i) {
-    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      const char* msg = rd_kafka_topic_result_error_string(results[i]);
-      return fail(errc::unavailable, std::string("creating topic '") + rd_kafka_topic_result_name(results[i]) +
-                                         "': " + (msg ? msg : rd_kafka_err2str(err)));
-    }
-  }
-  return {};
+  std::vector<rdk::topic_spec> specs;
+  for (const auto& t : topics) specs.push_back({t, partitions, replication_factor, {}});
+  return rdk::create_topics(rk->get(), specs, timeout);
 }
 
 result<std::vector<record>> read_topic(const std::string& bootstrap_servers, const std::string& topic,
@@ -85,7 +42,7 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) return tl::unexpected(rk.error());
   rd_kafka_t* h = rk->get();
-  rd_kafka_poll_set_consumer(h);
+  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(h)) return fail(errc::internal, "poll_set_consumer: " + detail::err_text(err));
 
   const struct rd_kafka_metadata* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(h, topic.c_str(), nullptr);
@@ -172,22 +129,14 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
     r.timestamp = rd_kafka_message_timestamp(m.get(), nullptr);
     if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
     if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* val;
-      size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        r.headers.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
-      }
-    }
+    r.headers = rdk::headers_of(m.get());
     out.push_back(std::move(r));
     if (idx < done.size() && !done[idx] && m->offset + 1 >= ends[idx]) {
       done[idx] = true;
       --remaining;
     }
   }
-  rd_kafka_consumer_close(h);
+  (void)rd_kafka_consumer_close(h);  // never joined a group (assign only): nothing to leave
   std::stable_sort(out.begin(), out.end(), [](const record& a, const record& b) {
     return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
   });

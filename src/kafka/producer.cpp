@@ -19,6 +19,9 @@
 #include <thread>
 
 #include "handles.hpp"
+#include "kavro/config_error.hpp"
+#include "producer_test_access.hpp"
+#include "rdkafka_error.hpp"
 
 namespace kavro::kafka {
 
@@ -306,8 +309,8 @@ struct producer::impl {
   }
 
   // The message counts as in flight until its callback returns (which may poll: see trim).
-  void fail_message(std::uint32_t i, std::int32_t partition, std::string why) {
-    report(slots[i], partition, -1, error{errc::unavailable, std::move(why)});
+  void fail_message(std::uint32_t i, std::int32_t partition, error why) {
+    report(slots[i], partition, -1, std::move(why));
     --live;
     finish(i);  // by index: the callback may have produced and grown the slab
   }
@@ -361,9 +364,11 @@ struct producer::impl {
                        rd_kafka_fatal_error(rk.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR;
     if (fatal && recoverable()) return;  // kept: the recreated producer sends it again
     const std::string& topic = topics[s.topic].name;
-    std::string why = "delivery to " + topic + " failed: " + detail::err_text(o.err);
+    // A permanent refusal (too large, not authorized) is reported as such, not as retriable.
+    error why = rdk::error_of(o.err).to_error("delivery to " + topic + " failed");
     if (closing && (o.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || o.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)) {
-      why = "delivery to " + topic + " failed: not delivered before shutdown (" + detail::err_text(o.err) + ")";
+      why = error{errc::unavailable,
+                  "delivery to " + topic + " failed: not delivered before shutdown (" + detail::err_text(o.err) + ")"};
     }
     fail_message(o.slot, o.partition, std::move(why));
   }
@@ -383,12 +388,12 @@ struct producer::impl {
 
   detail::kafka_ptr make() {
     auto conf = detail::make_conf(props);
-    if (!conf) throw std::invalid_argument(conf.error().message);
+    if (!conf) throw config_error(conf.error().message);
     rd_kafka_conf_set_dr_msg_cb(conf->get(), &impl::on_dr);
     rd_kafka_conf_set_error_cb(conf->get(), &impl::on_error);
     rd_kafka_conf_set_opaque(conf->get(), this);
     auto h = detail::make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
-    if (!h) throw std::invalid_argument(h.error().message);
+    if (!h) throw config_error(h.error().message);
     return std::move(*h);
   }
 
@@ -416,8 +421,11 @@ struct producer::impl {
     } else {
       rd_kafka_headers_t* hdrs = rd_kafka_headers_new(m.headers->size());
       for (const auto& h : *m.headers) {
-        rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
-                            static_cast<ssize_t>(h.value.size()));
+        if (rd_kafka_resp_err_t added = rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
+                                                             h.value.data(), static_cast<ssize_t>(h.value.size()))) {
+          rd_kafka_headers_destroy(hdrs);
+          return added;
+        }
       }
       err = rd_kafka_producev(rk.get(), RD_KAFKA_V_RKT(t.rkt), RD_KAFKA_V_PARTITION(partition),
                               RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_KEY(m.key(), m.key_size),
@@ -440,7 +448,9 @@ struct producer::impl {
     const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk.get(), reason, sizeof reason);
     log("producer: fatal error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason + "; recreating the producer, " +
         std::to_string(live) + " message(s) without an outcome will be sent again");
-    rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    if (rd_kafka_resp_err_t purged = rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
+      log("producer: purging the failed producer: " + detail::err_text(purged));  // its handle goes anyway
+    }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     settle_outcomes();  // noted before a callback that is being settled ran into the fatal error
     while (rd_kafka_outq_len(rk.get()) > 0 && std::chrono::steady_clock::now() < deadline) serve(50);
@@ -456,16 +466,15 @@ struct producer::impl {
       if (slots[i].st != slot::state::live || slots[i].sent_by == generation) continue;
       if (++slots[i].sessions > config.max_recoveries) {
         fail_message(i, slots[i].partition,
-                     "delivery to " + topics[slots[i].topic].name + " failed: producer recreated " +
-                         std::to_string(config.max_recoveries) + " time(s) after fatal errors (" + reason +
-                         ")");
+                     error{errc::internal, "delivery to " + topics[slots[i].topic].name + " failed: producer recreated " +
+                                               std::to_string(config.max_recoveries) +
+                                               " time(s) after fatal errors (" + reason + ")"});
         continue;
       }
       rd_kafka_resp_err_t err;
       while ((err = send(i)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) serve(50);
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fail_message(i, slots[i].partition,
-                     "resending to " + topics[slots[i].topic].name + ": " + detail::err_text(err));
+        fail_message(i, slots[i].partition, rdk::error_of(err).to_error("resending to " + topics[slots[i].topic].name));
         continue;
       }
       bump(resent);
@@ -543,16 +552,15 @@ struct producer::impl {
         return fail(errc::internal, "fatal producer error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason);
       }
       release(i);
-      const errc code = err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? errc::unavailable : errc::invalid_argument;
-      return fail(code, "producing to " + std::string(topic) + ": " + detail::err_text(err));
+      return tl::unexpected(rdk::error_of(err).to_error("producing to " + std::string(topic)));
     }
   }
 };
 
 producer::producer(producer_config config, delivery_callback on_delivery) : impl_(std::make_unique<impl>()) {
-  if (config.bootstrap_servers.empty()) throw std::invalid_argument("producer: bootstrap servers are empty");
-  if (config.retries < 0) throw std::invalid_argument("producer: retries must be >= 0");
-  if (config.max_recoveries < 0) throw std::invalid_argument("producer: max_recoveries must be >= 0");
+  if (config.bootstrap_servers.empty()) throw config_error("producer: bootstrap servers are empty");
+  if (config.retries < 0) throw config_error("producer: retries must be >= 0");
+  if (config.max_recoveries < 0) throw config_error("producer: max_recoveries must be >= 0");
   properties props{
       {keys::bootstrap_servers, config.bootstrap_servers},
       {keys::retries, std::to_string(config.retries)},
@@ -572,7 +580,7 @@ producer::producer(producer_config config, delivery_callback on_delivery) : impl
       try {
         return std::chrono::milliseconds(std::stoll(it->second));
       } catch (const std::exception&) {
-        throw std::invalid_argument("producer: " + std::string(name) + " is not a number of milliseconds: '" +
+        throw config_error("producer: " + std::string(name) + " is not a number of milliseconds: '" +
                                     it->second + "'");
       }
     }
@@ -621,7 +629,9 @@ std::size_t producer::close(std::chrono::milliseconds timeout) {
   const std::size_t left = impl_->live;
   if (left == 0) return 0;
   impl_->closing = true;
-  rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  if (rd_kafka_resp_err_t purged = rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
+    impl_->log("producer: purging at close: " + detail::err_text(purged));  // what is left is reported below
+  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (impl_->live != 0 && std::chrono::steady_clock::now() < deadline) impl_->serve(50);
   // Whatever librdkafka did not report is reported here: every message gets its one outcome. A message
@@ -630,14 +640,17 @@ std::size_t producer::close(std::chrono::milliseconds timeout) {
     const auto& m = impl_->slots[i];
     if (m.st != impl::slot::state::live) continue;
     const std::string& topic = impl_->topics[m.topic].name;
-    impl_->fail_message(i, m.partition, "delivery to " + topic + " failed: not delivered before shutdown");
+    impl_->fail_message(i, m.partition, error{errc::unavailable, "delivery to " + topic + " failed: not delivered before shutdown"});
   }
   impl_->closing = false;
   return left;
 }
 
-void producer::inject_fatal_error(const std::string& reason) {
-  rd_kafka_test_fatal_error(impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason.c_str());
+void producer_test_access::inject_fatal_error(producer& p, const std::string& reason) {
+  if (rd_kafka_resp_err_t err = rd_kafka_test_fatal_error(p.impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                                         reason.c_str())) {
+    throw std::logic_error("producer_test_access: no fatal error raised: " + detail::err_text(err));
+  }
 }
 
 std::size_t producer::in_flight() const { return impl_->live; }

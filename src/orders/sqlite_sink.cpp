@@ -41,9 +41,22 @@ std::string utc_now() {
 }  // namespace
 
 sqlite_sink::sqlite_sink(const std::string& path, sink_options options) : options_(options) {
+  // The destructor does not run for a constructor that throws: until the end, this owns the connection
+  // and the statement, so a failing step (a file that is not a database, a read-only one) leaks neither.
+  struct close_on_throw {
+    sqlite3*& db;
+    sqlite3_stmt*& upsert;
+    bool armed = true;
+    ~close_on_throw() {
+      if (!armed) return;
+      sqlite3_finalize(upsert);
+      upsert = nullptr;
+      sqlite3_close(db);
+      db = nullptr;
+    }
+  } guard{db_, upsert_};
   if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
     throw std::runtime_error("opening SQLite database '" + path + "': " + msg);
   }
   sqlite3_busy_timeout(db_, 2000);
@@ -61,10 +74,9 @@ sqlite_sink::sqlite_sink(const std::string& path, sink_options options) : option
       " source_topic=excluded.source_topic, source_partition=excluded.source_partition,"
       " source_offset=excluded.source_offset";
   if (sqlite3_prepare_v2(db_, sql, -1, &upsert_, nullptr) != SQLITE_OK) {
-    std::string msg = sqlite3_errmsg(db_);
-    sqlite3_close(db_);
-    throw std::runtime_error("preparing order upsert: " + msg);
+    throw std::runtime_error("preparing order upsert: " + std::string(sqlite3_errmsg(db_)));
   }
+  guard.armed = false;
 }
 
 sqlite_sink::~sqlite_sink() {

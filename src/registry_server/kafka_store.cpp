@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "rdkafka_admin.hpp"
 #include "rdkafka_handles.hpp"
 #include "storage.hpp"
 
@@ -376,33 +377,16 @@ class kafka_storage final : public storage {
            ". If this is a production environment, it's crucial to add more brokers and increase the "
            "replication factor of the topic.");
     }
-    char errstr[512];
-    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(config_.topic.c_str(), 1, rf, errstr, sizeof errstr);
-    if (!nt) return tl::unexpected(make_error(error_code::store_error, errstr));
-    rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
-    rdk::queue_ptr queue(rd_kafka_queue_new(producer_.get()));
-    auto options = admin_options(RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_CreateTopics(producer_.get(), &nt, 1, options.get(), queue.get());
-    rd_kafka_NewTopic_destroy(nt);
-    rdk::event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(config_.timeout.count()) + 5000));
-    if (!ev)
-      return tl::unexpected(make_error(error_code::store_error,
-                                       "Timed out trying to create or validate schema topic configuration"));
-    const auto* res = rd_kafka_event_CreateTopics_result(ev.get());
-    if (!res || rd_kafka_event_error(ev.get()))
-      return tl::unexpected(make_error(error_code::store_error, std::string("creating ") + config_.topic + ": " +
-                                                                    rd_kafka_event_error_string(ev.get())));
-    std::size_t n = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto err = rd_kafka_topic_result_error(results[i]);
-      // Already there (ours from an earlier run, another instance's, or auto-created): verified next.
-      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        return tl::unexpected(
-            make_error(error_code::store_error, "creating " + config_.topic + ": " + rdk::err_text(err)));
-      }
+    // Already there (ours from an earlier run, another instance's, or auto-created): verified next.
+    bool timed_out = false;
+    auto created = rdk::create_topics(producer_.get(), {{config_.topic, 1, rf, {{"cleanup.policy", "compact"}}}},
+                                      config_.timeout, &timed_out);
+    if (created) return {};
+    if (timed_out) {
+      return tl::unexpected(
+          make_error(error_code::store_error, "Timed out trying to create or validate schema topic configuration"));
     }
-    return {};
+    return tl::unexpected(make_error(error_code::store_error, created.error().message));
   }
 
   // KafkaStore.verifySchemaTopic's checks and texts: one partition, a warning below the desired

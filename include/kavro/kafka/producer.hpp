@@ -15,14 +15,10 @@
 #include <vector>
 
 #include "kavro/kafka/config.hpp"
+#include "kavro/kafka/header.hpp"
 #include "kavro/result.hpp"
 
 namespace kavro::kafka {
-
-struct header {
-  std::string name;
-  std::string value;
-};
 
 struct producer_config {
   std::string bootstrap_servers;
@@ -63,7 +59,7 @@ class producer {
  public:
   using delivery_callback = std::function<void(const delivery_report&)>;
 
-  // Throws std::invalid_argument on a bad configuration.
+  // Throws kavro::config_error on a bad configuration.
   explicit producer(producer_config config, delivery_callback on_delivery = {});
   ~producer();
   producer(const producer&) = delete;
@@ -90,14 +86,11 @@ class producer {
   // ("not delivered before shutdown"); returns how many that were. The destructor does this too.
   std::size_t close(std::chrono::milliseconds timeout);
 
-  // Raises a fatal error in the underlying librdkafka producer (rd_kafka_test_fatal_error), for fault
-  // drills that prove the recovery; the next produce/poll/flush recovers from it.
-  void inject_fatal_error(const std::string& reason);
-
   std::size_t in_flight() const;
   producer_counts counts() const;
 
  private:
+  friend struct producer_test_access;  // fault drills (src/kafka/producer_test_access.hpp), not public API
   struct impl;
   std::unique_ptr<impl> impl_;
 };

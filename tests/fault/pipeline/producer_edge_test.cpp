@@ -12,6 +12,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "mock_cluster.hpp"
+#include "producer_test_access.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -354,7 +355,7 @@ TEST(producer_edge_mock, a_fatal_error_with_zero_copy_values_in_flight_resends_t
         // No report has been served yet (produce() serves them every 1,024 messages): all 600 are
         // without an outcome, the large ones still pointed at by librdkafka.
         ASSERT_EQ(p.in_flight(), fatal_at);
-        p.inject_fatal_error("edge: fatal error with zero-copy values in flight");
+        kafka::producer_test_access::inject_fatal_error(p, "edge: fatal error with zero-copy values in flight");
       }
     }
     ASSERT_TRUE(p.flush(30s));
@@ -490,6 +491,38 @@ TEST(producer_edge_mock, close_against_an_unreachable_broker_fails_every_message
   if (other != 0) {
     EXPECT_EQ(other_reason.rfind("delivery to t failed: ", 0), 0u) << other_reason;
   }
+}
+
+// A delivery failure the broker will never accept is reported as what it is (the record or the client
+// refused), never as a retriable outage: one permanent error per message, injected by the mock broker.
+TEST(producer_edge_mock, a_permanent_delivery_failure_is_not_reported_as_retriable) {
+  mock_cluster mock{{"t", 1}};
+  rd_kafka_mock_push_request_errors(mock.cluster, 0 /* Produce */, 2, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  kafka::producer_config pc;
+  pc.bootstrap_servers = mock.bootstrap();
+  pc.idempotent = false;  // so each request carries one message and each error meets one of them
+  pc.extra = {{"log_level", "0"}, {"linger.ms", "0"}, {"max.in.flight", "1"}};
+  pc.log = [](const std::string&) {};
+  std::vector<kafka::delivery_report> reports;
+  kafka::producer p(pc, [&](const kafka::delivery_report& r) { reports.push_back(r); });
+  for (std::uint64_t token = 1; token <= 2; ++token) {
+    const std::string v = "v" + std::to_string(token);
+    const auto queued = p.produce("t", bytes_of(v), bytes_of(v), {}, token);
+    ASSERT_TRUE(queued) << queued.error().message;
+    ASSERT_TRUE(p.flush(10s));  // one at a time: the injected errors meet messages 1 and 2
+    // (librdkafka then remembers the topic as unauthorized, so a third would fail in produce() already)
+  }
+  ASSERT_EQ(reports.size(), 2u);
+  ASSERT_TRUE(reports[0].failure);
+  EXPECT_EQ(reports[0].failure->code, errc::invalid_data) << reports[0].failure->message;
+  EXPECT_FALSE(reports[0].failure->retriable());
+  EXPECT_NE(reports[0].failure->message.find("MSG_SIZE_TOO_LARGE"), std::string::npos) << reports[0].failure->message;
+  ASSERT_TRUE(reports[1].failure);
+  EXPECT_EQ(reports[1].failure->code, errc::invalid_argument) << reports[1].failure->message;
+  EXPECT_FALSE(reports[1].failure->retriable());
+  EXPECT_NE(reports[1].failure->message.find("TOPIC_AUTHORIZATION_FAILED"), std::string::npos)
+      << reports[1].failure->message;
 }
 
 #endif

@@ -6,6 +6,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "mock_cluster.hpp"
+#include "producer_test_access.hpp"
 
 #include <set>
 
@@ -188,7 +189,7 @@ TEST(producer_fault, a_fatal_producer_error_is_recovered_by_recreating_the_produ
     for (std::uint64_t i = 1; i <= n; ++i) {
       const std::string v = "order-" + std::to_string(i);
       ASSERT_TRUE(producer.produce("t", fault::bytes_of(std::to_string(i)), fault::bytes_of(v), {}, i));
-      if (i == 1500) producer.inject_fatal_error("drill: sequence desynchronization");
+      if (i == 1500) kafka::producer_test_access::inject_fatal_error(producer, "drill: sequence desynchronization");
     }
     ASSERT_TRUE(producer.flush(60s));
     counts = producer.counts();

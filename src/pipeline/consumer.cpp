@@ -1,6 +1,6 @@
 // The pipeline consumer's loop: per-partition backlogs, decode, handle (a keeper thread polls while a
 // slow handler runs), retry by pausing the partition, dead-letter, then store the offset.
-#include "kavro/kafka/consumer.hpp"
+#include "kavro/pipeline/consumer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,12 +13,31 @@
 #include <stdexcept>
 #include <thread>
 
-#include <time.h>
+#include "kavro/config_error.hpp"
+#include "kavro/pipeline/clock.hpp"
+#include "kavro/pipeline/commit_batcher.hpp"
+#include "kavro/pipeline/dead_letter.hpp"
+#include "kavro/pipeline/partition_table.hpp"
+#include "kavro/pipeline/poll_keeper.hpp"
+#include "rdkafka_admin.hpp"
+#include "rdkafka_error.hpp"
+#include "rdkafka_handles.hpp"
 
-#include "handles.hpp"
-#include "kavro/kafka/dead_letter.hpp"
+namespace kavro::pipeline {
 
-namespace kavro::kafka {
+using kafka::delivery_report;
+using kafka::header;
+using kafka::producer;
+using kafka::producer_config;
+namespace keys = kafka::keys;
+namespace detail {
+using kafka_ptr = rdk::handle_ptr;
+using rdk::err_text;
+using rdk::make_conf;
+using rdk::make_handle;
+using rdk::message_ptr;
+using rdk::partition_list_ptr;
+}  // namespace detail
 
 std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) const {
   double nominal = static_cast<double>(initial_backoff.count()) * std::pow(multiplier, std::max(0, retry - 1));
@@ -29,112 +48,31 @@ std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) con
 
 namespace {
 
-// The consumer's clock: CLOCK_MONOTONIC_COARSE, the kernel's last tick (1-4 ms resolution), read
-// without touching the hardware timer. Everything timed here (retry due times, idle and batch timeouts,
-// the keeper's 250 ms) is milliseconds or more, and a full clock read per message was 11% of the
-// consumer's CPU time on a virtual machine.
-struct clock {
-  using duration = std::chrono::nanoseconds;
-  using rep = duration::rep;
-  using period = duration::period;
-  using time_point = std::chrono::time_point<clock>;
-  static constexpr bool is_steady = true;
-  static time_point now() noexcept {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
-  }
-};
+using clock = coarse_clock;
 using partition_key = std::pair<std::string, std::int32_t>;
 
-// The handler runs on the consumer thread: a hand-off per message to another thread costs two
-// context switches (measured 6-7x the CPU per message of an inline call). What a hand-off would buy,
-// polling while a slow handler runs so that max.poll.interval.ms never expires, this keeper does
-// instead: once a call has run longer than `after`, it polls the consumer on its own thread until the
-// call returns. The consumer thread takes `lock` after every call, so the two never touch the
-// partition state at once; on the fast path that is one uncontended lock and two atomic stores.
-class poll_keeper {
- public:
-  poll_keeper(std::chrono::milliseconds after, std::function<void()> poll)
-      : after_(after), poll_(std::move(poll)), thread_([this] { loop(); }) {}
-  ~poll_keeper() {
-    quit_.store(true);
-    cv_.notify_all();
-    thread_.join();
+// The counter of dead letters of this class.
+std::uint64_t& dead_count(consumer_counts& c, error_class why) {
+  switch (why) {
+    case error_class::decode: return c.dead_decode;
+    case error_class::unknown_schema: return c.dead_unknown_schema;
+    case error_class::handler_permanent: return c.dead_permanent;
+    case error_class::handler_exhausted: return c.dead_exhausted;
   }
-  poll_keeper(const poll_keeper&) = delete;
-  poll_keeper& operator=(const poll_keeper&) = delete;
-
-  void call_started() noexcept { started_ns_.store(clock::now().time_since_epoch().count(), std::memory_order_release); }
-  // Returns once the keeper is not polling; the caller owns the consumer state again.
-  void call_finished() {
-    started_ns_.store(0, std::memory_order_release);
-    std::lock_guard<std::mutex> l(lock_);
-  }
-
- private:
-  void loop() {
-    std::unique_lock<std::mutex> idle(idle_m_);
-    while (!quit_.load()) {
-      cv_.wait_for(idle, std::min<std::chrono::milliseconds>(after_ / 2, std::chrono::milliseconds(100)));
-      const auto started = started_ns_.load(std::memory_order_acquire);
-      if (started == 0 || clock::now().time_since_epoch().count() - started <
-                              std::chrono::duration_cast<clock::duration>(after_).count()) {
-        continue;
-      }
-      std::lock_guard<std::mutex> l(lock_);
-      while (started_ns_.load(std::memory_order_acquire) == started && !quit_.load()) poll_();
-    }
-  }
-
-  std::chrono::milliseconds after_;
-  std::function<void()> poll_;
-  std::atomic<clock::rep> started_ns_{0};
-  std::atomic<bool> quit_{false};
-  std::mutex lock_, idle_m_;
-  std::condition_variable cv_;
-  std::thread thread_;
-};
-
-std::string be_bytes(std::uint64_t v, int n) {
-  std::string out(static_cast<std::size_t>(n), '\0');
-  for (int i = n - 1; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
-  return out;
+  return c.dead_decode;  // unreachable: the switch names every class
 }
 
-std::vector<header> headers_of(const rd_kafka_message_t* m) {
-  std::vector<header> out;
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const char* name;
-    const void* val;
-    size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      out.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
-    }
-  }
-  return out;
+// Where the message was consumed from, as the dead-letter codec names it.
+origin origin_of(const rd_kafka_message_t* m) {
+  origin o;
+  o.topic = rd_kafka_topic_name(m->rkt);
+  o.partition = m->partition;
+  o.offset = m->offset;
+  rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  o.timestamp = rd_kafka_message_timestamp(m, &ts_type);
+  o.log_append_time = ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
+  return o;
 }
-
-std::optional<std::string> header_of(const rd_kafka_message_t* m, const char* name) {
-  rd_kafka_headers_t* hdrs = nullptr;
-  const void* val = nullptr;
-  size_t size = 0;
-  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
-  if (rd_kafka_header_get_last(hdrs, name, &val, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
-  return val ? std::string(static_cast<const char*>(val), size) : std::string();
-}
-
-std::int64_t number_or(const std::optional<std::string>& text, std::int64_t fallback) {
-  if (!text) return fallback;
-  try {
-    return std::stoll(*text);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
-
-bool is_retry_header(const std::string& name) { return name.rfind("kavro.retry.", 0) == 0; }
 
 std::string where_of(const rd_kafka_message_t* m) {
   return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" + std::to_string(m->offset);
@@ -144,9 +82,9 @@ std::string where_of(const rd_kafka_message_t* m) {
 
 struct pipeline_consumer::impl {
   // What this consumer holds of one assigned partition. A state lives from its assignment until its
-  // revocation (or until a failed batch rolls it back); then it is retired: `live` turns false, so a
-  // message of it still being worked on is let go without storing its offset, and the object itself is
-  // freed only once no step is running (a pointer to it may be on the stack until then).
+  // revocation (or until a failed batch rolls it back); then it is retired (partition_table.hpp): `live`
+  // turns false, so a message of it still being worked on is let go without storing its offset, and the
+  // object itself is freed only at the next step, when no reference to it is held.
   struct partition_state {
     std::string topic;
     std::int32_t partition = -1;
@@ -159,19 +97,9 @@ struct pipeline_consumer::impl {
     bool paused = false;
     // Commit batching: messages handled since the last flush, their first and last offsets. Not stored
     // until the flush that makes their effects durable succeeds.
-    std::int64_t batch_first = -1, batch_last = -1;
-    std::size_t batch_n = 0;
+    batch_span batch;
   };
-  // Partitions by (topic, partition), found by string_view without building a std::string per message.
-  struct key_less {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      const std::string_view at(a.first), bt(b.first);
-      return at != bt ? at < bt : a.second < b.second;
-    }
-  };
-  using part_map = std::map<partition_key, std::unique_ptr<partition_state>, key_less>;
+  using table = partition_table<partition_state>;
 
   impl(const consumer_config& c, std::atomic<bool>& s) : config(c), stop(s) {}
 
@@ -185,12 +113,7 @@ struct pipeline_consumer::impl {
   std::mt19937_64 rng{std::random_device{}()};
   // Outcome of the dead letter being sent; delivery reports arrive on this thread, inside poll().
   std::optional<delivery_report> last_report;
-  part_map parts;
-  std::vector<std::unique_ptr<partition_state>> retired;  // freed at the next step
-  // The partition of the previous message: consecutive messages mostly come from the same one.
-  const rd_kafka_topic_t* last_rkt = nullptr;
-  std::int32_t last_partition = -1;
-  partition_state* last_state = nullptr;
+  table parts;
   std::size_t round_robin = 0;
   clock::time_point last_activity = clock::now();
   // Whether the group has given this member an assignment (possibly empty) that it has not taken back.
@@ -203,37 +126,27 @@ struct pipeline_consumer::impl {
   std::vector<std::string> retry_names;  // non-blocking retries: retry topic n is retry_names[n - 1]
   std::optional<serde::decoded> scratch;  // every message is decoded into this one value, reusing its storage
   // Commit batching (config.batching): handled messages not yet flushed, over all partitions.
-  std::size_t batch_count = 0;
-  clock::time_point batch_started{};
-  int batch_failures_in_a_row = 0;
+  std::optional<commit_batcher> batcher;
 
   void log(const std::string& line) const { config.log(line); }
 
   bool stopping() const { return stop.load(std::memory_order_relaxed); }
 
   partition_state* state_of(const rd_kafka_message_t* m) {
-    if (m->rkt == last_rkt && m->partition == last_partition && last_state != nullptr) return last_state;
-    auto it = parts.find(std::pair<std::string_view, std::int32_t>(rd_kafka_topic_name(m->rkt), m->partition));
-    if (it == parts.end()) return nullptr;
-    last_rkt = m->rkt;
-    last_partition = m->partition;
-    last_state = it->second.get();
-    return last_state;
+    return parts.find_cached(m->rkt, m->partition, [m] { return std::string_view(rd_kafka_topic_name(m->rkt)); });
   }
 
-  // Takes a partition out of `parts`; what it held is let go (never stored: the next owner, or this
-  // consumer after a seek, receives it again).
-  void retire(part_map::iterator it) {
-    partition_state& s = *it->second;
-    s.live = false;
+  // What a partition leaving `parts` held is let go (never stored: the next owner, or this consumer after
+  // a seek, receives it again). The table then retires the state itself.
+  void let_go(partition_state& s) {
     counts.dropped_on_revoke += s.backlog.size() + (s.pending ? 1 : 0);
     s.backlog.clear();
     s.pending.reset();
-    batch_count -= s.batch_n;
-    s.batch_n = 0;
-    retired.push_back(std::move(it->second));
-    parts.erase(it);
-    last_state = nullptr;
+    if (batcher) batcher->drop(s.batch);
+  }
+  table::iterator retire(table::iterator it) {
+    let_go(*it->second);
+    return parts.retire(it);
   }
 
   void set_paused(partition_state& s, bool paused) {
@@ -260,7 +173,12 @@ struct pipeline_consumer::impl {
 
   // Stores offset + 1 for the next commit; through the message's own topic handle, without building a
   // partition list per message (that was 1,200 instructions of a 5,300-instruction message).
-  void store_offset(const rd_kafka_message_t* m) { rd_kafka_offset_store(m->rkt, m->partition, m->offset); }
+  void store_offset(const rd_kafka_message_t* m) {
+    // Fails only for a partition no longer assigned: its next owner handles the message again.
+    if (rd_kafka_resp_err_t err = rd_kafka_offset_store(m->rkt, m->partition, m->offset)) {
+      log("consumer: storing the offset of " + where_of(m) + ": " + detail::err_text(err));
+    }
+  }
 
   // --- commit batching --------------------------------------------------------------------------
 
@@ -272,10 +190,7 @@ struct pipeline_consumer::impl {
       store_offset(m);
       return;
     }
-    if (s.batch_n++ == 0) s.batch_first = m->offset;
-    s.batch_last = m->offset;
-    if (batch_count++ == 0) batch_started = clock::now();
-    if (batch_count >= config.batching->max_messages) flush_batch(true);
+    if (batcher->add(s.batch, m->offset, clock::now())) flush_batch(true);
   }
 
   // Makes the batch durable (config.batching->flush), then stores its offsets with one call. On failure
@@ -284,7 +199,7 @@ struct pipeline_consumer::impl {
   // off as for a transient failure, polling meanwhile. Inside a rebalance callback it must not wait.
   // Returns false when the batch was rolled back.
   bool flush_batch(bool may_wait) {
-    if (!config.batching || batch_count == 0) return true;
+    if (!batcher || batcher->empty()) return true;
     result<void> flushed;
     try {
       flushed = config.batching->flush();
@@ -294,43 +209,36 @@ struct pipeline_consumer::impl {
     if (flushed) {
       detail::partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
       for (auto& [key, s] : parts) {
-        if (s->batch_n == 0) continue;
-        rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = s->batch_last + 1;
-        s->batch_n = 0;
-        s->batch_first = s->batch_last = -1;
+        const std::int64_t next = batcher->committed(s->batch);
+        if (next >= 0) rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = next;
       }
       if (rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk.get(), offsets.get())) {
         log("consumer: storing the offsets of a flushed batch: " + detail::err_text(err));  // redelivered: harmless
       }
-      counts.handled += batch_count;
+      counts.handled += batcher->flushed();
       ++counts.batches;
-      batch_count = 0;
-      batch_failures_in_a_row = 0;
       return true;
     }
     ++counts.batch_failures;
-    log("consumer: a batch of " + std::to_string(batch_count) + " handled message(s) was not made durable (" +
+    log("consumer: a batch of " + std::to_string(batcher->size()) + " handled message(s) was not made durable (" +
         flushed.error().message + "); consuming them again");
     std::vector<std::pair<partition_key, std::int64_t>> rewind;
     for (auto it = parts.begin(); it != parts.end(); ++it) {
-      if (it->second->batch_n > 0) rewind.emplace_back(it->first, it->second->batch_first);
+      if (!it->second->batch.empty()) rewind.emplace_back(it->first, it->second->batch.first);
     }
     detail::partition_list_ptr seek(rd_kafka_topic_partition_list_new(static_cast<int>(rewind.size())));
     for (const auto& [key, first] : rewind) {
-      auto it = parts.find(key);
-      const bool was_paused = it->second->paused;
-      const bool retry_topic = it->second->retry_topic;
-      counts.rolled_back += it->second->batch_n;
-      retire(it);
-      auto fresh = std::make_unique<partition_state>();
-      fresh->topic = key.first;
-      fresh->partition = key.second;
-      fresh->paused = was_paused;  // librdkafka's flag; settle() resumes it once there is room
-      fresh->retry_topic = retry_topic;
-      parts[key] = std::move(fresh);
+      partition_state& old = *parts.find(key.first, key.second);
+      const bool was_paused = old.paused;
+      const bool retry_topic = old.retry_topic;
+      counts.rolled_back += old.batch.n;
+      let_go(old);
+      partition_state& fresh = parts.assign(key.first, key.second);  // retires `old`
+      fresh.paused = was_paused;  // librdkafka's flag; settle() resumes it once there is room
+      fresh.retry_topic = retry_topic;
       rd_kafka_topic_partition_list_add(seek.get(), key.first.c_str(), key.second)->offset = first;
     }
-    batch_count = 0;
+    batcher->failed();
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk.get(), seek.get(), 10000)) {
       log(std::string("consumer: seeking back after a failed batch: ") + rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
@@ -346,7 +254,7 @@ struct pipeline_consumer::impl {
     for (auto& [key, s] : parts) settle(*s);
     if (may_wait) {
       std::uniform_real_distribution<double> unit(0.0, 1.0);
-      wait_polling(config.retry.delay(std::min(++batch_failures_in_a_row, 10), unit(rng)));
+      wait_polling(config.retry.delay(batcher->next_backoff_step(), unit(rng)));
     }
     return false;
   }
@@ -366,7 +274,6 @@ struct pipeline_consumer::impl {
 
   void rebalance(rd_kafka_t* h, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
     const bool cooperative = std::string(rd_kafka_rebalance_protocol(h)) == "COOPERATIVE";
-    last_state = nullptr;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       ++counts.assignments;
       last_activity = clock::now();  // the idle clock starts (again) with the assignment
@@ -377,13 +284,10 @@ struct pipeline_consumer::impl {
       }
       assigned = true;
       for (int i = 0; i < partitions->cnt; ++i) {
-        auto s = std::make_unique<partition_state>();
-        s->topic = partitions->elems[i].topic;
-        s->partition = partitions->elems[i].partition;
-        s->retry_topic = is_retry_topic(s->topic);
-        partition_key key{s->topic, s->partition};
-        if (auto old = parts.find(key); old != parts.end()) retire(old);
-        parts.emplace(std::move(key), std::move(s));
+        const std::string topic = partitions->elems[i].topic;
+        const std::int32_t partition = partitions->elems[i].partition;
+        if (partition_state* old = parts.find(topic, partition)) let_go(*old);
+        parts.assign(topic, partition).retry_topic = is_retry_topic(topic);  // retires an old state
       }
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(h, partitions)) {
@@ -391,10 +295,12 @@ struct pipeline_consumer::impl {
           rd_kafka_error_destroy(e);
         }
       } else {
-        rd_kafka_assign(h, partitions);
+        if (rd_kafka_resp_err_t e = rd_kafka_assign(h, partitions)) log("consumer: assign: " + detail::err_text(e));
       }
       // A partition paused under an earlier assignment must not stay paused (librdkafka keeps the flag).
-      rd_kafka_resume_partitions(h, partitions);
+      if (rd_kafka_resp_err_t e = rd_kafka_resume_partitions(h, partitions)) {
+        log("consumer: resuming the assigned partitions: " + detail::err_text(e));
+      }
       return;
     }
     // Revoked (or lost): make the batch durable and store it (unless a handler call is running: then the
@@ -409,8 +315,10 @@ struct pipeline_consumer::impl {
     }
     if (!in_handler.load()) flush_batch(false);
     for (int i = 0; i < partitions->cnt; ++i) {
-      auto it = parts.find(std::pair<std::string_view, std::int32_t>(partitions->elems[i].topic, partitions->elems[i].partition));
-      if (it != parts.end()) retire(it);
+      if (partition_state* s = parts.find(partitions->elems[i].topic, partitions->elems[i].partition)) {
+        let_go(*s);
+        parts.retire(s->topic, s->partition);
+      }
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h)) {
       rd_kafka_resp_err_t c = rd_kafka_commit(h, nullptr, 0);  // the stored offsets of the assignment
@@ -419,10 +327,12 @@ struct pipeline_consumer::impl {
       }
     }
     if (cooperative) {
-      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) rd_kafka_error_destroy(e);
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(h, partitions)) {
+        log("consumer: incremental unassign: " + rdk::error_of(e).message());
+      }
     } else {
-      rd_kafka_assign(h, nullptr);
-      while (!parts.empty()) retire(parts.begin());
+      if (rd_kafka_resp_err_t e = rd_kafka_assign(h, nullptr)) log("consumer: unassign: " + detail::err_text(e));
+      for (auto it = parts.begin(); it != parts.end();) it = retire(it);
     }
   }
 
@@ -462,50 +372,20 @@ struct pipeline_consumer::impl {
     return out;
   }
 
-  std::vector<header> dead_letter_headers(const rd_kafka_message_t* m, const char* error_class, const std::string& why,
-                                          int attempts) const {
-    std::vector<header> headers;
-    for (auto& h : headers_of(m)) {
-      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
+  bool send_dead_letter(const rd_kafka_message_t* m, error_class why, const std::string& message, int attempts) {
+    std::vector<header> original = rdk::headers_of(m);
+    pipeline::dead_letter d;
+    d.from = origin_of(m);
+    if (auto hop = decode_retry(original, d.from)) {  // came through retry topics: name its origin
+      const bool log_append_time = d.from.log_append_time;
+      d.from = hop->first;
+      d.from.log_append_time = log_append_time;
     }
-    rd_kafka_timestamp_type_t ts_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-    std::int64_t ts = rd_kafka_message_timestamp(m, &ts_type);
-    std::string topic = rd_kafka_topic_name(m->rkt);
-    std::int64_t partition = m->partition, offset = m->offset;
-    if (auto first = header_of(m, dlq::retry::original_topic)) {  // came through retry topics: name its origin
-      topic = *first;
-      partition = number_or(header_of(m, dlq::retry::original_partition), partition);
-      offset = number_or(header_of(m, dlq::retry::original_offset), offset);
-      ts = number_or(header_of(m, dlq::retry::original_timestamp), ts);
-    }
-    if (config.header_style != kafka::dead_letter_headers::spring) {
-      headers.push_back({dlq::original_topic, topic});
-      headers.push_back({dlq::original_partition, std::to_string(partition)});
-      headers.push_back({dlq::original_offset, std::to_string(offset)});
-      headers.push_back({dlq::original_timestamp, std::to_string(ts)});
-      headers.push_back({dlq::consumer_group, config.group_id});
-      headers.push_back({dlq::attempts, std::to_string(attempts)});
-      headers.push_back({dlq::error_class, error_class});
-      headers.push_back({dlq::error_message, why});
-    }
-    if (config.header_style != kafka::dead_letter_headers::kavro) {
-      headers.push_back({dlq::spring::original_topic, topic});
-      headers.push_back({dlq::spring::original_partition, be_bytes(static_cast<std::uint32_t>(partition), 4)});
-      headers.push_back({dlq::spring::original_offset, be_bytes(static_cast<std::uint64_t>(offset), 8)});
-      headers.push_back({dlq::spring::original_timestamp, be_bytes(static_cast<std::uint64_t>(ts), 8)});
-      headers.push_back({dlq::spring::original_timestamp_type,
-                         ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime"});
-      headers.push_back({dlq::spring::original_consumer_group, config.group_id});
-      std::string fqcn = "kavro.";
-      fqcn += error_class;
-      headers.push_back({dlq::spring::exception_fqcn, fqcn});
-      headers.push_back({dlq::spring::exception_message, why});
-    }
-    return headers;
-  }
-
-  bool dead_letter(const rd_kafka_message_t* m, const char* error_class, const std::string& why, int attempts) {
-    return send_and_wait(config.dead_letter_topic, m, dead_letter_headers(m, error_class, why, attempts));
+    d.group = config.group_id;
+    d.attempts = attempts;
+    d.why = why;
+    d.message = message;
+    return send_and_wait(config.dead_letter_topic, m, encode(d, config.header_style, std::move(original)));
   }
 
   // Sends the message's key and value with these headers and waits for the broker's acknowledgement
@@ -554,16 +434,16 @@ struct pipeline_consumer::impl {
     settle(s);
   }
 
-  void finish_dead(partition_state& s, const rd_kafka_message_t* m, const char* error_class, const std::string& why,
-                   int attempts, std::uint64_t consumer_counts::*kind) {
+  void finish_dead(partition_state& s, const rd_kafka_message_t* m, error_class why, const std::string& message,
+                   int attempts) {
     flush_batch(true);  // the dead letter's offset is stored on its own, after every batched one before it
     if (!s.live) {
       ++counts.dropped_on_revoke;
       return;
     }
-    if (!dead_letter(m, error_class, why, attempts)) return;  // stopping: abandoned, delivered again later
+    if (!send_dead_letter(m, why, message, attempts)) return;  // stopping: abandoned, delivered again later
     ++counts.dead_lettered;
-    ++(counts.*kind);
+    ++dead_count(counts, why);
     if (s.live) store_offset(m);
   }
 
@@ -579,8 +459,9 @@ struct pipeline_consumer::impl {
 
     int prior = 0;  // handler calls made before the message came to this retry topic
     if (s.retry_topic) {
-      prior = static_cast<int>(number_or(header_of(m, dlq::retry::attempts), 0));
-      const std::int64_t wait_ms = number_or(header_of(m, dlq::retry::due), 0) - now_ms();
+      const auto hop = decode_retry(rdk::headers_of(m), origin{});
+      prior = hop ? hop->attempts : 0;
+      const std::int64_t wait_ms = (hop ? hop->due_ms : 0) - now_ms();
       if (wait_ms > 0) {  // not yet: this retry-topic partition waits, everything else flows
         schedule(s, std::move(owned), calls, std::chrono::milliseconds(wait_ms));
         return;
@@ -598,8 +479,7 @@ struct pipeline_consumer::impl {
       }
       const bool unknown = decoded.error().code == errc::not_found;
       log(where_of(m) + ": dead-lettering undecodable message: " + decoded.error().message);
-      finish_dead(s, m, unknown ? "unknown_schema" : "decode", decoded.error().message, 0,
-                  unknown ? &consumer_counts::dead_unknown_schema : &consumer_counts::dead_decode);
+      finish_dead(s, m, unknown ? error_class::unknown_schema : error_class::decode, decoded.error().message, 0);
       return;
     }
     cm.decoded = &*scratch;
@@ -620,8 +500,8 @@ struct pipeline_consumer::impl {
     }
     const bool permanent = failure->kind == failure_kind::permanent;
     if (permanent || cm.attempt > config.retry.max_retries) {
-      finish_dead(s, m, permanent ? "handler_permanent" : "handler_exhausted", failure->message, cm.attempt,
-                  permanent ? &consumer_counts::dead_permanent : &consumer_counts::dead_exhausted);
+      finish_dead(s, m, permanent ? error_class::handler_permanent : error_class::handler_exhausted, failure->message,
+                  cm.attempt);
       return;
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -651,21 +531,15 @@ struct pipeline_consumer::impl {
       ++counts.dropped_on_revoke;
       return;
     }
-    std::vector<header> headers;
-    for (auto& h : headers_of(m)) {
-      if (!is_retry_header(h.name)) headers.push_back(std::move(h));
-    }
-    const auto keep = [&](const char* name, const std::string& own) {
-      headers.push_back({name, header_of(m, name).value_or(own)});
-    };
-    const bool first = !header_of(m, dlq::retry::original_topic);
-    keep(dlq::retry::original_topic, rd_kafka_topic_name(m->rkt));
-    keep(dlq::retry::original_partition, first ? std::to_string(m->partition) : "");
-    keep(dlq::retry::original_offset, first ? std::to_string(m->offset) : "");
-    keep(dlq::retry::original_timestamp, first ? std::to_string(rd_kafka_message_timestamp(m, nullptr)) : "");
-    headers.push_back({dlq::retry::attempts, std::to_string(attempts)});
-    headers.push_back({dlq::retry::due, std::to_string(now_ms() + delay.count())});
-    headers.push_back({dlq::retry::error_message, why});
+    std::vector<header> original = rdk::headers_of(m);
+    retry_hop hop;
+    const origin self = origin_of(m);
+    hop.first = self;
+    if (auto earlier = decode_retry(original, self)) hop.first = earlier->first;
+    hop.attempts = attempts;
+    hop.due_ms = now_ms() + delay.count();
+    hop.last_error = why;
+    const std::vector<header> headers = encode(hop, std::move(original));
     const std::string& target = retry_names[static_cast<std::size_t>(attempts - 1)];
     if (!send_and_wait(target, m, headers)) return;  // stopping: abandoned, delivered again later
     ++counts.sent_to_retry_topic;
@@ -674,7 +548,7 @@ struct pipeline_consumer::impl {
 
   // Takes one step of work from the next partition that has one (round robin); false when none is ready.
   bool step() {
-    retired.clear();  // no step is running: nothing points at a retired state any more
+    parts.release_retired();  // no step is running: nothing points at a retired state any more
     if (parts.empty()) return false;
     std::optional<clock::time_point> now;  // read only when a retry is waiting
     const std::size_t n = parts.size();
@@ -697,6 +571,7 @@ struct pipeline_consumer::impl {
         continue;
       }
       round_robin = (round_robin + i + 1) % n;
+      const auto pinned = parts.pin();  // `s` may be retired during the attempt, never freed
       attempt(s, std::move(m), calls);
       settle(s);
       return true;
@@ -719,24 +594,25 @@ struct pipeline_consumer::impl {
 pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<serde::deserializer> deserializer,
                                      message_handler handler)
     : config_(std::move(config)) {
-  if (config_.bootstrap_servers.empty()) throw std::invalid_argument("consumer: bootstrap servers are empty");
-  if (config_.topics.empty()) throw std::invalid_argument("consumer: no topic to consume");
-  if (config_.group_id.empty()) throw std::invalid_argument("consumer: group id is empty");
-  if (config_.retry.max_retries < 0) throw std::invalid_argument("consumer: retries must be >= 0");
-  if (config_.max_backlog == 0) throw std::invalid_argument("consumer: max_backlog must be > 0");
-  if (config_.batching && !config_.batching->flush) throw std::invalid_argument("consumer: commit batching without a flush");
+  if (config_.bootstrap_servers.empty()) throw config_error("consumer: bootstrap servers are empty");
+  if (config_.topics.empty()) throw config_error("consumer: no topic to consume");
+  if (config_.group_id.empty()) throw config_error("consumer: group id is empty");
+  if (config_.retry.max_retries < 0) throw config_error("consumer: retries must be >= 0");
+  if (config_.max_backlog == 0) throw config_error("consumer: max_backlog must be > 0");
+  if (config_.batching && !config_.batching->flush) throw config_error("consumer: commit batching without a flush");
   if (config_.batching && config_.batching->max_messages == 0) {
-    throw std::invalid_argument("consumer: commit batching's max_messages must be > 0");
+    throw config_error("consumer: commit batching's max_messages must be > 0");
   }
-  if (!deserializer) throw std::invalid_argument("consumer: no deserializer");
-  if (!handler) throw std::invalid_argument("consumer: no handler");
+  if (!deserializer) throw config_error("consumer: no deserializer");
+  if (!handler) throw config_error("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
   if (std::find(config_.topics.begin(), config_.topics.end(), config_.dead_letter_topic) != config_.topics.end()) {
-    throw std::invalid_argument("consumer: dead-letter topic '" + config_.dead_letter_topic +
+    throw config_error("consumer: dead-letter topic '" + config_.dead_letter_topic +
                                 "' is also a source topic");
   }
   if (!config_.log) config_.log = [](const std::string& line) { std::cerr << line << '\n'; };
   impl_ = std::make_unique<impl>(config_, stop_);
+  if (config_.batching) impl_->batcher.emplace(config_.batching->max_messages, config_.batching->max_delay);
   if (config_.retry_topics) {
     for (int n = 1; n <= config_.retry.max_retries; ++n) {
       impl_->retry_names.push_back(config_.topics.front() + ".retry-" + std::to_string(n));
@@ -767,13 +643,15 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   }
   for (const auto& [k, v] : config_.extra) props[k] = v;
   auto conf = detail::make_conf(props);
-  if (!conf) throw std::invalid_argument(conf.error().message);
+  if (!conf) throw config_error(conf.error().message);
   rd_kafka_conf_set_rebalance_cb(conf->get(), &impl::on_rebalance);
   rd_kafka_conf_set_opaque(conf->get(), impl_.get());
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
-  if (!rk) throw std::invalid_argument(rk.error().message);
+  if (!rk) throw config_error(rk.error().message);
   impl_->rk = std::move(*rk);
-  rd_kafka_poll_set_consumer(impl_->rk.get());
+  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(impl_->rk.get())) {
+    throw config_error("consumer: redirecting the main queue: " + detail::err_text(err));
+  }
 
   producer_config pc;
   pc.bootstrap_servers = config_.bootstrap_servers;
@@ -805,12 +683,12 @@ result<void> pipeline_consumer::run(const run_options& options) {
   impl_->assigned = false;
   config_.log("consumer: joining group '" + config_.group_id + "', waiting for a partition assignment");
 
-  const auto max_delay = config_.batching ? config_.batching->max_delay : std::chrono::milliseconds(0);
   constexpr auto notice_every = std::chrono::seconds(10);
   auto next_notice = notice_every;
   std::optional<error> gave_up;
   while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
-    if (options.max_messages != 0 && counts.finished() + impl_->batch_count >= options.max_messages) {
+    const std::size_t batched = impl_->batcher ? impl_->batcher->size() : 0;
+    if (options.max_messages != 0 && counts.finished() + batched >= options.max_messages) {
       impl_->flush_batch(true);
       if (counts.finished() >= options.max_messages) break;
     }
@@ -837,7 +715,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
       next_notice = notice_every;
     }
     if (options.idle_timeout.count() > 0 && now - impl_->last_activity > options.idle_timeout) break;
-    if (impl_->batch_count > 0 && now - impl_->batch_started >= max_delay) impl_->flush_batch(true);
+    if (impl_->batcher && impl_->batcher->due(now)) impl_->flush_batch(true);
     if (impl_->step()) {
       impl_->last_activity = now;  // waiting out retries is not idleness
       impl_->poll_once(0);
@@ -857,12 +735,13 @@ result<void> pipeline_consumer::run(const run_options& options) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     config_.log("consumer: final commit failed: " + detail::err_text(err));
   }
-  rd_kafka_consumer_close(rk);
+  if (rd_kafka_resp_err_t closed = rd_kafka_consumer_close(rk)) {
+    config_.log("consumer: leaving the group: " + detail::err_text(closed));  // the session times out instead
+  }
   impl_->parts.clear();
-  impl_->retired.clear();
   if (impl_->fatal) return tl::unexpected(*impl_->fatal);
   if (gave_up) return tl::unexpected(*gave_up);
   return {};
 }
 
-}  // namespace kavro::kafka
+}  // namespace kavro::pipeline
