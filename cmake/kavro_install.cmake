@@ -10,6 +10,9 @@ set(KAVRO_LIBRARY_TARGETS kavro_core kavro_avro kavro_serde kavro_registry kavro
                           kavro_orders)
 # Components a user asks for; the other exported targets are found as dependencies of these.
 set(KAVRO_PUBLIC_COMPONENTS core avro serde registry registry_server kafka orders)
+# The record sender (src/pipeline/record_sender.cmake), after the modules it links.
+list(APPEND KAVRO_LIBRARY_TARGETS kavro_record_sender)
+list(APPEND KAVRO_PUBLIC_COMPONENTS record_sender)
 
 # The external imported targets kavro's link interfaces may name: "target|how the package config finds
 # it|pkg-config module ('-' for none; a leading '-' is a raw Libs flag)". A dependency a module adds must
