@@ -35,7 +35,7 @@ TEST(record_sender, a_record_that_does_not_fit_the_schema_is_refused_and_not_que
   auto wrong = avro::value::record_of({avro::value(std::string("t1"))});  // a field short
   const auto sent = sender.send(wrong, "k");
   ASSERT_FALSE(sent);
-  EXPECT_EQ(sent.error().code, errc::invalid_argument) << sent.error().message;
+  EXPECT_EQ(sent.error().code, errc::invalid_data) << sent.error().message;
   EXPECT_EQ(sender.counts().produced, 0u);
   EXPECT_TRUE(sender.finish(1s));
   EXPECT_TRUE(failed.empty());
@@ -57,7 +57,9 @@ TEST(record_sender, an_undeliverable_record_reaches_the_callback_and_finish_repo
   EXPECT_EQ(c.failed, 1u);
   EXPECT_EQ(failed, std::vector<std::uint64_t>{1});
   // Either the delivery timeout reported it within the bound, or finish() did: never silently lost.
-  if (!finished) EXPECT_EQ(finished.error().code, errc::unavailable);
+  if (!finished) {
+    EXPECT_EQ(finished.error().code, errc::unavailable);
+  }
 }
 
 }  // namespace

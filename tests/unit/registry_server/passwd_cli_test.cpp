@@ -146,14 +146,15 @@ TEST_F(passwd_cli_test, serve_refuses_auth_and_auth_file_together_even_from_the_
 }
 
 TEST_F(passwd_cli_test, serve_warns_when_it_listens_beyond_loopback_without_auth) {
-  // The warning comes before the server starts, so stopping it after a second loses nothing checked.
-  auto r = run("registry serve --host 0.0.0.0 --port 0", "", "timeout -s TERM 1");
+  // The warning comes before the server starts, so stopping it after 5 s loses nothing checked (a loaded
+  // machine takes over a second to start a sanitizer build).
+  auto r = run("registry serve --host 0.0.0.0 --port 0", "", "timeout -s TERM 5");
   EXPECT_NE(r.err.find("kavro registry: warning: listening on 0.0.0.0 without authentication"),
             std::string::npos)
       << r.err;
-  r = run("registry serve --host 127.0.0.1 --port 0", "", "timeout -s TERM 1");
+  r = run("registry serve --host 127.0.0.1 --port 0", "", "timeout -s TERM 5");
   EXPECT_EQ(r.err.find("without authentication"), std::string::npos) << r.err;
-  r = run("registry serve --host 0.0.0.0 --port 0", "", "KAVRO_REGISTRY_AUTH=a:b timeout -s TERM 1");
+  r = run("registry serve --host 0.0.0.0 --port 0", "", "KAVRO_REGISTRY_AUTH=a:b timeout -s TERM 5");
   EXPECT_EQ(r.err.find("without authentication"), std::string::npos) << r.err;
 }
 
