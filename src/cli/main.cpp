@@ -54,8 +54,8 @@ bool suggest_correction(CLI::App& app, int argc, char** argv) {
     const std::string_view word = argv[i];
     if (word == "--") return false;
     if (word.starts_with("--") && word.size() > 2) {
-      const std::string name(word.substr(2, word.find('=') == std::string_view::npos ? std::string_view::npos
-                                                                                       : word.find('=') - 2));
+      const std::string name(word.substr(
+          2, word.find('=') == std::string_view::npos ? std::string_view::npos : word.find('=') - 2));
       bool known = false;
       std::vector<std::string> longs;
       for (const CLI::App* scope = cur; scope != nullptr && !known; scope = scope->get_parent()) {
@@ -68,8 +68,8 @@ bool suggest_correction(CLI::App& app, int argc, char** argv) {
       }
       if (known) continue;
       if (const auto* best = closest(name, longs)) {
-        std::cerr << path << ": no option '--" << name << "'; did you mean '--" << *best << "'?\nRun `" << path
-                  << " --help` for the options.\n";
+        std::cerr << path << ": no option '--" << name << "'; did you mean '--" << *best << "'?\nRun `"
+                  << path << " --help` for the options.\n";
         return true;
       }
       return false;

@@ -11,8 +11,9 @@ std::span<const std::uint8_t> as_bytes(const std::string& s) {
 }
 }  // namespace
 
-record_sender::record_sender(kafka::producer_config config, std::shared_ptr<registry::schema_registry> registry,
-                             std::string topic, avro::schema schema, std::string subject,
+record_sender::record_sender(kafka::producer_config config,
+                             std::shared_ptr<registry::schema_registry> registry, std::string topic,
+                             avro::schema schema, std::string subject,
                              std::function<void(const kafka::delivery_report&)> on_failure)
     : topic_(std::move(topic)), serializer_(std::move(registry), std::move(subject), std::move(schema)) {
   producer_ = std::make_unique<kafka::producer>(

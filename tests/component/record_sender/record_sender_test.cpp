@@ -1,10 +1,11 @@
 // record_sender: a record that does not fit the schema is refused before it is queued; one that cannot be
 // delivered is reported to the caller's callback and counted, and finish() says how many never made it.
+#include "kavro/pipeline/record_sender.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry/mock.hpp"
 
