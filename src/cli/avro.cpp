@@ -29,9 +29,10 @@ struct avro_options {
   bool confluent = false;
 };
 
-[[noreturn]] void die(const std::string& cmd, const std::string& msg, int rc = 1) {
-  std::cerr << "kavro avro " << cmd << ": " << msg << '\n';
-  throw CLI::RuntimeError(rc);
+// Every error of these offline tools is in the input (a file, a schema, a datum): exit 2, so that
+// `avro check`'s 1 means "incompatible" and nothing else.
+[[noreturn]] void die(const std::string& cmd, const std::string& msg, int rc = exit_error) {
+  fail_command("avro " + cmd, msg, rc);
 }
 
 std::string read_all(std::istream& in) {
@@ -46,7 +47,7 @@ std::string read_source(const std::string& cmd, const std::string& path) {
 }
 
 avro::schema load_schema(const std::string& cmd, const std::string& arg) {
-  if (arg.empty()) die(cmd, "--schema is required", 2);
+  if (arg.empty()) die(cmd, "--schema is required");
   std::string text = (arg[0] == '{' || arg[0] == '[' || arg[0] == '"') ? arg : read_source(cmd, arg);
   auto s = avro::schema::parse(text);
   if (!s) die(cmd, "schema " + arg.substr(0, 80) + ": " + s.error().message);
@@ -196,7 +197,7 @@ void run_fingerprint(const avro_options& o) {
   for (std::size_t i = 0; i < 8; ++i) le[i] = static_cast<std::uint8_t>(crc >> (8 * i));
   const std::string& a = o.algorithm;
   if (a != "all" && a != "crc64" && a != "md5" && a != "sha256")
-    die("fingerprint", "--algorithm must be crc64, md5, sha256 or all", 2);
+    die("fingerprint", "--algorithm must be crc64, md5, sha256 or all");
   auto line = [&](const char* name, const std::string& hex) {
     if (a == "all") std::cout << name << ' ';
     std::cout << hex << '\n';
@@ -208,7 +209,7 @@ void run_fingerprint(const avro_options& o) {
 
 void run_container_write(const avro_options& o) {
   auto s = load_schema("container write", o.schema);
-  if (o.codec != "null" && o.codec != "deflate") die("container write", "--codec must be null or deflate", 2);
+  if (o.codec != "null" && o.codec != "deflate") die("container write", "--codec must be null or deflate");
   avro::container_options opts;
   opts.codec = o.codec == "deflate" ? avro::container_codec::deflate : avro::container_codec::null;
   avro::container_writer w(s, opts);
@@ -260,7 +261,7 @@ void run_check(const avro_options& o) {
   auto f = avro::check_can_read(reader, writer);
   for (const auto& x : f.findings)
     std::cout << avro::to_string(x.kind) << ' ' << (x.path.empty() ? "/" : x.path) << ": " << x.message << '\n';
-  if (!f.compatible()) throw CLI::RuntimeError(1);
+  if (!f.compatible()) throw CLI::RuntimeError(exit_failed);
   std::cout << "compatible\n";
 }
 
@@ -290,12 +291,13 @@ void add_avro(CLI::App& app) {
   dec->add_flag("--confluent", o->confluent, "Each datum has a 5-byte Confluent header (magic byte 0, schema id), checked and skipped; all must name one schema id");
   dec->callback([o] { run_decode(*o); });
 
+  // canonical and fingerprint take one schema and nothing else: it may be given without --schema.
   auto* can = avro->add_subcommand("canonical", "Print the schema's Parsing Canonical Form");
-  can->add_option("--schema,-s", o->schema, schema_help)->required();
+  can->add_option("SCHEMA,--schema,-s", o->schema, schema_help)->required();
   can->callback([o] { run_canonical(*o); });
 
   auto* fp = avro->add_subcommand("fingerprint", "Print fingerprints of the Parsing Canonical Form (hex)");
-  fp->add_option("--schema,-s", o->schema, schema_help)->required();
+  fp->add_option("SCHEMA,--schema,-s", o->schema, schema_help)->required();
   fp->add_option("--algorithm,-a", o->algorithm, "crc64 (little-endian bytes), md5, sha256 or all")
       ->capture_default_str();
   fp->callback([o] { run_fingerprint(*o); });
@@ -316,7 +318,8 @@ void add_avro(CLI::App& app) {
   cr->add_flag("--plain", o->plain, "Write plain JSON instead of Avro's JSON encoding");
   cr->callback([o] { run_container_read(*o); });
 
-  auto* chk = avro->add_subcommand("check", "Can data written with --schema be read with --reader? Exit 1 if not");
+  auto* chk = avro->add_subcommand(
+      "check", "Can data written with --schema be read with --reader? Exit 0 yes, 1 no (the reasons on stdout), 2 error");
   chk->add_option("--schema,-s", o->schema, "The writer's schema")->required();
   chk->add_option("--reader,-r", o->reader, "The reader's schema")->required();
   chk->callback([o] { run_check(*o); });

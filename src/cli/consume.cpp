@@ -2,7 +2,6 @@
 // retries failures (5 by default), dead-letters what cannot be handled, and commits as it goes.
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common.hpp"
 #include "kavro/avro/json.hpp"
@@ -42,13 +41,10 @@ struct consume_options {
 int run_consume(const consume_options& o) {
   install_stop_signals();
   auto extra = parse_properties(o.properties);
-  if (!extra) {
-    std::cerr << "kavro consume: " << extra.error().message << '\n';
-    return 2;
-  }
+  if (!extra) fail_command("consume", extra.error().message);
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
-  auto registry = std::make_shared<registry::client>(rc);
+  auto registry = registry::make_registry(rc);
   orders::sqlite_sink sink(o.db, orders::sink_options{.batched = o.batch > 1,
                                                       .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal
                                                                                         : orders::sqlite_sync::full});
@@ -84,42 +80,37 @@ int run_consume(const consume_options& o) {
 
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), std::move(handler));
   if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1); !ok) {
-    std::cerr << "kavro consume: dead-letter topic: " << ok.error().message << '\n';
-    return 1;
+    fail_command("consume", "dead-letter topic: " + ok.error().message, exit_failed);
   }
   if (auto retry = consumer.retry_topic_names(); !retry.empty()) {
     if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3); !ok) {
-      std::cerr << "kavro consume: retry topics: " << ok.error().message << '\n';
-      return 1;
+      fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
     }
   }
   std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db << " (dead letters: "
             << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
 
-  std::thread watcher([&consumer] {
-    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    consumer.stop();
-  });
+  const stop_on_signal stop([&consumer] { consumer.stop(); });
   kafka::run_options ro{o.max_messages, std::chrono::milliseconds(o.idle_timeout_ms)};
   // A run meant to end (an idle timeout) must end even if the group never assigns it anything; a
   // service run waits for the group as long as it takes, unless told otherwise.
   const bool bounded = o.assignment_timeout_given || o.idle_timeout_ms > 0;
   ro.assignment_timeout = std::chrono::milliseconds(bounded ? o.assignment_timeout_ms : 0);
   auto ran = consumer.run(ro);
-  stop_requested = true;
-  watcher.join();
 
   const auto c = consumer.counts();
-  std::cout << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
+  // With --print stdout carries only the records, so the summary goes with the messages.
+  std::ostream& summary = o.print ? std::cerr : std::cout;
+  summary << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
             << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
             << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
             << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
             << std::endl;
   if (!ran) {
-    std::cerr << "kavro consume: " << ran.error().message << '\n';
-    return 1;
+    report_error("consume", ran.error().message);
+    return exit_failed;
   }
-  return 0;
+  return exit_ok;
 }
 
 }  // namespace

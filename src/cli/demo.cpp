@@ -17,9 +17,10 @@
 #include "kavro/kafka/consumer.hpp"
 #include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
+#include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
+#include "kavro/registry/subject_name.hpp"
 #include "kavro/registry_server/server.hpp"
-#include "sender.hpp"
 
 namespace kavro::cli {
 
@@ -89,7 +90,7 @@ int run_demo(const demo_options& o) {
   auto port = registry_srv.start();
   if (!port) throw std::runtime_error("registry: " + port.error().message);
   const std::string registry_url = "http://127.0.0.1:" + std::to_string(*port);
-  auto registry = std::make_shared<registry::client>(registry::client_config{{registry_url}});
+  auto registry = registry::make_registry(registry::client_config{{registry_url}});
 
   std::filesystem::path db = o.db;
   const bool temp_db = db.empty();
@@ -105,7 +106,12 @@ int run_demo(const demo_options& o) {
   // Produce: good orders, some the handler will reject or can never store, and some undecodable bytes.
   kafka::producer_config pc;
   pc.bootstrap_servers = bootstrap;
-  record_sender sender(pc, registry, topic, orders::order_schema(), topic + "-value");
+  const auto subject = registry::subject_name(registry::subject_name_strategy::topic_name, topic, false, "");
+  pipeline::record_sender sender(pc, registry, topic, orders::order_schema(), *subject,
+                                 [](const kafka::delivery_report& r) {
+                                   std::cerr << "delivery failed (message " << r.token << "): " << r.failure->message
+                                             << '\n';
+                                 });
   orders::order_generator gen(42);
   const std::uint64_t total = o.orders + o.invalid + o.stuck + o.poison;
   std::uint64_t send_errors = 0;
@@ -156,16 +162,12 @@ int run_demo(const demo_options& o) {
     return inner(m);
   };
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), handler);
-  std::thread watcher([&consumer] {
-    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    consumer.stop();
-  });
+  const stop_on_signal stop([&consumer] { consumer.stop(); });
   t0 = std::chrono::steady_clock::now();
   auto ran = consumer.run({pcounts.delivered, std::chrono::seconds(30)});
   const double join_seconds = first_message ? std::chrono::duration<double>(*first_message - t0).count() : 0.0;
   const double consume_seconds = first_message ? seconds_since(*first_message) : seconds_since(t0);
-  const bool interrupted = stop_requested.exchange(true);
-  watcher.join();
+  const bool interrupted = stop_requested.load();
   const auto c = consumer.counts();
 
   // Check the outcome against what was sent: the database and the dead-letter topic as they are now.
@@ -211,8 +213,8 @@ int run_demo(const demo_options& o) {
   if (!ran) std::cerr << "consumer: " << ran.error().message << '\n';
   if (!dead) std::cerr << "reading dead letters: " << dead.error().message << '\n';
   if (temp_db) std::filesystem::remove(db);
-  if (interrupted) return 130;
-  return ok ? 0 : 1;
+  if (interrupted) return exit_interrupted;
+  return ok ? exit_ok : exit_failed;
 }
 
 }  // namespace

@@ -30,6 +30,19 @@ struct dlq_options {
   bool dry_run = false;
 };
 
+// A header's decimal number as a JSON number (scripts compare it as one); the text as it came when it
+// is not one (a foreign producer's header), and null when absent.
+nlohmann::json json_number(const std::string& text) {
+  if (text.empty()) return nullptr;
+  try {
+    std::size_t used = 0;
+    const long long n = std::stoll(text, &used);
+    if (used == text.size()) return n;
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
 // The dead-letter facts as `kavro dlq` shows them (text), from the pipeline's dead-letter codec: kavro's
 // headers, or Spring's kafka_dlt-* ones.
 struct facts {
@@ -89,11 +102,8 @@ result<std::vector<kafka::record>> read_dead_letters(const dlq_options& o) {
 
 int run_inspect(const dlq_options& o) {
   auto records = read_dead_letters(o);
-  if (!records) {
-    std::cerr << "kavro dlq inspect: " << records.error().message << '\n';
-    return 1;
-  }
-  serde::deserializer deserializer(std::make_shared<registry::client>(registry::client_config{{o.registry}}));
+  if (!records) fail_command("dlq inspect", records.error().message, exit_failed);
+  serde::deserializer deserializer(registry::make_registry(registry::client_config{{o.registry}}));
   std::map<std::string, std::uint64_t> by_class;
   for (const auto& r : *records) {
     const facts f = facts_of(r);
@@ -102,10 +112,15 @@ int run_inspect(const dlq_options& o) {
     auto decoded = deserializer.deserialize(span);
     nlohmann::json value = decoded ? avro::to_json(decoded->writer_schema, decoded->value) : nlohmann::json(nullptr);
     if (o.json) {
-      nlohmann::json line{{"dlq_partition", r.partition}, {"dlq_offset", r.offset}, {"key", printable(r.key)},
-                          {"original_topic", f.topic},    {"original_partition", f.partition},
-                          {"original_offset", f.offset},  {"consumer_group", f.group},
-                          {"attempts", f.attempts},       {"error_class", f.error_class},
+      nlohmann::json line{{"dlq_partition", r.partition},
+                          {"dlq_offset", r.offset},
+                          {"key", printable(r.key)},
+                          {"original_topic", f.topic},
+                          {"original_partition", json_number(f.partition)},
+                          {"original_offset", json_number(f.offset)},
+                          {"consumer_group", f.group},
+                          {"attempts", json_number(f.attempts)},
+                          {"error_class", f.error_class},
                           {"error_message", f.message},   {"value", value}};
       if (!decoded) line["raw_value"] = printable(r.value);
       std::cout << line.dump() << '\n';
@@ -117,30 +132,27 @@ int run_inspect(const dlq_options& o) {
               << (decoded ? value.dump() : "undecodable (" + decoded.error().message + "): " + printable(r.value))
               << "\n";
   }
-  std::cout << records->size() << " dead letter(s)";
-  for (const auto& [cls, n] : by_class) std::cout << ", " << cls << " " << n;
-  std::cout << std::endl;
-  return 0;
+  // The summary is not a dead letter: stdout carries only those (a --json stream stays valid for jq).
+  std::cerr << records->size() << " dead letter(s)";
+  for (const auto& [cls, n] : by_class) std::cerr << ", " << cls << " " << n;
+  std::cerr << std::endl;
+  return exit_ok;
 }
 
 int run_replay(const dlq_options& o) {
   install_stop_signals();
   if (!o.all && o.classes.empty() && o.at.empty() && o.keys.empty()) {
-    std::cerr << "kavro dlq replay: select dead letters (--class, --at, --key) or pass --all\n";
-    return 2;
+    fail_command("dlq replay", "select dead letters (--class, --at, --key) or pass --all");
   }
   auto records = read_dead_letters(o);
-  if (!records) {
-    std::cerr << "kavro dlq replay: " << records.error().message << '\n';
-    return 1;
-  }
+  if (!records) fail_command("dlq replay", records.error().message, exit_failed);
   kafka::producer_config pc;
   pc.bootstrap_servers = o.bootstrap;
   std::uint64_t failed = 0;
   kafka::producer producer(pc, [&](const kafka::delivery_report& r) {
     if (r.failure) {
       ++failed;
-      std::cerr << "kavro dlq replay: dead letter " << r.token << ": " << r.failure->message << '\n';
+      report_error("dlq replay", "dead letter " + std::to_string(r.token) + ": " + r.failure->message);
     }
   });
   std::uint64_t sent = 0, skipped = 0;
@@ -150,8 +162,8 @@ int run_replay(const dlq_options& o) {
     const std::string target = o.to.empty() ? f.topic : o.to;
     if (target.empty()) {
       ++skipped;
-      std::cerr << "kavro dlq replay: " << o.topic << "[" << r.partition << "]@" << r.offset
-                << " has no original topic header; use --to\n";
+      report_error("dlq replay", o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset) +
+                                     " has no original topic header; use --to");
       continue;
     }
     // The original headers go back with it; the dead-letter ones do not, and one says where it was.
@@ -165,18 +177,18 @@ int run_replay(const dlq_options& o) {
     };
     if (auto ok = producer.produce(target, bytes(r.key), bytes(r.value), headers, static_cast<std::uint64_t>(r.offset)); !ok) {
       ++failed;
-      std::cerr << "kavro dlq replay: " << ok.error().message << '\n';
+      report_error("dlq replay", ok.error().message);
       continue;
     }
     ++sent;
   }
   if (auto flushed = producer.flush(std::chrono::seconds(30)); !flushed) {
-    std::cerr << "kavro dlq replay: " << flushed.error().message << '\n';
+    report_error("dlq replay", flushed.error().message);
   }
   producer.close(std::chrono::seconds(5));  // reports (through the callback) what did not make it
   std::cout << (o.dry_run ? "selected " : "replayed ") << (o.dry_run ? records->size() - skipped : sent - failed)
             << ", failed " << failed << ", skipped " << skipped << std::endl;
-  return failed == 0 && skipped == 0 ? 0 : 1;
+  return failed == 0 && skipped == 0 ? exit_ok : exit_failed;
 }
 
 void add_selection(CLI::App* cmd, const std::shared_ptr<dlq_options>& o) {

@@ -26,17 +26,57 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
-// After a parse error: the first word that is not a subcommand where one was expected, and the
-// closest subcommand name, e.g. "kavro: 'prodcue' is not a kavro command; did you mean 'produce'?".
+// The closest of `names` to `word`, when close enough to be a likely typo; null otherwise.
+const std::string* closest(std::string_view word, const std::vector<std::string>& names) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = 0;
+  for (const auto& name : names) {
+    const std::size_t dist = edit_distance(word, name);
+    if (!best || dist < best_distance) {
+      best = &name;
+      best_distance = dist;
+    }
+  }
+  if (!best) return nullptr;
+  const bool prefix = best->starts_with(word) || word.starts_with(*best);
+  const bool near = best_distance <= std::max<std::size_t>(1, word.size() / 3);
+  return near || (prefix && word.size() >= 3) ? best : nullptr;
+}
+
+// After a parse error: the first word that is not a subcommand where one was expected, or not an
+// option of the command it was given to, and the closest name, e.g. "kavro: 'prodcue' is not a kavro
+// command; did you mean 'produce'?" or "kavro produce: no option '--cuont'; did you mean '--count'?".
 // False when there is nothing close to suggest.
-bool suggest_subcommand(CLI::App& app, int argc, char** argv) {
+bool suggest_correction(CLI::App& app, int argc, char** argv) {
   CLI::App* cur = &app;
   std::string path = app.get_name();
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];
+    if (word == "--") return false;
+    if (word.starts_with("--") && word.size() > 2) {
+      const std::string name(word.substr(
+          2, word.find('=') == std::string_view::npos ? std::string_view::npos : word.find('=') - 2));
+      bool known = false;
+      std::vector<std::string> longs;
+      for (const CLI::App* scope = cur; scope != nullptr && !known; scope = scope->get_parent()) {
+        for (const auto* opt : scope->get_options()) {
+          for (const auto& l : opt->get_lnames()) {
+            if (l == name) known = true;
+            if (scope == cur) longs.push_back(l);
+          }
+        }
+      }
+      if (known) continue;
+      if (const auto* best = closest(name, longs)) {
+        std::cerr << path << ": no option '--" << name << "'; did you mean '--" << *best << "'?\nRun `"
+                  << path << " --help` for the options.\n";
+        return true;
+      }
+      return false;
+    }
     if (word.empty() || word[0] == '-') continue;
     const auto subs = cur->get_subcommands([](CLI::App*) { return true; });
-    if (subs.empty()) return false;
+    if (subs.empty()) continue;  // a positional argument or an option's value
     auto match =
         std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->check_name(std::string(word)); });
     if (match != subs.end()) {
@@ -44,20 +84,11 @@ bool suggest_subcommand(CLI::App& app, int argc, char** argv) {
       path += " " + cur->get_name();
       continue;
     }
-    const CLI::App* best = nullptr;
-    std::size_t best_distance = 0;
-    for (const auto* s : subs) {
-      const std::size_t dist = edit_distance(word, s->get_name());
-      if (!best || dist < best_distance) {
-        best = s;
-        best_distance = dist;
-      }
-    }
-    const bool prefix = best && (best->get_name().starts_with(word) || word.starts_with(best->get_name()));
-    if (best &&
-        (best_distance <= std::max<std::size_t>(1, word.size() / 3) || (prefix && word.size() >= 3))) {
-      std::cerr << path << ": '" << word << "' is not a " << path << " command; did you mean '"
-                << best->get_name() << "'?\nRun `" << path << " --help` for the list.\n";
+    std::vector<std::string> names;
+    for (const auto* s : subs) names.push_back(s->get_name());
+    if (const auto* best = closest(word, names)) {
+      std::cerr << path << ": '" << word << "' is not a " << path << " command; did you mean '" << *best
+                << "'?\nRun `" << path << " --help` for the list.\n";
       return true;
     }
     return false;
@@ -82,14 +113,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {
-    return e.get_exit_code();  // a subcommand failed and has said why
+    return e.get_exit_code();  // a subcommand failed and has said why (kavro::cli::fail_command)
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0 && suggest_subcommand(app, argc, argv)) return 2;
-    const int rc = app.exit(e);  // prints the usage message, or the help
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (suggest_correction(app, argc, argv)) return kavro::cli::exit_error;
+    // A usage error, in the one error format, with where to read the usage.
+    const std::string path = kavro::cli::command_path(app);
+    kavro::cli::report_error(path, e.what());
+    std::cerr << "Run `kavro" << (path.empty() ? "" : " ") << path << " --help` for the usage.\n";
+    return kavro::cli::exit_error;
   } catch (const std::exception& e) {
-    std::cerr << "kavro: " << e.what() << '\n';
-    return 1;
+    kavro::cli::report_error(kavro::cli::command_path(app), e.what());
+    return kavro::cli::exit_failed;
   }
-  return 0;
+  return kavro::cli::exit_ok;
 }

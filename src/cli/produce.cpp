@@ -8,8 +8,9 @@
 #include "kavro/avro/json.hpp"
 #include "kavro/kafka/admin.hpp"
 #include "kavro/orders/order.hpp"
+#include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
-#include "sender.hpp"
+#include "kavro/registry/subject_name.hpp"
 
 namespace kavro::cli {
 
@@ -47,24 +48,23 @@ std::int64_t count_unread(std::istream* in, bool is_stdin) {
 int run_produce(const produce_options& o) {
   install_stop_signals();
   auto extra = parse_properties(o.properties);
-  if (!extra) {
-    std::cerr << "kavro produce: " << extra.error().message << '\n';
-    return 2;
-  }
+  if (!extra) fail_command("produce", extra.error().message);
   std::ifstream file;
   if (!o.input.empty() && o.input != "-") {
     file.open(o.input);
-    if (!file) {
-      std::cerr << "kavro produce: cannot open input file '" << o.input << "'\n";
-      return 2;
-    }
+    if (!file) fail_command("produce", "cannot open input file '" + o.input + "'");
+  }
+  std::string subject = o.subject;
+  if (subject.empty()) {
+    auto named = registry::subject_name(registry::subject_name_strategy::topic_name, o.topic, false, "");
+    if (!named) fail_command("produce", named.error().message);
+    subject = *named;
   }
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
-  auto registry = std::make_shared<registry::client>(rc);
+  auto registry = registry::make_registry(rc);
   if (auto ok = kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions); !ok) {
-    std::cerr << "kavro produce: " << ok.error().message << '\n';
-    return 1;
+    fail_command("produce", ok.error().message, exit_failed);
   }
   kafka::producer_config pc;
   pc.bootstrap_servers = o.bootstrap;
@@ -78,14 +78,16 @@ int run_produce(const produce_options& o) {
       try {
         flush_bound = std::chrono::milliseconds(std::stoll(it->second));
       } catch (const std::exception&) {
-        std::cerr << "kavro produce: -X " << key << " expects milliseconds, got '" << it->second << "'\n";
-        return 2;
+        fail_command("produce", std::string("-X ") + key + " expects milliseconds, got '" + it->second + "'");
       }
     }
   }
   flush_bound = flush_bound.count() <= 0 ? std::chrono::hours(24) : flush_bound + std::chrono::seconds(5);
-  record_sender sender(pc, registry, o.topic, orders::order_schema(),
-                       o.subject.empty() ? o.topic + "-value" : o.subject);
+  pipeline::record_sender sender(pc, registry, o.topic, orders::order_schema(), subject,
+                                 [](const kafka::delivery_report& r) {
+                                   report_error("produce", "delivery failed (message " + std::to_string(r.token) +
+                                                               "): " + r.failure->message);
+                                 });
 
   // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
   // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
@@ -95,7 +97,7 @@ int run_produce(const produce_options& o) {
   auto send_value = [&](const avro::value& v, std::int32_t id, const std::string& where) {
     auto ok = sender.send(v, std::to_string(id));
     if (ok) return sent::queued;
-    std::cerr << "kavro produce: " << where << ": " << ok.error().message << '\n';
+    report_error("produce", where + ": " + ok.error().message);
     // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
     // record after this one would fail the same way, so stop here and say what was left.
     if (ok.error().code == errc::unavailable || ok.error().code == errc::conflict || ok.error().code == errc::internal) {
@@ -131,7 +133,7 @@ int run_produce(const produce_options& o) {
       auto value = avro::value_from_json_text(orders::order_schema(), line, avro::json_style::plain);
       if (!value) {
         ++rejected;
-        std::cerr << "kavro produce: " << where << ": " << value.error().message << '\n';
+        report_error("produce", where + ": " + value.error().message);
         continue;
       }
       const auto r = send_value(*value, value->fields()[0].as<std::int32_t>(), where);
@@ -160,14 +162,14 @@ int run_produce(const produce_options& o) {
   if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
   std::cout << std::endl;
   if (!stopped_at.empty()) {
-    std::cerr << "kavro produce: stopped at " << stopped_at << "; " << not_sent
-              << " record(s) from there on were not sent\n";
+    report_error("produce", "stopped at " + stopped_at + "; " + std::to_string(not_sent) +
+                                " record(s) from there on were not sent");
   } else if (stop_requested && not_sent > 0) {
-    std::cerr << "kavro produce: stopped by a signal; " << not_sent << " record(s) were not sent\n";
+    report_error("produce", "stopped by a signal; " + std::to_string(not_sent) + " record(s) were not sent");
   }
-  if (!flushed) std::cerr << "kavro produce: " << flushed.error().message << '\n';
+  if (!flushed) report_error("produce", flushed.error().message);
   const bool all_delivered = c.delivered == total && !unread_unknown;
-  return all_delivered && flushed ? 0 : 1;
+  return all_delivered && flushed ? exit_ok : exit_failed;
 }
 
 }  // namespace

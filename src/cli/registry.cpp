@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common.hpp"
+#include "kavro/properties.hpp"
 #include "registry_config.hpp"
 #include "kavro/registry_server/auth.hpp"
 #include "kavro/registry_server/server.hpp"
@@ -74,7 +75,7 @@ std::string read_password(const std::string& user) {
   };
   std::string password;
   if (!isatty(STDIN_FILENO)) {
-    if (!read_line(password)) throw std::runtime_error("registry passwd: no password on stdin");
+    if (!read_line(password)) fail_command("registry passwd", "no password on stdin");
     return password;
   }
   std::string again;
@@ -85,9 +86,9 @@ std::string read_password(const std::string& user) {
     std::cerr << "\nAgain: " << std::flush;
     const bool got_again = got && read_line(again);
     std::cerr << std::endl;
-    if (!got_again) throw std::runtime_error("registry passwd: no password given");
+    if (!got_again) fail_command("registry passwd", "no password given");
   }
-  if (password != again) throw std::runtime_error("registry passwd: the two passwords differ");
+  if (password != again) fail_command("registry passwd", "the two passwords differ");
   return password;
 }
 
@@ -116,7 +117,7 @@ void add_passwd(CLI::App& registry) {
     const auto password = read_password(p->user);
     auto entry = registry_server::make_auth_file_entry(p->user, password,
                                                        *registry_server::parse_role(p->role), options);
-    if (!entry) throw std::runtime_error("registry passwd: " + entry.error().message);
+    if (!entry) fail_command("registry passwd", entry.error().message);
     std::cout << *entry << std::endl;
     std::cerr << "Add this entry to the \"users\" array of the auth file (docs/security.md)." << std::endl;
   });
@@ -332,12 +333,9 @@ void add_registry(CLI::App& app) {
       k.timeout = std::chrono::milliseconds(o->timeout_ms);
       if (!o->group_id.empty()) k.group_id = o->group_id;
       if (o->session_timeout_ms) k.session_timeout = std::chrono::milliseconds(*o->session_timeout_ms);
-      for (const auto& p : o->kafka_properties) {
-        const auto eq = p.find('=');
-        if (eq == std::string::npos || eq == 0)
-          throw CLI::ValidationError("--kafka-property", "expected KEY=VALUE: " + p);
-        k.properties.emplace_back(p.substr(0, eq), p.substr(eq + 1));
-      }
+      auto items = parse_property_items(o->kafka_properties, "--kafka-property");
+      if (!items) fail_command("registry serve", items.error().message);
+      for (auto& p : *items) k.properties.emplace_back(std::move(p.key), std::move(p.value));
       o->server.kafka = std::move(k);
     }
     if (o->server.basic_auth.empty() && o->server.auth_file.empty() && !is_loopback(o->server.host)) {
@@ -348,18 +346,18 @@ void add_registry(CLI::App& app) {
                    "schemas; give --auth-file (docs/security.md) or --host 127.0.0.1"
                 << std::endl;
     }
-    install_stop_signals();
     registry_server::server srv(o->server);
     if (o->server.kafka) {
       std::cout << "kavro registry reading " << o->server.kafka->topic << " from "
                 << o->server.kafka->bootstrap << std::endl;
     }
+    const stop_on_signal stop([&srv] { srv.stop(); });
     auto port = srv.start();
-    if (!port) throw std::runtime_error("registry: " + port.error().message);
+    if (!port) fail_command("registry serve", port.error().message, exit_failed);
+    if (stop_requested) srv.stop();  // a signal during start-up found nothing running to stop
     std::cout << "kavro registry listening on " << (o->server.tls_cert_file.empty() ? "http" : "https")
               << "://" << o->server.host << ':' << *port << std::endl;
-    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    srv.stop();
+    srv.wait();
     std::cout << "kavro registry stopped" << std::endl;
   });
   add_passwd(*registry);

@@ -20,14 +20,12 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int exit_incompatible = 1;
-constexpr int exit_error = 2;
+constexpr int exit_incompatible = exit_failed;
 constexpr std::size_t max_schema_file_bytes = 8 * 1024 * 1024;   // the registry's own body limit
 constexpr std::size_t max_export_line_bytes = 16 * 1024 * 1024;  // a schema line and its JSON quoting
 
 [[noreturn]] void die(const std::string& cmd, const std::string& message) {
-  std::cerr << "kavro schema " << cmd << ": " << redact_url_credentials(message) << '\n';
-  throw CLI::RuntimeError(exit_error);
+  fail_command("schema " + cmd, message, exit_error);
 }
 
 using registry::url_encode;
@@ -44,8 +42,7 @@ class session {
       auto resolved = resolve_client_options(options);
       for (const auto& note : resolved.properties.notes) {
         // Only the notes about the registry matter here; the Kafka ones belong to Kafka commands.
-        if (note.find("schema.registry.") != std::string::npos)
-          std::cerr << "kavro schema " << cmd_ << ": " << note << '\n';
+        if (note.find("schema.registry.") != std::string::npos) report_error("schema " + cmd_, note);
       }
       urls_ = resolved.registry.urls;
       client_ = std::make_unique<registry::client>(std::move(resolved.registry));

@@ -224,6 +224,21 @@ result<std::vector<property>> load_properties(const std::string& path, const pro
   return parse_properties(text, path, limits);
 }
 
+result<std::vector<property>> parse_property_items(const std::vector<std::string>& items, std::string_view option) {
+  std::vector<property> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      // The value may be a secret (-X sasl.password=...): only its key part is quoted.
+      const std::string shown = eq == 0 ? "=..." : item.substr(0, 64);
+      return fail(errc::invalid_argument, std::string(option) + " expects KEY=VALUE, got '" + shown + "'");
+    }
+    out.push_back({item.substr(0, eq), item.substr(eq + 1), std::string(option) + " " + item.substr(0, eq)});
+  }
+  return out;
+}
+
 bool is_secret_key(std::string_view key) {
   std::string k(key);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -1,5 +1,5 @@
 // `kavro avro decode --confluent`: every datum carries its own 5-byte header, in a raw stream and in hex
-// lines; a bad frame is an error (exit 1) naming the datum and its byte offset, never garbage with exit 0.
+// lines; a bad frame is an error (exit 2) naming the datum and its byte offset, never garbage with exit 0.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -115,7 +115,7 @@ TEST_F(avro_decode_confluent, a_bad_magic_byte_in_the_second_datum_is_an_error_n
   write_input(bytes);
   const auto r = decode();
   ASSERT_TRUE(r.exit.exited);
-  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_EQ(r.exit.code, 2);
   EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) + ": unknown magic byte 0x7b"), std::string::npos)
       << r.err;
   // What came before the bad frame was decoded and printed; nothing after it.
@@ -129,7 +129,7 @@ TEST_F(avro_decode_confluent, a_truncated_header_at_the_end_is_an_error_naming_t
   write_input(bytes);
   const auto r = decode();
   ASSERT_TRUE(r.exit.exited);
-  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_EQ(r.exit.code, 2);
   EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) + ": message of 3 bytes is shorter than the 5-byte"),
             std::string::npos)
       << r.err;
@@ -142,7 +142,7 @@ TEST_F(avro_decode_confluent, datums_of_another_schema_id_are_refused_rather_tha
   write_input(bytes);
   const auto r = decode();
   ASSERT_TRUE(r.exit.exited);
-  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_EQ(r.exit.code, 2);
   EXPECT_NE(r.err.find("datum 2 at byte"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("schema id 8 differs from the first datum's 7"), std::string::npos) << r.err;
 }
@@ -158,7 +158,7 @@ TEST_F(avro_decode_confluent, hex_lines_with_a_bad_frame_name_the_line) {
   write_input(std::vector<std::uint8_t>(text.begin(), text.end()));
   const auto r = decode({"--hex"});
   ASSERT_TRUE(r.exit.exited);
-  EXPECT_EQ(r.exit.code, 1);
+  EXPECT_EQ(r.exit.code, 2);
   EXPECT_NE(r.err.find("line 2: unknown magic byte 0x7b"), std::string::npos) << r.err;
   EXPECT_EQ(json_lines(r.out).size(), 1u) << r.out;
 }

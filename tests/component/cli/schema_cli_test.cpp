@@ -408,6 +408,16 @@ TEST_F(schema_cli, did_you_mean_and_usage_name) {
   EXPECT_NE(nested.err.find("kavro schema: 'chek' is not a kavro schema command; did you mean 'check'?"),
             std::string::npos)
       << nested.err;
+  // A mistyped long option gets the closest option of the command it was given to.
+  auto option = run({"avro", "fingerprint", "--algoritm", "md5", "x.avsc"});
+  EXPECT_EQ(option.code, 2);
+  EXPECT_NE(option.err.find("kavro avro fingerprint: no option '--algoritm'; did you mean '--algorithm'?"),
+            std::string::npos)
+      << option.err;
+  // Any other usage error: the one error format, and where to read the usage.
+  auto missing = run({"avro", "encode"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "kavro avro encode: --schema is required\nRun `kavro avro encode --help` for the usage.\n");
   auto nothing_close = run({"zzzzzzzz"});
   EXPECT_EQ(nothing_close.code, 2);
   EXPECT_EQ(nothing_close.err.find("did you mean"), std::string::npos);

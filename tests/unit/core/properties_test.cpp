@@ -157,4 +157,26 @@ TEST(properties, url_credentials_are_redacted) {
   EXPECT_EQ(kavro::redact_url_credentials("no url here"), "no url here");
 }
 
+// -X and --kafka-property items: split at the first '=', the value kept as it is (a shell quoted it).
+TEST(properties, command_line_items_split_at_the_first_equals_sign) {
+  auto items = kavro::parse_property_items({"sasl.jaas.config=a=b \\x", "acks=all", "empty="}, "-X");
+  ASSERT_TRUE(items) << items.error().message;
+  ASSERT_EQ(items->size(), 3u);
+  EXPECT_EQ((*items)[0].key, "sasl.jaas.config");
+  EXPECT_EQ((*items)[0].value, "a=b \\x");
+  EXPECT_EQ((*items)[0].origin, "-X sasl.jaas.config");
+  EXPECT_EQ((*items)[1].value, "all");
+  EXPECT_EQ((*items)[2].value, "");
+}
+
+TEST(properties, a_command_line_item_without_a_key_is_refused_without_quoting_its_value) {
+  auto no_eq = kavro::parse_property_items({"acks=1", "session.timeout.ms"}, "-X");
+  ASSERT_FALSE(no_eq);
+  EXPECT_EQ(no_eq.error().code, kavro::errc::invalid_argument);
+  EXPECT_EQ(no_eq.error().message, "-X expects KEY=VALUE, got 'session.timeout.ms'");
+  auto no_key = kavro::parse_property_items({"=hunter2"}, "--kafka-property");
+  ASSERT_FALSE(no_key);
+  EXPECT_EQ(no_key.error().message, "--kafka-property expects KEY=VALUE, got '=...'");
+}
+
 }  // namespace

@@ -1,9 +1,9 @@
-// record_sender: serializer + producer, reporting each failed delivery with its reason.
-#include "sender.hpp"
+// record_sender: serializer + producer, each failed delivery handed to the caller with its reason.
+#include "kavro/pipeline/record_sender.hpp"
 
-#include <iostream>
+#include <span>
 
-namespace kavro::cli {
+namespace kavro::pipeline {
 
 namespace {
 std::span<const std::uint8_t> as_bytes(const std::string& s) {
@@ -11,12 +11,15 @@ std::span<const std::uint8_t> as_bytes(const std::string& s) {
 }
 }  // namespace
 
-record_sender::record_sender(kafka::producer_config config, std::shared_ptr<registry::schema_registry> registry,
-                             std::string topic, avro::schema schema, std::string subject)
+record_sender::record_sender(kafka::producer_config config,
+                             std::shared_ptr<registry::schema_registry> registry, std::string topic,
+                             avro::schema schema, std::string subject,
+                             std::function<void(const kafka::delivery_report&)> on_failure)
     : topic_(std::move(topic)), serializer_(std::move(registry), std::move(subject), std::move(schema)) {
-  producer_ = std::make_unique<kafka::producer>(std::move(config), [](const kafka::delivery_report& r) {
-    if (r.failure) std::cerr << "delivery failed (message " << r.token << "): " << r.failure->message << '\n';
-  });
+  producer_ = std::make_unique<kafka::producer>(
+      std::move(config), [on_failure = std::move(on_failure)](const kafka::delivery_report& r) {
+        if (r.failure && on_failure) on_failure(r);
+      });
 }
 
 result<void> record_sender::send(const avro::value& record, const std::string& key) {
@@ -37,4 +40,4 @@ result<void> record_sender::finish(std::chrono::milliseconds timeout) {
                                      std::to_string(timeout.count()) + " ms, reported failed");
 }
 
-}  // namespace kavro::cli
+}  // namespace kavro::pipeline

@@ -1,10 +1,13 @@
-// Sending Avro records through the registry to a topic, with every delivery failure reported.
+// Sending Avro records through the registry to one topic: a serializer and a producer, every delivery
+// failure reported to the caller's callback and counted.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kavro/avro/schema.hpp"
 #include "kavro/avro/value.hpp"
@@ -12,12 +15,16 @@
 #include "kavro/registry/registry.hpp"
 #include "kavro/serde/serializer.hpp"
 
-namespace kavro::cli {
+namespace kavro::pipeline {
 
 class record_sender {
  public:
+  // `on_failure` is called (on the producer's delivery thread) for each message that was not
+  // delivered; the counts include it either way. The subject is the caller's choice
+  // (registry::subject_name() gives Confluent's strategies).
   record_sender(kafka::producer_config config, std::shared_ptr<registry::schema_registry> registry,
-                std::string topic, avro::schema schema, std::string subject);
+                std::string topic, avro::schema schema, std::string subject,
+                std::function<void(const kafka::delivery_report&)> on_failure = {});
 
   // Serializes and queues one record; the key is sent as its UTF-8 text.
   result<void> send(const avro::value& record, const std::string& key);
@@ -36,4 +43,4 @@ class record_sender {
   std::unique_ptr<kafka::producer> producer_;
 };
 
-}  // namespace kavro::cli
+}  // namespace kavro::pipeline
