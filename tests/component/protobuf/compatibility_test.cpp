@@ -46,9 +46,9 @@ std::vector<reference> references_of(const nlohmann::json& c, const char* side) 
   return refs;
 }
 
-class confluent_diff : public testing::TestWithParam<diff_case> {};
+class protobuf_confluent_diff : public testing::TestWithParam<diff_case> {};
 
-TEST_P(confluent_diff, differences_and_verdict) {
+TEST_P(protobuf_confluent_diff, differences_and_verdict) {
   const auto& c = GetParam().json;
   auto orefs = references_of(c, "original");
   auto urefs = references_of(c, "update");
@@ -67,7 +67,7 @@ TEST_P(confluent_diff, differences_and_verdict) {
   EXPECT_EQ(check_can_read(*update, *original, "new", "old").empty(), c["compatible"].get<bool>());
 }
 
-INSTANTIATE_TEST_SUITE_P(confluent, confluent_diff, testing::ValuesIn(load_cases()),
+INSTANTIATE_TEST_SUITE_P(confluent, protobuf_confluent_diff, testing::ValuesIn(load_cases()),
                          [](const testing::TestParamInfo<diff_case>& p) { return p.param.name; });
 
 schema parse(std::string_view text) {
