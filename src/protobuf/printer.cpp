@@ -423,7 +423,26 @@ struct range_item {
 class printer {
  public:
   printer(const schema_impl& s, bool normalize)
-      : s_(s), f_(s.main().proto), fd_(s.file), normalize_(normalize), loc_(s.main().proto) {}
+      : s_(s), f_(s.main().proto), fd_(s.file), normalize_(normalize), serialized_(s.main().serialized),
+        loc_(s.main().proto) {}
+
+  // protoc's ToJsonName: underscores dropped, the letter after one upper-cased.
+  static std::string default_json_name(const std::string& name) {
+    std::string out;
+    bool upper = false;
+    for (char c : name) {
+      if (c == '_') {
+        upper = true;
+      } else if (upper && c >= 'a' && c <= 'z') {
+        out += static_cast<char>(c - 'a' + 'A');
+        upper = false;
+      } else {
+        out += c;
+        upper = false;
+      }
+    }
+    return out;
+  }
 
   std::string file() {
     std::string sb;
@@ -666,9 +685,12 @@ class printer {
 
   static bool is_map_entry(const gp::DescriptorProto& m) { return m.options().map_entry(); }
 
+  // The nested type a field names: by its simple name as written, or by its full name (".pkg.M.XEntry")
+  // in a file given as a FileDescriptorProto.
   static const gp::DescriptorProto* nested_named(const gp::DescriptorProto& m, const std::string& name) {
     for (const auto& n : m.nested_type()) {
       if (n.name() == name) return &n;
+      if (name.size() > n.name().size() + 1 && name[0] == '.' && name.ends_with("." + n.name())) return &n;
     }
     return nullptr;
   }
@@ -722,7 +744,11 @@ class printer {
     if (f.has_default_value()) {
       options.push_back(option_element{"default", false, primitive(default_kind(type), f.default_value())});
     }
-    if (f.has_json_name()) options.push_back(option_element{"json_name", false, primitive(opt_value::string, f.json_name())});
+    // A FileDescriptorProto carries every field's json_name; only one that differs from the default was
+    // written in a `.proto` text.
+    if (f.has_json_name() && !(serialized_ && f.json_name() == default_json_name(f.name()))) {
+      options.push_back(option_element{"json_name", false, primitive(opt_value::string, f.json_name())});
+    }
     options = filter(std::move(options), scope);
     if (!options.empty()) {
       sb += " ";
@@ -1080,6 +1106,7 @@ class printer {
   const gp::FileDescriptorProto& f_;
   const gp::FileDescriptor* fd_;
   bool normalize_;
+  bool serialized_;
   locations loc_;
   mutable std::string current_scope_;
 };

@@ -5,6 +5,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -110,6 +111,48 @@ class build_errors : public gp::DescriptorPool::ErrorCollector {
   std::string first_;
 };
 
+// Standard base64 (padding optional, whitespace skipped); nullopt for any other character.
+std::optional<std::string> from_base64(std::string_view text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
+    else return std::nullopt;
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+// Confluent's clients register a schema as its FileDescriptorProto in base64 (confluent-kafka-python's
+// ProtobufSerializer always does), and Confluent's registry accepts that form where the text does not
+// parse as `.proto`.
+std::unique_ptr<parsed_file> parse_serialized(const std::string& name, std::string_view text) {
+  if (text.empty()) return nullptr;
+  auto bytes = from_base64(text);
+  if (!bytes) return nullptr;
+  auto f = std::make_unique<parsed_file>();
+  // Re-serializing must give the same bytes: text that merely happens to be base64 (a word, say) does
+  // not decode to a canonical FileDescriptorProto, and keeps its .proto parse error.
+  if (!f->proto.ParseFromString(*bytes) || f->proto.SerializeAsString() != *bytes) return nullptr;
+  f->name = name;
+  f->proto.set_name(name);
+  f->proto.clear_source_code_info();
+  f->serialized = true;
+  return f;
+}
+
 result<std::unique_ptr<parsed_file>> parse_file(const std::string& name, std::string_view text,
                                                 const parse_limits& limits) {
   if (text.size() > limits.max_bytes) {
@@ -135,6 +178,7 @@ result<std::unique_ptr<parsed_file>> parse_file(const std::string& name, std::st
     ok = parser.Parse(&tokenizer, &f->proto);
   }
   if (!ok || !errors.first().empty()) {
+    if (auto serialized = parse_serialized(name, text)) return serialized;
     return fail(errc::invalid_schema, errors.first().empty() ? where(name) + ": does not parse" : errors.first());
   }
   f->proto.set_name(name);

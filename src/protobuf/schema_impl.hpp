@@ -24,6 +24,7 @@ struct parsed_file {
   google::protobuf::compiler::SourceLocationTable locations;
   const reference* ref = nullptr;  // the reference it came from, or null for the schema and known files
   bool known = false;              // resolved without a reference
+  bool serialized = false;         // given as a base64 FileDescriptorProto, not as `.proto` text
 };
 
 struct schema_impl {

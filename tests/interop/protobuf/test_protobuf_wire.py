@@ -104,6 +104,22 @@ def test_python_frames_decode_in_kavro(schema_file, name, indexes):
     assert again == msg
 
 
+def test_schema_as_python_registers_it(schema_file, tmp_path):
+    """The serializer registers the FileDescriptorProto in base64; kavro parses that form too."""
+    path, pool = schema_file
+    cls = message_class(pool, "interop.Order.Line.Detail")
+    client = MockSchemaRegistryClient({"url": "mock://kavro-protobuf"})
+    ser = ProtobufSerializer(cls, client, {"auto.register.schemas": True})
+    framed = ser(cls(qty=5), SerializationContext("orders", MessageField.VALUE))
+    registered = client.get_schema(int.from_bytes(framed[1:5], "big")).schema_str
+    as_registered = tmp_path / "registered.txt"
+    as_registered.write_text(registered)
+    decoded = json.loads(probe("decode", str(as_registered), framed.hex()))
+    assert decoded["message"] == "interop.Order.Line.Detail"
+    assert decoded["indexes"] == [1, 1, 0]
+    assert decoded["text"].strip() == "qty: 5"
+
+
 def test_kavro_frames_decode_in_python(schema_file):
     path, pool = schema_file
     cls = message_class(pool, "interop.Order.Line")

@@ -204,3 +204,50 @@ TEST(protobuf_parse, garbage_is_an_error_not_a_crash) {
 
 }  // namespace
 }  // namespace kavro::protobuf
+
+namespace kavro::protobuf {
+namespace {
+
+// confluent-kafka-python's ProtobufSerializer registers the file's FileDescriptorProto in base64; it
+// parses, and normalizes to the same text as the `.proto` it came from.
+TEST(protobuf_parse, serialized_form_is_accepted_as_schema_text) {
+  const char* text = R"(syntax = "proto3";
+package p;
+message M {
+  string first_name = 1;
+  map<string, N> m = 2;
+  oneof o { int32 x = 3; }
+  message N { int32 v = 1; }
+}
+enum E { A = 0; }
+)";
+  auto from_text = schema::parse(text);
+  ASSERT_TRUE(from_text);
+  auto from_serialized = schema::parse(from_text->serialized());
+  ASSERT_TRUE(from_serialized) << from_serialized.error().message;
+  EXPECT_EQ(from_serialized->normalized(), from_text->normalized());
+  EXPECT_EQ(from_serialized->canonical(), R"(syntax = "proto3";
+package p;
+
+message M {
+  string first_name = 1;
+  map<string, .p.M.N> m = 2;
+
+  oneof o {
+    int32 x = 3;
+  }
+
+  message N {
+    int32 v = 1;
+  }
+}
+enum E {
+  A = 0;
+}
+)");
+  // Not base64, not .proto: the .proto parser's error stands.
+  EXPECT_EQ(schema::parse("message M {").error().message, "schema:1:12: Reached end of input in message definition (missing '}').");
+}
+
+}  // namespace
+}  // namespace kavro::protobuf
