@@ -85,6 +85,12 @@ std::optional<protobuf::schema> parse_resolved(const std::string& resolved) {
 
 bool is_protobuf_resolved(const std::string& resolved) { return resolved.rfind(marker, 0) == 0; }
 
+std::optional<std::string> protobuf_serialized(const std::string& resolved) {
+  auto s = parse_resolved(resolved);
+  if (!s) return std::nullopt;
+  return s->serialized();
+}
+
 api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema, const reference_resolver& resolver) {
   if (schema.text.empty()) return tl::unexpected(invalid("Empty schema"));
   std::vector<protobuf::reference> refs;

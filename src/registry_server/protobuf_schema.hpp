@@ -3,6 +3,7 @@
 // schema_text.cpp and compatibility.cpp dispatch here by schema type.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema, co
 
 // Whether a `resolved` string came from normalize_protobuf_schema.
 bool is_protobuf_resolved(const std::string& resolved);
+
+// `GET /schemas/ids/{id}?format=serialized` for a PROTOBUF schema: its FileDescriptorProto in base64,
+// from the stored schema's `resolved`; nullopt for another type.
+std::optional<std::string> protobuf_serialized(const std::string& resolved);
 
 compatibility_result check_protobuf_compatibility(compatibility_level level, const std::string& candidate_resolved,
                                                   const std::vector<existing_version>& existing);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "compatibility.hpp"
+#include "protobuf_schema.hpp"
 #include "schema_text.hpp"
 
 namespace kavro::registry_server {
@@ -35,6 +36,19 @@ TEST(protobuf_registry, stored_text_is_the_canonical_string) {
   auto again = normalize_schema(proto("syntax = \"proto3\";\npackage p;\n\nmessage M {\n  int32 a = 1;\n}\n"), {});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->identity, r->identity);
+}
+
+// ?format=serialized: the stored schema's FileDescriptorProto in base64, which parses back as the same
+// schema (clients register and fetch that form).
+TEST(protobuf_registry, serialized_format) {
+  auto r = normalize_schema(proto("syntax = \"proto3\";\npackage p;\nmessage M { int32 a = 1; }\n"), {});
+  ASSERT_TRUE(r);
+  auto serialized = protobuf_serialized(r->resolved);
+  ASSERT_TRUE(serialized);
+  auto again = normalize_schema(proto(*serialized), {});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->schema.text, r->schema.text);
+  EXPECT_FALSE(protobuf_serialized("{\"type\":\"string\"}"));
 }
 
 TEST(protobuf_registry, references_come_from_other_subjects) {
