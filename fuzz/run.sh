@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
 shift || true
 targets=("$@")
-(( ${#targets[@]} )) || targets=(schema decode container json http)
+(( ${#targets[@]} )) || targets=(schema decode container json http protobuf)
 build=$root/build/fuzz
 command -v clang++ >/dev/null || { echo "fuzz/run.sh: clang++ is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 if [[ ! -f $build/build.ninja ]]; then

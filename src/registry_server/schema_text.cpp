@@ -4,6 +4,8 @@
 // references: a changed doc or default makes a new schema, as with Confluent.
 #include "schema_text.hpp"
 
+#include "protobuf_schema.hpp"
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -214,6 +216,7 @@ nlohmann::json canonical(const nlohmann::json& node, const std::string& ns) {
 
 api_result<normalized_schema> normalize_schema(stored_schema schema, const reference_resolver& resolver) {
   if (schema.schema_type.empty()) schema.schema_type = "AVRO";
+  if (schema.schema_type == "PROTOBUF") return normalize_protobuf_schema(std::move(schema), resolver);
   if (schema.schema_type != "AVRO") {
     return tl::unexpected(invalid("Invalid schema type " + schema.schema_type));
   }
