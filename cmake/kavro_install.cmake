@@ -7,9 +7,11 @@ include(CMakePackageConfigHelpers)
 # the configure step when a link interface names a target of this build that is not in the list.
 set(KAVRO_LIBRARY_TARGETS kavro_core kavro_avro kavro_serde kavro_registry kavro_rdkafka_handles
                           kavro_http_transport kavro_registry_server kavro_kafka kavro_order_types
-                          kavro_orders)
+                          kavro_orders
+                          kavro_jsonschema)
 # Components a user asks for; the other exported targets are found as dependencies of these.
-set(KAVRO_PUBLIC_COMPONENTS core avro serde registry registry_server kafka orders)
+set(KAVRO_PUBLIC_COMPONENTS core avro serde registry registry_server kafka orders
+                             jsonschema)
 
 # The external imported targets kavro's link interfaces may name: "target|how the package config finds
 # it|pkg-config module ('-' for none; a leading '-' is a raw Libs flag)". A dependency a module adds must
@@ -32,7 +34,8 @@ set(KAVRO_EXTERNAL_DEPENDENCIES
     "spdlog::spdlog|find_dependency(spdlog)|spdlog"
     "spdlog::spdlog_header_only|find_dependency(spdlog)|spdlog"
     "fmt::fmt|find_dependency(fmt)|fmt"
-    "fmt::fmt-header-only|find_dependency(fmt)|fmt")
+    "fmt::fmt-header-only|find_dependency(fmt)|fmt"
+    "valijson|find_dependency(valijson)|-")
 
 # --- Target properties for the build and install trees ------------------------------------------------
 
