@@ -24,6 +24,8 @@ struct schema::impl {
 
 namespace {
 
+constexpr std::string_view urn_prefix = "urn:kavro:reference:";
+
 std::string_view without_fragment(std::string_view s) {
   const auto hash = s.find('#');
   return hash == std::string_view::npos ? s : s.substr(0, hash);
@@ -100,6 +102,45 @@ result<void> check_ref_chains(const nlohmann::ordered_json& root, const limits& 
   return {};
 }
 
+// valijson follows the `$ref` chain that starts at the top of the document with no cycle check, and
+// resolves a relative reference there against the current document (a "degenerate" loop it notes as a
+// TODO): walk that chain the way it will and refuse cycles and over-long chains first.
+result<void> check_top_chain(const nlohmann::ordered_json& root,
+                             const std::map<std::string, nlohmann::ordered_json>& references,
+                             const limits& bounds) {
+  const nlohmann::ordered_json* doc = &root;
+  const nlohmann::ordered_json* at = &root;
+  std::set<const nlohmann::ordered_json*> seen{at};
+  for (std::size_t hops = 0;; ++hops) {
+    const auto r = at->find("$ref");
+    if (r == at->end() || !r->is_string()) return {};
+    const auto& ref = r->get_ref<const std::string&>();
+    const std::string_view doc_part = without_fragment(ref);
+    const auto hash = ref.find('#');
+    const std::string pointer = hash == std::string::npos ? std::string("#") : ref.substr(hash);
+    // The top's relative reference was rewritten to a URN: both kinds leave the document.
+    if (!doc_part.empty() && (doc_part.find(':') != std::string_view::npos || at == &root)) {
+      std::string_view name = doc_part;
+      const nlohmann::ordered_json* next = nullptr;
+      for (const auto& [n, d] : references) {
+        const std::string_view key = without_fragment(n);
+        if (key == name || (name.size() > key.size() && name.ends_with(key) && name[name.size() - key.size() - 1] == '/'))
+          next = &d;
+      }
+      if (next == nullptr) return {};  // valijson reports the reference it cannot fetch
+      doc = next;
+    }
+    const auto* target = resolve_local(*doc, pointer);
+    if (target == nullptr) return {};
+    if (!seen.insert(target).second)
+      return fail(errc::invalid_schema, "$ref \"" + safe_json::excerpt(ref, 80) + "\" is part of a cycle of references");
+    if (hops + 1 > bounds.max_ref_chain)
+      return fail(errc::invalid_schema, "$ref chain longer than " + std::to_string(bounds.max_ref_chain) +
+                                            " references at \"" + safe_json::excerpt(ref, 80) + "\"");
+    at = target;
+  }
+}
+
 valijson::SchemaParser::Version validator_version(draft d) {
   // valijson knows drafts 3, 4 and 7; draft 6 is a subset of 7, and 2019-09/2020-12 keep draft 7's
   // keywords (the new ones are ignored, as documented on schema::validate).
@@ -166,11 +207,26 @@ result<schema> schema::parse(std::string_view text, const reference_map& referen
   if (auto chains = check_ref_chains(out->document, bounds); !chains) return tl::unexpected(chains.error());
 
   out->plain = out->document;
+  // valijson resolves a relative `$ref` at the top of the document against the document itself (and
+  // loops on it), so one that names a reference is handed over as an absolute URN the fetcher knows.
+  if (const auto root_ref = out->plain.find("$ref"); root_ref != out->plain.end() && root_ref->is_string()) {
+    const std::string ref = root_ref->get<std::string>();
+    if (!ref.empty() && ref[0] != '#' && ref.find(':') == std::string::npos) {
+      const std::string name(without_fragment(ref));
+      if (out->references.find(name) == out->references.end())
+        return fail(errc::invalid_schema, "$ref \"" + safe_json::excerpt(ref, 80) +
+                                              "\" names no reference of the schema");
+      *root_ref = std::string(urn_prefix) + ref;
+    }
+  }
+  if (auto chain = check_top_chain(out->document, out->references, bounds); !chain)
+    return tl::unexpected(chain.error());
   const auto* refs = &out->references;
   // A `$ref` to another document names a reference; valijson hands over the URI resolved against
   // the schema's `$id`, so a name also matches as the URI's last path segment.
   auto fetch = [refs](const std::string& uri) -> const nlohmann::json* {
-    const std::string_view whole = without_fragment(uri);
+    std::string_view whole = without_fragment(uri);
+    if (whole.starts_with(urn_prefix)) whole.remove_prefix(urn_prefix.size());
     for (const auto& [name, referenced] : *refs) {
       const std::string_view n = without_fragment(name);
       if (n == whole || (whole.size() > n.size() && whole.ends_with(n) && whole[whole.size() - n.size() - 1] == '/'))
