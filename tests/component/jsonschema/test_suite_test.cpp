@@ -39,10 +39,14 @@ const char* meta_schema_of(const std::string& draft_dir) {
 std::map<std::string, double> read_floors() {
   std::map<std::string, double> floors;
   std::ifstream in(KAVRO_JSON_SCHEMA_SUITE_FLOOR);
-  std::string name;
-  double rate = 0;
-  while (in >> name >> rate)
-    if (!name.starts_with("#")) floors[name] = rate;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    double rate = 0;
+    if (fields >> name >> rate) floors[name] = rate;
+  }
   return floors;
 }
 
