@@ -336,9 +336,9 @@ const std::vector<rule_case>& cases() {
   return rows;
 }
 
-class rules : public ::testing::TestWithParam<rule_case> {};
+class jsonschema_rules : public ::testing::TestWithParam<rule_case> {};
 
-TEST_P(rules, differences_and_verdict_as_confluent) {
+TEST_P(jsonschema_rules, differences_and_verdict_as_confluent) {
   const auto& c = GetParam();
   auto original = schema::parse(c.original);
   ASSERT_TRUE(original) << original.error().message;
@@ -359,12 +359,12 @@ TEST_P(rules, differences_and_verdict_as_confluent) {
   EXPECT_EQ(messages->empty(), c.compatible);
 }
 
-INSTANTIATE_TEST_SUITE_P(confluent, rules, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(confluent, jsonschema_rules, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<rule_case>& row) {
                            return "row" + std::to_string(row.index);
                          });
 
-TEST(compatibility_messages, verbose_text_as_confluent_prints_it) {
+TEST(jsonschema_compatibility_messages, verbose_text_as_confluent_prints_it) {
   auto old_schema = schema::parse(R"({"type":"object","properties":{"a":{"type":"string"}}})");
   auto new_schema = schema::parse(R"({"type":"object","properties":{"a":{"type":"integer"}}})");
   ASSERT_TRUE(old_schema && new_schema);
@@ -376,7 +376,7 @@ TEST(compatibility_messages, verbose_text_as_confluent_prints_it) {
             "schema and the old schema'}");
 }
 
-TEST(compatibility_messages, content_model_message_names_both_roles) {
+TEST(jsonschema_compatibility_messages, content_model_message_names_both_roles) {
   const difference d{difference_type::required_property_added_to_unopen_content_model, "#/properties/b"};
   EXPECT_EQ(describe(d, "new", "old"),
             "{errorType:\"REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL\", description:\"The new schema has an "
@@ -384,7 +384,7 @@ TEST(compatibility_messages, content_model_message_names_both_roles) {
             "schema'}");
 }
 
-TEST(compatibility_limits, nested_combined_schemas_beyond_the_budget_are_an_error_not_a_guess) {
+TEST(jsonschema_compatibility_limits, nested_combined_schemas_beyond_the_budget_are_an_error_not_a_guess) {
   // Each level of anyOf compares every pair of subschemas: 4 subschemas nested 12 deep is 16^12 pairs.
   std::string s = R"({"type":"string"})";
   for (int i = 0; i < 12; ++i)

@@ -60,7 +60,7 @@ reference_map remotes(const fs::path& root) {
   return refs;
 }
 
-TEST(json_schema_test_suite, pass_rate_per_draft_stays_at_or_above_its_floor) {
+TEST(jsonschema_json_schema_test_suite, pass_rate_per_draft_stays_at_or_above_its_floor) {
   const fs::path root = KAVRO_JSON_SCHEMA_TEST_SUITE_DIR;
   ASSERT_TRUE(fs::is_directory(root / "tests")) << root << " is missing: apt-get install json-schema-test-suite";
   const auto floors = read_floors();

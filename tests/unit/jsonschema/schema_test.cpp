@@ -9,7 +9,7 @@
 namespace kavro::jsonschema {
 namespace {
 
-TEST(draft, schema_keyword_selects_and_anything_else_is_draft7_as_confluent) {
+TEST(jsonschema_draft, schema_keyword_selects_and_anything_else_is_draft7_as_confluent) {
   EXPECT_EQ(draft_of("http://json-schema.org/draft-04/schema#"), draft::draft4);
   EXPECT_EQ(draft_of("http://json-schema.org/draft-06/schema#"), draft::draft6);
   EXPECT_EQ(draft_of("http://json-schema.org/draft-07/schema"), draft::draft7);
@@ -25,7 +25,7 @@ TEST(draft, schema_keyword_selects_and_anything_else_is_draft7_as_confluent) {
   EXPECT_EQ(s4->spec(), draft::draft4);
 }
 
-TEST(canonical, keeps_document_order_compactly_and_normalized_sorts_keys) {
+TEST(jsonschema_canonical, keeps_document_order_compactly_and_normalized_sorts_keys) {
   auto s = schema::parse("{ \"type\" : \"object\",\n \"properties\": {\"b\": {\"type\":\"string\"}, \"a\": {}} }");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->canonical(), R"({"type":"object","properties":{"b":{"type":"string"},"a":{}}})");
@@ -36,13 +36,13 @@ TEST(canonical, keeps_document_order_compactly_and_normalized_sorts_keys) {
   EXPECT_EQ(reordered->normalized(), s->normalized());
 }
 
-TEST(canonical, a_repeated_key_keeps_the_last_value_as_jackson_does) {
+TEST(jsonschema_canonical, a_repeated_key_keeps_the_last_value_as_jackson_does) {
   auto s = schema::parse(R"({"type":"string","type":"number"})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->canonical(), R"({"type":"number"})");
 }
 
-TEST(parse, refuses_what_is_not_a_schema_and_says_why) {
+TEST(jsonschema_parse, refuses_what_is_not_a_schema_and_says_why) {
   auto not_json = schema::parse(R"({"type":)");
   ASSERT_FALSE(not_json);
   EXPECT_EQ(not_json.error().code, errc::invalid_schema);
@@ -67,7 +67,7 @@ TEST(parse, refuses_what_is_not_a_schema_and_says_why) {
 }
 
 // valijson loops on a relative `$ref` at the top of a document; kavro hands it a URN instead.
-TEST(references, a_whole_schema_that_is_a_reference) {
+TEST(jsonschema_references, a_whole_schema_that_is_a_reference) {
   const reference_map refs = {{"customer.json", R"({"type":"object","required":["id"]})"}};
   auto s = schema::parse(R"({"$ref":"customer.json"})", refs);
   ASSERT_TRUE(s) << s.error().message;
@@ -76,7 +76,7 @@ TEST(references, a_whole_schema_that_is_a_reference) {
   EXPECT_FALSE(s->validate(nlohmann::json::parse(R"({})")));
 }
 
-TEST(parse, bounds_nesting_before_building_it) {
+TEST(jsonschema_parse, bounds_nesting_before_building_it) {
   std::string deep;
   for (int i = 0; i < 200; ++i) deep += R"({"not":)";
   deep += "{}";
@@ -86,7 +86,7 @@ TEST(parse, bounds_nesting_before_building_it) {
   EXPECT_NE(s.error().message.find("deeper than"), std::string::npos) << s.error().message;
 }
 
-TEST(parse, refuses_a_cycle_of_bare_references) {
+TEST(jsonschema_parse, refuses_a_cycle_of_bare_references) {
   auto s = schema::parse(R"({"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},
                             "$ref":"#/definitions/a"})");
   ASSERT_FALSE(s);
@@ -94,7 +94,7 @@ TEST(parse, refuses_a_cycle_of_bare_references) {
 }
 
 // valijson resolves a relative reference on the chain from the top against the document itself.
-TEST(parse, refuses_a_top_chain_that_valijson_would_follow_forever) {
+TEST(jsonschema_parse, refuses_a_top_chain_that_valijson_would_follow_forever) {
   auto s = schema::parse(R"({"definitions":{"a":{"$ref":"other.json"}},"$ref":"#/definitions/a"})");
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("cycle"), std::string::npos) << s.error().message;
@@ -103,7 +103,7 @@ TEST(parse, refuses_a_top_chain_that_valijson_would_follow_forever) {
   EXPECT_NE(self.error().message.find("cycle"), std::string::npos) << self.error().message;
 }
 
-TEST(parse, bounds_a_chain_of_references) {
+TEST(jsonschema_parse, bounds_a_chain_of_references) {
   std::string defs;
   for (int i = 0; i < 40; ++i) defs += "\"d" + std::to_string(i) + "\":{\"$ref\":\"#/definitions/d" + std::to_string(i + 1) + "\"},";
   defs += "\"d40\":{\"type\":\"string\"}";
@@ -112,7 +112,7 @@ TEST(parse, bounds_a_chain_of_references) {
   EXPECT_NE(s.error().message.find("chain longer than"), std::string::npos) << s.error().message;
 }
 
-TEST(parse, bounds_the_text) {
+TEST(jsonschema_parse, bounds_the_text) {
   limits bounds;
   bounds.max_text_bytes = 16;
   auto s = schema::parse(R"({"type":"string","title":"long enough"})", {}, bounds);
@@ -120,7 +120,7 @@ TEST(parse, bounds_the_text) {
   EXPECT_NE(s.error().message.find("more than the limit"), std::string::npos) << s.error().message;
 }
 
-TEST(references, resolve_by_subject_reference_name) {
+TEST(jsonschema_references, resolve_by_subject_reference_name) {
   const reference_map refs = {{"customer.json", R"({"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]})"}};
   auto s = schema::parse(R"({"type":"object","properties":{"customer":{"$ref":"customer.json"}}})", refs);
   ASSERT_TRUE(s) << s.error().message;
@@ -130,7 +130,7 @@ TEST(references, resolve_by_subject_reference_name) {
   EXPECT_EQ(bad.error().code, errc::invalid_data);
 }
 
-TEST(references, resolve_against_the_schema_id) {
+TEST(jsonschema_references, resolve_against_the_schema_id) {
   const reference_map refs = {{"address.json", R"({"type":"string"})"}};
   auto s = schema::parse(R"({"$id":"http://example.com/order.json","properties":{"a":{"$ref":"address.json"}}})", refs);
   ASSERT_TRUE(s) << s.error().message;
@@ -138,7 +138,7 @@ TEST(references, resolve_against_the_schema_id) {
   EXPECT_FALSE(s->validate(nlohmann::json::parse(R"({"a":1})")));
 }
 
-TEST(validate, names_where_the_value_fails) {
+TEST(jsonschema_validate, names_where_the_value_fails) {
   auto s = schema::parse(R"({"type":"object","properties":{"price":{"type":"number","minimum":0}},"required":["price"]})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate_text(R"({"price":1.5})"));
@@ -153,14 +153,14 @@ TEST(validate, names_where_the_value_fails) {
   EXPECT_NE(not_json.error().message.find("not valid JSON"), std::string::npos);
 }
 
-TEST(validate, draft4_exclusive_maximum_is_a_boolean) {
+TEST(jsonschema_validate, draft4_exclusive_maximum_is_a_boolean) {
   auto s = schema::parse(R"({"$schema":"http://json-schema.org/draft-04/schema#","maximum":3,"exclusiveMaximum":true})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate(2));
   EXPECT_FALSE(s->validate(3));
 }
 
-TEST(validate, draft7_if_then_else) {
+TEST(jsonschema_validate, draft7_if_then_else) {
   auto s = schema::parse(R"({"if":{"type":"string"},"then":{"minLength":2},"else":{"type":"number"}})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate("ab"));

@@ -12,7 +12,7 @@ namespace {
 
 std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
-TEST(wire, encodes_magic_byte_big_endian_id_then_json_text) {
+TEST(jsonschema_wire, encodes_magic_byte_big_endian_id_then_json_text) {
   auto m = encode(0x01020304, nlohmann::json::parse(R"({"id":1})"));
   ASSERT_TRUE(m) << m.error().message;
   std::vector<std::uint8_t> expected{0, 1, 2, 3, 4};
@@ -20,8 +20,8 @@ TEST(wire, encodes_magic_byte_big_endian_id_then_json_text) {
   EXPECT_EQ(*m, expected);
 }
 
-TEST(wire, decodes_what_confluents_serializer_writes) {
-  // JSONSerializer writes json.dumps(value) after the header: spaces after ':' and ','.
+TEST(jsonschema_wire, decodes_what_confluents_serializer_writes) {
+  // Any JSON text after the header, however it is spaced (interop_test.cpp has Confluent's own bytes).
   auto message = bytes(std::string("\0\0\0\0\x2a", 5) + R"({"name": "a", "n": [1, 2]})");
   auto d = decode(message);
   ASSERT_TRUE(d) << d.error().message;
@@ -29,13 +29,13 @@ TEST(wire, decodes_what_confluents_serializer_writes) {
   EXPECT_EQ(d->value, nlohmann::json::parse(R"({"name":"a","n":[1,2]})"));
 }
 
-TEST(wire, keeps_text_as_given) {
+TEST(jsonschema_wire, keeps_text_as_given) {
   auto m = encode_text(7, R"({"b": 1, "a": 2})");
   ASSERT_TRUE(m) << m.error().message;
   EXPECT_EQ(std::string(m->begin() + 5, m->end()), R"({"b": 1, "a": 2})");
 }
 
-TEST(wire, refuses_short_wrong_magic_and_non_json_bodies_with_reasons) {
+TEST(jsonschema_wire, refuses_short_wrong_magic_and_non_json_bodies_with_reasons) {
   auto short_message = decode(bytes(std::string("\0\0\0", 3)));
   ASSERT_FALSE(short_message);
   EXPECT_EQ(short_message.error().code, errc::invalid_data);
@@ -54,7 +54,7 @@ TEST(wire, refuses_short_wrong_magic_and_non_json_bodies_with_reasons) {
   EXPECT_NE(duplicate.error().message.find("duplicate key"), std::string::npos) << duplicate.error().message;
 }
 
-TEST(wire, bounds_size_and_depth) {
+TEST(jsonschema_wire, bounds_size_and_depth) {
   wire_options options;
   options.max_message_bytes = 10;
   auto too_big = decode(bytes(std::string("\0\0\0\0\x01", 5) + R"({"abcdef":1})"), options);
@@ -70,7 +70,7 @@ TEST(wire, bounds_size_and_depth) {
   EXPECT_NE(deep.error().message.find("deeper than"), std::string::npos) << deep.error().message;
 }
 
-TEST(wire, validates_on_both_sides_when_asked) {
+TEST(jsonschema_wire, validates_on_both_sides_when_asked) {
   auto s = schema::parse(R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})");
   ASSERT_TRUE(s) << s.error().message;
   wire_options options;
