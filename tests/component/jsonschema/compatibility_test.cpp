@@ -402,3 +402,34 @@ TEST(jsonschema_compatibility_limits, nested_combined_schemas_beyond_the_budget_
 
 }  // namespace
 }  // namespace kavro::jsonschema
+
+namespace kavro::jsonschema {
+namespace {
+
+// kavro's reading of 2020-12 for Confluent's array rules: prefixItems is the tuple, items what follows.
+TEST(jsonschema_draft2020_rules, prefix_items_are_the_tuple_and_items_the_rest) {
+  auto original = schema::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"array",
+                                    "prefixItems":[{"type":"string"}],"items":false})");
+  auto update = schema::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"array",
+                                  "prefixItems":[{"type":"string"},{"type":"number"}],"items":false})");
+  ASSERT_TRUE(original && update);
+  auto diffs = compare(*original, *update);
+  ASSERT_TRUE(diffs) << diffs.error().message;
+  ASSERT_EQ(diffs->size(), 1u);
+  EXPECT_EQ((*diffs)[0], (difference{difference_type::item_added_to_closed_content_model, "#/items/1"}));
+}
+
+TEST(jsonschema_draft2020_rules, dependent_required_is_a_dependency_array) {
+  auto original = schema::parse(R"({"$schema":"https://json-schema.org/draft/2019-09/schema",
+                                    "dependentRequired":{"a":["b"]}})");
+  auto update = schema::parse(R"({"$schema":"https://json-schema.org/draft/2019-09/schema",
+                                  "dependentRequired":{"a":["b","c"]}})");
+  ASSERT_TRUE(original && update);
+  auto diffs = compare(*original, *update);
+  ASSERT_TRUE(diffs) << diffs.error().message;
+  ASSERT_EQ(diffs->size(), 1u);
+  EXPECT_EQ((*diffs)[0], (difference{difference_type::dependency_array_extended, "#/dependencies/a"}));
+}
+
+}  // namespace
+}  // namespace kavro::jsonschema

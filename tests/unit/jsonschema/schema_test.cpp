@@ -171,3 +171,20 @@ TEST(jsonschema_validate, draft7_if_then_else) {
 
 }  // namespace
 }  // namespace kavro::jsonschema
+
+namespace kavro::jsonschema {
+namespace {
+
+// 2020-12 documents parse and validate through draft 7's keywords; `$defs` is reached by its pointer.
+TEST(jsonschema_draft2020, defs_reference_validates) {
+  auto s = schema::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
+                             "$defs":{"sku":{"type":"string","pattern":"^[A-Z]{3}$"}},
+                             "type":"object","properties":{"sku":{"$ref":"#/$defs/sku"}}})");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->spec(), draft::draft2020_12);
+  EXPECT_TRUE(s->validate(nlohmann::json::parse(R"({"sku":"ABC"})")));
+  EXPECT_FALSE(s->validate(nlohmann::json::parse(R"({"sku":"abc"})")));
+}
+
+}  // namespace
+}  // namespace kavro::jsonschema
