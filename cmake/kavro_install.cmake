@@ -6,12 +6,12 @@ include(CMakePackageConfigHelpers)
 # Every library target, in dependency order. A new module adds its target here; the checks below fail
 # the configure step when a link interface names a target of this build that is not in the list.
 set(KAVRO_LIBRARY_TARGETS kavro_core kavro_avro kavro_serde kavro_registry kavro_rdkafka_handles
-                          kavro_http_transport kavro_protobuf kavro_registry_server kavro_kafka kavro_order_types
-                          kavro_pipeline
+                          kavro_http_transport kavro_protobuf kavro_jsonschema kavro_registry_server kavro_kafka
+                          kavro_order_types kavro_pipeline
                           kavro_orders)
 # Components a user asks for; the other exported targets are found as dependencies of these.
 set(KAVRO_PUBLIC_COMPONENTS core avro serde registry registry_server kafka orders
-                             pipeline protobuf)
+                             pipeline protobuf jsonschema)
 
 # The external imported targets kavro's link interfaces may name: "target|how the package config finds
 # it|pkg-config module ('-' for none; a leading '-' is a raw Libs flag)". A dependency a module adds must
@@ -35,7 +35,8 @@ set(KAVRO_EXTERNAL_DEPENDENCIES
     "spdlog::spdlog|find_dependency(spdlog)|spdlog"
     "spdlog::spdlog_header_only|find_dependency(spdlog)|spdlog"
     "fmt::fmt|find_dependency(fmt)|fmt"
-    "fmt::fmt-header-only|find_dependency(fmt)|fmt")
+    "fmt::fmt-header-only|find_dependency(fmt)|fmt"
+    "valijson|find_dependency(valijson)|-")
 
 # --- Target properties for the build and install trees ------------------------------------------------
 

@@ -41,6 +41,7 @@ APT_PKGS=(build-essential cmake ninja-build pkg-config librdkafka-dev nlohmann-j
   libgtest-dev libgmock-dev libbenchmark-dev kcat clang-format wrk
   libssl-dev zlib1g-dev libavro-dev clang libclang-rt-14-dev ccache libboost-dev)  # avro: fingerprints, deflate, the avro-c benchmark, libFuzzer (clang-rt)
 APT_PKGS+=(libprotobuf-dev libprotoc-dev protobuf-compiler)  # protobuf: the .proto parser (libprotoc-dev has its header)
+APT_PKGS+=(libvalijson-dev json-schema-test-suite)  # JSON Schema: validation, and the official test suite as its oracle
 
 setup_apt() {
   local pkgs=("${APT_PKGS[@]}") missing=() p
