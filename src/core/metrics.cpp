@@ -252,13 +252,22 @@ std::string escape_help(std::string_view v) {
   return out;
 }
 
+// As Prometheus's own clients write a float (Go's %g with the shortest digits): plain decimals for
+// exponents -4..5, else d.ddde±XX; so a bucket bound reads le="0.0005", not le="5e-04".
 std::string format_value(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   if (ec != std::errc{}) return "NaN";
-  return std::string(buf, end);
+  const std::string_view sci(buf, static_cast<std::size_t>(end - buf));
+  const auto e = sci.find('e');
+  int exponent = 0;
+  std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
+  if (exponent < -4 || exponent >= 6) return std::string(sci);
+  const std::string scientific(sci);
+  const auto fixed = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return fixed.ec == std::errc{} ? std::string(buf, fixed.ptr) : scientific;
 }
 
 namespace {

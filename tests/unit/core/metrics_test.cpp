@@ -136,6 +136,17 @@ TEST(metrics, concurrent_increments_lose_nothing) {
   EXPECT_EQ(snap.sum, 4.0 * per_thread);
 }
 
+TEST(metrics, values_are_written_as_prometheus_clients_write_them) {
+  using kavro::metrics::format_value;
+  EXPECT_EQ(format_value(0.0005), "0.0005");
+  EXPECT_EQ(format_value(0.00005), "5e-05");
+  EXPECT_EQ(format_value(123456), "123456");
+  EXPECT_EQ(format_value(1e6), "1e+06");
+  EXPECT_EQ(format_value(-2.5), "-2.5");
+  EXPECT_EQ(format_value(0), "0");
+  EXPECT_EQ(format_value(0.1 + 0.2), "0.30000000000000004");
+}
+
 TEST(metrics, bucket_helpers) {
   EXPECT_EQ(kavro::metrics::exponential_buckets(1, 2, 4), (std::vector<double>{1, 2, 4, 8}));
   EXPECT_THROW(kavro::metrics::exponential_buckets(0, 2, 4), std::invalid_argument);
