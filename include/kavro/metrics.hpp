@@ -151,6 +151,10 @@ class registry {
   void callback(metric_type type, std::string name, std::string help, std::vector<std::string> label_names,
                 label_values values, std::function<double()> read);
 
+  // Runs at the start of every expose(), before any callback: for a collector that reads a costly
+  // source once per scrape and lets several callbacks report parts of that one reading.
+  void before_scrape(std::function<void()> fn);
+
   // Every family in registration order, children ordered by label values, in the text format 0.0.4.
   std::string expose() const;
 
@@ -160,6 +164,7 @@ class registry {
                      std::vector<double> bounds);
   mutable std::mutex mutex_;  // guards entries_ (not the families' children)
   std::vector<std::unique_ptr<entry>> entries_;
+  std::vector<std::function<void()>> before_scrape_;
 };
 
 // The media type of expose()'s output, for a Content-Type header.

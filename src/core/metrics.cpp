@@ -297,11 +297,25 @@ std::string label_text(const std::vector<std::string>& names, const label_values
 
 }  // namespace
 
+void registry::before_scrape(std::function<void()> fn) {
+  std::lock_guard lock(mutex_);
+  before_scrape_.push_back(std::move(fn));
+}
+
 std::string registry::expose() const {
   std::vector<const entry*> entries;
+  std::vector<std::function<void()>> hooks;
   {
     std::lock_guard lock(mutex_);
     for (const auto& e : entries_) entries.push_back(e.get());
+    hooks = before_scrape_;
+  }
+  for (const auto& h : hooks) {
+    try {
+      h();
+    } catch (...) {
+      // the callbacks that depend on it report what they have
+    }
   }
   std::string out;
   for (const entry* e : entries) {

@@ -92,16 +92,8 @@ void registry_metrics::record(const http::exchange& x) {
 
 namespace {
 
-struct state_counts {
-  double subjects = 0;        // with at least one live version
-  double schemas = 0;         // distinct schema ids in use
-  double live = 0;            // versions not deleted
-  double deleted = 0;         // soft-deleted versions
-  std::map<std::string, std::pair<double, double>> by_type;  // live + deleted, deleted
-};
-
-state_counts count(const shared_state& s) {
-  state_counts c;
+registry_metrics::state_counts count(const shared_state& s) {
+  registry_metrics::state_counts c;
   for (const char* t : {"AVRO", "JSON", "PROTOBUF"}) c.by_type[t] = {0, 0};
   std::shared_lock lock(s.mutex);
   std::map<std::int32_t, bool> ids;
@@ -133,6 +125,11 @@ void registry_metrics::watch(const shared_state& state, storage& log, std::funct
   using metrics::metric_type;
   auto& r = registry_;
   const auto* st = &state;
+  r.before_scrape([this, st] {
+    auto c = count(*st);
+    std::lock_guard lock(counts_mutex_);
+    counts_ = std::move(c);
+  });
   r.callback(metric_type::gauge, "kafka_schema_registry_master_slave_role",
              "1 when this instance is the leader (it writes; the others forward to it), else 0 (Confluent's "
              "master-slave-role).",
@@ -145,31 +142,28 @@ void registry_metrics::watch(const shared_state& state, storage& log, std::funct
   // on a log without permanent deletes, which remove versions from both.
   r.callback(metric_type::gauge, "kafka_schema_registry_registered_count",
              "Schema versions registered and held, soft-deleted ones included (Confluent's registered-count).", {}, {},
-             [st] {
-               const auto c = count(*st);
-               return c.live + c.deleted;
-             });
+             [this] { return read(&state_counts::live) + read(&state_counts::deleted); });
   r.callback(metric_type::gauge, "kafka_schema_registry_deleted_count",
              "Schema versions soft-deleted and held (Confluent's deleted-count).", {}, {},
-             [st] { return count(*st).deleted; });
+             [this] { return read(&state_counts::deleted); });
   for (const auto& [type, prefix] : std::array<std::pair<const char*, const char*>, 3>{
            {{"AVRO", "avro"}, {"JSON", "json"}, {"PROTOBUF", "protobuf"}}}) {
     const std::string t = type;
     r.callback(metric_type::gauge, std::string("kafka_schema_registry_") + prefix + "_schemas_created",
                "Versions registered and held of " + t + " schemas (Confluent's " + prefix + "-schemas-created).", {},
-               {}, [st, t] { return count(*st).by_type[t].first; });
+               {}, [this, t] { return read_type(t, false); });
     r.callback(metric_type::gauge, std::string("kafka_schema_registry_") + prefix + "_schemas_deleted",
                "Versions soft-deleted of " + t + " schemas (Confluent's " + prefix + "-schemas-deleted).", {}, {},
-               [st, t] { return count(*st).by_type[t].second; });
+               [this, t] { return read_type(t, true); });
   }
   r.callback(metric_type::gauge, "kavro_registry_subjects", "Subjects with at least one live version.", {}, {},
-             [st] { return count(*st).subjects; });
+             [this] { return read(&state_counts::subjects); });
   r.callback(metric_type::gauge, "kavro_registry_schemas", "Distinct schemas (ids) in use by some version.", {}, {},
-             [st] { return count(*st).schemas; });
+             [this] { return read(&state_counts::schemas); });
   r.callback(metric_type::gauge, "kavro_registry_versions", "Schema versions by state.", {"state"}, {"live"},
-             [st] { return count(*st).live; });
+             [this] { return read(&state_counts::live); });
   r.callback(metric_type::gauge, "kavro_registry_versions", "Schema versions by state.", {"state"}, {"deleted"},
-             [st] { return count(*st).deleted; });
+             [this] { return read(&state_counts::deleted); });
   r.callback(metric_type::gauge, "kavro_registry_max_schema_id", "The highest schema id assigned.", {}, {}, [st] {
     std::shared_lock lock(st->mutex);
     return static_cast<double>(st->data.max_id());

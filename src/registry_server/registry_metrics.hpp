@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,15 @@ std::string endpoint_template(const std::vector<std::string_view>& segments);
 
 class registry_metrics {
  public:
+  // What the state holds, counted once per scrape (one pass under the state's shared lock).
+  struct state_counts {
+    double subjects = 0;  // with at least one live version
+    double schemas = 0;   // distinct schema ids in use
+    double live = 0;      // versions not deleted
+    double deleted = 0;   // soft-deleted versions
+    std::map<std::string, std::pair<double, double>> by_type;  // (live + deleted, deleted) per schema type
+  };
+
   registry_metrics();
 
   // Counts one answer (called by the transport on its I/O thread; cheap, never blocks).
@@ -47,6 +58,18 @@ class registry_metrics {
   metrics::counter& api_failure_;
   metrics::counter& request_bytes_;
   metrics::counter& response_bytes_;
+
+  mutable std::mutex counts_mutex_;
+  state_counts counts_;
+  double read(double state_counts::*member) const {
+    std::lock_guard lock(counts_mutex_);
+    return counts_.*member;
+  }
+  double read_type(const std::string& type, bool deleted) const {
+    std::lock_guard lock(counts_mutex_);
+    auto it = counts_.by_type.find(type);
+    return it == counts_.by_type.end() ? 0 : deleted ? it->second.second : it->second.first;
+  }
 };
 
 }  // namespace kavro::registry_server

@@ -155,3 +155,20 @@ TEST(metrics, bucket_helpers) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(metrics, before_scrape_runs_once_per_scrape_before_the_callbacks) {
+  registry r;
+  int reads = 0;
+  int snapshot = 0;
+  r.before_scrape([&] { snapshot = ++reads * 10; });
+  r.callback(metric_type::gauge, "a", "A.", {}, {}, [&] { return static_cast<double>(snapshot); });
+  r.callback(metric_type::gauge, "b", "B.", {}, {}, [&] { return static_cast<double>(snapshot + 1); });
+  EXPECT_EQ(r.expose(), "# HELP a A.\n# TYPE a gauge\na 10\n# HELP b B.\n# TYPE b gauge\nb 11\n");
+  EXPECT_EQ(reads, 1);
+  r.expose();
+  EXPECT_EQ(reads, 2);
+}
+
+}  // namespace
