@@ -54,7 +54,7 @@ struct response {
   // The endpoint template that answered (e.g. "/subjects/{subject}/versions"), for metrics and the
   // request log, where raw paths would make one label value per subject; never sent. Empty for the
   // transport's own refusals.
-  std::string route;
+  std::string route = {};  // a default initializer, so {status, headers, body} stays a complete aggregate
 };
 
 // One answered request, as the transport reports it to server_options::on_response.
