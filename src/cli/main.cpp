@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "kavro/log.hpp"
 #include "kavro/version.hpp"
 
 namespace {
@@ -103,6 +104,24 @@ int main(int argc, char** argv) {
   CLI::App app{"kavro: Avro over Kafka with a Confluent-compatible Schema Registry", "kavro"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("kavro ").append(kavro::version()));
+  // kavro's logger, for every subcommand: flags before the subcommand (`kavro --log-level debug
+  // registry serve`), or the environment, which also reaches a service started by systemd or compose.
+  app.add_option_function<std::string>(
+         "--log-level", [](const std::string& v) {
+           if (auto l = kavro::log::parse_level(v)) kavro::log::set_level(*l);
+         },
+         "Least severe log events shown: trace, debug, info (default), warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "off"}, CLI::ignore_case))
+      ->envname("KAVRO_LOG_LEVEL")
+      ->trigger_on_parse();
+  app.add_option_function<std::string>(
+         "--log-format", [](const std::string& v) {
+           if (auto f = kavro::log::parse_format(v)) kavro::log::set_format(*f);
+         },
+         "Log lines as text (default) or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->envname("KAVRO_LOG_FORMAT")
+      ->trigger_on_parse();
   kavro::cli::add_demo(app);
   kavro::cli::add_registry(app);
   kavro::cli::add_schema(app);

@@ -272,6 +272,8 @@ void add_registry(CLI::App& app) {
   serve->add_option("--max-body-bytes", o->server.max_body_bytes, "Refuse larger request bodies with 413")
       ->capture_default_str();
   serve->add_flag("--log-requests", o->server.log_requests, "Log one line per request on stderr");
+  serve->add_flag("--metrics-no-auth", o->server.metrics_without_auth,
+                  "Answer GET /metrics without authentication (for a scraper without credentials)");
   serve
       ->add_option("--compatibility-decimals", o->server.decimals,
                    "spec: decimals are compatible only with equal precision and scale (default); "

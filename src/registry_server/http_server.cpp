@@ -8,11 +8,14 @@
 // (it accepts obs-fold and any Transfer-Encoding).
 #include "http_server.hpp"
 
+#include "kavro/log.hpp"
+
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -149,19 +152,6 @@ const std::string& http_date() {
     last = now;
   }
   return text;
-}
-
-std::string utc_timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
-  return buf;
 }
 
 response default_error_response(int status, const std::string& message) {
@@ -651,12 +641,12 @@ struct transport {
   worker_pool pool;
   std::vector<std::thread> io_threads;
   std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> over_limit{0};  // connections closed at accept (max_connections)
   std::atomic<bool> stopping{false};
   bool running = false;
   std::mutex lifecycle;  // start/stop
   std::mutex registry_mutex;
   std::unordered_map<connection_base*, std::weak_ptr<connection_base>> live;
-  std::mutex log_mutex;
   std::optional<asio::ssl::context> tls;
   // Connections still queued as handlers in the I/O context refer to the members above (and a TLS
   // one to `tls`), so the context goes first, explicitly, in ~impl.
@@ -674,16 +664,16 @@ struct transport {
     return opt.error_response ? opt.error_response(status, message) : default_error_response(status, message);
   }
 
-  void log(const request& r, int status, std::size_t bytes, clock::time_point since) {
-    const double ms = std::chrono::duration<double, std::milli>(clock::now() - since).count();
-    char latency[32];
-    std::snprintf(latency, sizeof latency, "%.2f", ms);
-    std::string line = utc_timestamp() + ' ' + (r.remote.empty() ? "-" : r.remote) + ' ' +
-                       (r.method.empty() ? "-" : r.method) + ' ' +
-                       (r.target.empty() ? "-" : r.target.substr(0, r.target.find('?'))) + ' ' +
-                       std::to_string(status) + ' ' + std::to_string(bytes) + ' ' + latency + "ms\n";
-    std::lock_guard lock(log_mutex);
-    std::clog << line << std::flush;
+  void log(const request& r, const response& res, clock::duration latency) {
+    const double ms = std::chrono::duration<double, std::milli>(latency).count();
+    const std::string_view target = r.target;
+    kavro::log::info("request", {{"remote", r.remote.empty() ? std::string_view("-") : std::string_view(r.remote)},
+                                 {"method", r.method.empty() ? std::string_view("-") : std::string_view(r.method)},
+                                 {"path", target.empty() ? std::string_view("-") : target.substr(0, target.find('?'))},
+                                 {"route", res.route.empty() ? std::string_view("-") : std::string_view(res.route)},
+                                 {"status", res.status},
+                                 {"bytes", res.body.size()},
+                                 {"latency_ms", std::round(ms * 100) / 100}});
   }
 
   void do_accept();
@@ -848,18 +838,23 @@ class connection final : public connection_base, public std::enable_shared_from_
 
   void refuse(const parse_error& e) {
     timed_out_ = false;
-    respond(srv_.refusal(e.status, e.message), false);
+    respond(srv_.refusal(e.status, e.message), false, true);
   }
 
-  void respond(response res, bool keep_alive) {
+  void respond(response res, bool keep_alive, bool refused = false) {
     keep_alive = keep_alive && !srv_.stopping;
-    const request& r = parser_.get();
-    if (srv_.opt.log_requests) {
-      request shown;
-      shown.remote = remote_;
-      shown.method = r.method;
-      shown.target = r.target;
-      srv_.log(shown, res.status, res.body.size(), phase_ == phase::idle ? clock::now() : request_start_);
+    request& r = parser_.get();
+    if (srv_.opt.log_requests || srv_.opt.on_response) {
+      r.remote = remote_;
+      const auto latency = phase_ == phase::idle ? clock::duration::zero() : clock::now() - request_start_;
+      if (srv_.opt.log_requests) srv_.log(r, res, latency);
+      if (srv_.opt.on_response) {
+        try {
+          srv_.opt.on_response(exchange{r, res, std::chrono::duration_cast<std::chrono::nanoseconds>(latency), refused});
+        } catch (const std::exception&) {
+          // Metrics must never cost a client its answer.
+        }
+      }
     }
     out_ = serialize(res, r.method == "HEAD", keep_alive, r.minor_version);
     phase_ = phase::write;
@@ -949,6 +944,7 @@ void transport::do_accept() {
       return;
     }
     if (open.load() >= opt.max_connections) {
+      over_limit.fetch_add(1, std::memory_order_relaxed);
       beast::error_code ignored;
       socket.close(ignored);
       return do_accept();
@@ -1086,6 +1082,10 @@ void server::stop() {
 
 std::size_t server::connections() const {
   return impl_->t.open.load();
+}
+
+std::uint64_t server::connections_refused() const {
+  return impl_->t.over_limit.load(std::memory_order_relaxed);
 }
 
 }  // namespace kavro::registry_server::http

@@ -51,6 +51,18 @@ struct response {
   int status = 200;
   header_map headers;  // Content-Length, Connection and Date are the transport's
   std::string body;
+  // The endpoint template that answered (e.g. "/subjects/{subject}/versions"), for metrics and the
+  // request log, where raw paths would make one label value per subject; never sent. Empty for the
+  // transport's own refusals.
+  std::string route = {};  // a default initializer, so {status, headers, body} stays a complete aggregate
+};
+
+// One answered request, as the transport reports it to server_options::on_response.
+struct exchange {
+  const request& req;  // a refusal's request may be partial (no method or target yet)
+  const response& res;
+  std::chrono::nanoseconds latency;  // from the request's first byte to its answer
+  bool refused;  // by the transport itself: a parse error, a limit or a timeout
 };
 
 struct limits {
@@ -134,8 +146,11 @@ struct server_options {
   // Both set: TLS with this PEM certificate chain and key.
   std::string tls_cert_file;
   std::string tls_key_file;
-  // One line per request on stderr: UTC time, remote, method, path, status, bytes, latency.
+  // One line per request through kavro::log at info level: remote, method, path, route, status,
+  // bytes, latency.
   bool log_requests = false;
+  // Called on the I/O thread for every answer, before it is written (metrics); must not block.
+  std::function<void(const exchange&)> on_response;
   // The response for a refusal of the transport's (parse errors, timeouts); default: a JSON body
   // {"error_code":status,"message":...} as application/json.
   std::function<response(int status, const std::string& message)> error_response;
@@ -161,8 +176,10 @@ class server {
   // Stops accepting and closes idle connections; requests in flight get their answers (for up to
   // a few seconds); joins every thread. Safe to call more than once.
   void stop();
-  // Open connections right now (for tests and benchmarks).
+  // Open connections right now (for tests, benchmarks and metrics).
   std::size_t connections() const;
+  // Connections closed at accept because max_connections were open, since start.
+  std::uint64_t connections_refused() const;
 
  private:
   struct impl;

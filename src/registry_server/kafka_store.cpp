@@ -300,6 +300,21 @@ class kafka_storage final : public storage {
     return caught_up_once_ && reader_error_.empty();
   }
 
+  // For /metrics: the end is librdkafka's cached high watermark of the reader (no broker round trip).
+  std::optional<log_position> position() const override {
+    log_position p;
+    {
+      std::lock_guard lock(progress_mutex_);
+      p.applied = applied_;
+    }
+    std::int64_t low = -1, high = -1;
+    if (consumer_ && rd_kafka_get_watermark_offsets(consumer_.get(), config_.topic.c_str(), 0, &low, &high) ==
+                         RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0) {
+      p.end = high;
+    }
+    return p;
+  }
+
   api_result<void> sync() override {
     if (auto started = start(); !started) return started;
     std::int64_t low = 0, high = 0;

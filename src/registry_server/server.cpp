@@ -23,6 +23,7 @@
 #include "handlers.hpp"
 #include "http_server.hpp"
 #include "kavro/registry_server/auth.hpp"
+#include "registry_metrics.hpp"
 
 namespace kavro::registry_server {
 namespace {
@@ -223,6 +224,7 @@ struct server::impl {
   std::unique_ptr<storage> log;
   std::unique_ptr<handlers> api;
   std::shared_ptr<const authenticator> auth;  // null: open
+  registry_metrics metrics;  // before http: the transport reports to it until it stops
   std::unique_ptr<http::server> http;
   mutable std::mutex url_mutex;  // own_url is set in start(), after the transport may serve
   std::string own_url;           // what this instance advertises to the others
@@ -257,6 +259,7 @@ struct server::impl {
     o.tls_cert_file = config.tls_cert_file;
     o.tls_key_file = config.tls_key_file;
     o.log_requests = config.log_requests;
+    o.on_response = [this](const http::exchange& x) { metrics.record(x); };
     // The transport's refusals in Confluent's shape; 413 with Confluent's text.
     o.error_response = [max = config.max_body_bytes](int status, const std::string& message) {
       http::response r;
@@ -280,13 +283,17 @@ struct server::impl {
           [](const http::request& req) -> std::optional<http::response> {
             if ((req.method == "GET" || req.method == "HEAD") &&
                 (req.target == "/healthz" || req.target.starts_with("/healthz?"))) {
-              return send(req, response{200, "{}"});
+              auto res = send(req, response{200, "{}"});
+              res.route = "/healthz";
+              return res;
             }
             return std::nullopt;
           });
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("registry server: ") + e.what());
     }
+    metrics.watch(
+        state, *log, [this] { return http->connections(); }, [this] { return http->connections_refused(); });
   }
 
   using handler_fn = std::function<response(const call&, const path_params&)>;
@@ -351,11 +358,30 @@ struct server::impl {
     return out;
   }
 
-  // Every request comes here (on a worker thread). Authentication first (the probes excepted), then
-  // routing: an unknown path is 404 and a known path with a method it does not serve 405, each with
-  // Confluent's (Jersey's) error body; OPTIONS on a known path is answered as Jersey answers it by
-  // default: 200 with the Allow header.
+  // Every request comes here (on a worker thread). /metrics without authentication when configured
+  // so; the answer is labelled with its route's template, for metrics and the request log.
   http::response dispatch(const http::request& req) const {
+    const std::vector<std::string> segments = path_segments(req.target);
+    const bool scrape = segments.size() == 1 && segments[0] == "metrics";
+    http::response res =
+        scrape && config.metrics_without_auth && (req.method == "GET" || req.method == "HEAD") ? scrape_metrics()
+                                                                                               : route_request(req);
+    path_params ignored;
+    if (const route* r = match(segments, ignored)) res.route = endpoint_template(r->segments);
+    if (scrape && res.status == 200) res.headers.set("Content-Type", std::string(kavro::metrics::exposition_content_type));
+    return res;
+  }
+
+  http::response scrape_metrics() const {
+    http::response res;
+    res.body = metrics.scrape();
+    return res;
+  }
+
+  // Authentication first (the probes excepted), then routing: an unknown path is 404 and a known path
+  // with a method it does not serve 405, each with Confluent's (Jersey's) error body; OPTIONS on a
+  // known path is answered as Jersey answers it by default: 200 with the Allow header.
+  http::response route_request(const http::request& req) const {
     const std::vector<std::string> segments = path_segments(req.target);
     const bool probe = segments.size() == 1 && (segments[0] == "healthz" || segments[0] == "readyz");
     if (auth && !probe) {
@@ -487,6 +513,9 @@ struct server::impl {
       if (log->ready()) return response{200, "{}"};
       return error_response(make_error(error_code::store_error, "not caught up with the schemas topic"));
     });
+    // Prometheus text; dispatch() sets its media type. Behind authentication unless
+    // config.metrics_without_auth (then dispatch() answers it before authentication).
+    add({"metrics"}, "GET", [this](const auto&, const auto&) { return response{200, metrics.scrape()}; });
     get({"schemas", "types"}, [&h](const auto&, const auto&) { return h.schema_types(); });
     get({"schemas"}, [&h](const auto& r, const auto&) { return h.list_schemas(r.params); });
     get({"schemas", "ids", "{}"},

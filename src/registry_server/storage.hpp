@@ -2,6 +2,7 @@
 // read back (so every instance on the topic folds the same log).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,14 @@ class storage {
   virtual bool ready() const = 0;
   // Brings the state up to the log's current end: what a write must see before it decides.
   virtual api_result<void> sync() = 0;
+
+  // Where the state stands in the log, for metrics: the next offset to apply and the log's end as
+  // last seen (-1 when not known). nullopt: the storage has no log (memory).
+  struct log_position {
+    std::int64_t applied = -1;
+    std::int64_t end = -1;
+  };
+  virtual std::optional<log_position> position() const { return std::nullopt; }
 
   // Several instances on one log: one leader writes, the others forward their writes to it.
   // Starts taking part in the election, advertising `url` for followers to forward to.

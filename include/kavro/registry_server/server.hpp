@@ -46,8 +46,12 @@ struct server_config {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger requests get 413 (chunked ones too)
-  // One line per request on stderr: UTC time, remote, method, path, status, bytes, latency in ms.
+  // One line per request through kavro::log at info level (stderr): UTC time, remote, method, path,
+  // route template, status, bytes, latency in ms.
   bool log_requests = false;
+  // GET /metrics (Prometheus text) is answered without authentication, for a scraper that holds no
+  // credentials; by default it needs them like every other endpoint but /healthz and /readyz.
+  bool metrics_without_auth = false;
 
   // Limits of the HTTP transport (docs/security.md, "Limits"). Each refusal is answered with a JSON
   // error body and the connection closed.
