@@ -67,8 +67,11 @@ class Cluster:
     def leader(self, topic: str, partition: int) -> int:
         return int(self.sh("leader", topic, partition))
 
-    def controller(self) -> int:
-        return int(self.sh("controller"))
+    def controller(self):
+        """The active controller's node id, or None while the voters are electing one."""
+        r = subprocess.run(["bash", str(CLUSTER_SH), "controller", "--dir", str(self.dir)],
+                           capture_output=True, text=True, timeout=30)
+        return int(r.stdout) if r.returncode == 0 and r.stdout.strip() else None
 
     def heal(self):
         """Every node running and every partition fully replicated: the state each test starts from."""
@@ -286,9 +289,15 @@ def topic_keys(cluster: Cluster, topic: str, timeout=60) -> Counter:
 
 
 def stored_ids(db: Path) -> Counter:
-    con = sqlite3.connect(str(db))
+    if not db.exists():
+        return Counter()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
         return Counter(r[0] for r in con.execute("SELECT order_id FROM orders"))
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):  # kavro has opened the file but not created its table yet
+            return Counter()
+        raise
     finally:
         con.close()
 

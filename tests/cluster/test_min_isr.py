@@ -16,7 +16,7 @@ def test_isr_below_min_insync_refuses_writes_and_keeps_what_was_acknowledged(clu
     # Leader and one follower on KRaft voters that are not the active controller's, the other follower on the
     # broker-only node 4: after both kills two voters of three remain, so the controller can still move the
     # leadership and shrink the ISR (with three combined nodes it could not: the quorum would be gone).
-    ctrl = cluster.controller()
+    ctrl = wait_until("an active controller", cluster.controller, timeout=30)
     leader, other = [n for n in (1, 2, 3) if n != ctrl][:2]
     follower = 4
     cluster.create_topic(topic, 1, replicas=[[leader, follower, other]])
