@@ -270,7 +270,9 @@ wait_started() {
     pending=0
     for id in "$@"; do
       d="$dir/node-$id"
-      if ! node_pid "$id" >/dev/null; then
+      # kill -0 on the recorded pid, not node_pid: right after the launch the child may not have exec'd
+      # java yet, and its command line is still the shell's.
+      if ! kill -0 "$(cat "$d/kafka.pid" 2>/dev/null || echo 0)" 2>/dev/null; then
         tail -n 40 "$d/logs/server.log" >&2 2>/dev/null || true
         tail -n 20 "$d/logs/stdout.log" >&2 2>/dev/null || true
         die "node $id exited during start-up (logs: $d/logs)"
