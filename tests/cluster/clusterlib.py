@@ -121,6 +121,7 @@ class Registry:
         self.log = log
         self.proc = subprocess.Popen([kavro_bin(), "registry", "serve", "--host", "127.0.0.1", "--port",
                                       str(self.port), *store_args], stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+        PROCESSES.append(self.proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, f"the registry exited: {log.read_text(errors='replace')[-2000:]}"
@@ -151,6 +152,18 @@ def wait_until(what: str, pred, timeout=60, step=0.2):
     raise AssertionError(f"not within {timeout} s: {what}")
 
 
+# Every kavro process a test starts, so that the test's teardown kills what a failed assertion left running.
+PROCESSES = []
+
+
+def reap_all():
+    for p in PROCESSES:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    PROCESSES.clear()
+
+
 class Consumer_:
     """`kavro consume` into a SQLite file (the orders upserted by order_id), in a group."""
 
@@ -161,6 +174,7 @@ class Consumer_:
             [kavro_bin(), "consume", "--bootstrap", cluster.bootstrap, "--registry", registry.url, "--topic", topic,
              "--group", group, "--db", str(db), "--sqlite-sync", "normal", *extra],
             stdout=open(log.with_suffix(".stdout"), "wb"), stderr=open(log, "wb"))
+        PROCESSES.append(self.proc)
 
     def stop(self, timeout=60):
         if self.proc.poll() is None:
@@ -199,6 +213,7 @@ class Producer:
         self.proc = subprocess.Popen(
             [kavro_bin(), "produce", "--bootstrap", cluster.bootstrap, "--registry", registry.url, "--topic", topic,
              "--input", "-", *extra], stdin=subprocess.PIPE, stdout=open(self.out, "wb"), stderr=open(self.err, "wb"))
+        PROCESSES.append(self.proc)
         self.fed = 0
         self.stopping = False
         self.feeder = threading.Thread(target=self._feed, args=(rate,), daemon=True)

@@ -13,6 +13,7 @@ def cluster():
     c = clusterlib.Cluster()
     c.heal()
     yield c
+    clusterlib.reap_all()
     c.heal()
 
 
