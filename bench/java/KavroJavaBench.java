@@ -164,6 +164,13 @@ public final class KavroJavaBench {
     p.put("batch.size", "131072");
     p.put("compression.type", "none");
     p.putAll(a.x);
+    // Java refuses delivery.timeout.ms < linger.ms + request.timeout.ms (librdkafka does not check): with the
+    // shared delivery.timeout.ms=30000 and Java's 30 s request timeout, shorten the request timeout to fit.
+    if (!p.containsKey("request.timeout.ms") && p.containsKey("delivery.timeout.ms")) {
+      long delivery = Long.parseLong(p.getProperty("delivery.timeout.ms"));
+      long linger = Long.parseLong(p.getProperty("linger.ms", "5"));
+      p.put("request.timeout.ms", String.valueOf(Math.max(1000, Math.min(30000, delivery - linger))));
+    }
     p.put("bootstrap.servers", a.bootstrap);
     p.put("key.serializer", StringSerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
@@ -243,7 +250,10 @@ public final class KavroJavaBench {
           checksum += (Integer) reuse.get("order_id");  // the no-op handler still reads the record
           messages++;
           bytes += (m.key() == null ? 0 : m.key().length) + v.length;
-          if (messages == a.count) end = new Sample();
+          if (messages == a.count) {
+            end = new Sample();
+            break;  // the topic may hold more (a producer's warm-up record): count exactly what was asked
+          }
         }
         if (!batch.isEmpty()) last = System.nanoTime();
       }
