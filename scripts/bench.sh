@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end benchmark: kavro against librdkafka alone (the ceiling) and against the assignment's
-# Python stack (confluent-kafka with AvroSerializer/AvroDeserializer), in one run, through the same
-# real broker and the same kavro registry, with the same messages, partitions and client settings.
+# Python stack (confluent-kafka with AvroSerializer/AvroDeserializer) and the Java stack (Kafka's Java client
+# with Apache Avro's GenericDatumWriter/Reader, bench/java), in one run, through the same real broker and the
+# same kavro registry, with the same messages, partitions and client settings.
 #
 #   scripts/bench.sh [--count N] [--partitions P] [--pad BYTES] [--only a,b,...]
 #                    [-X producer.key=value]... [-C consumer.key=value]... [--out DIR]
@@ -124,9 +125,17 @@ curl -sf "$registry/subjects" >/dev/null || die "the registry does not answer on
 # is not named here (e.g. a new one) runs after the known ones.
 "$bench_bin" list > "$work/what.tsv"
 "$python" "$REPO/bench/python/bench_python.py" list >> "$work/what.tsv"
+# The Java stack (bench/java): fetched and compiled on first use; left out, with a note, without a JDK.
+java_cp="${KAVRO_CACHE:-$HOME/.cache/kavro}/java-bench"
+if bash "$REPO/bench/java/setup.sh" >&2; then
+  java_cp="$java_cp/classes:$java_cp/libs/*"
+  java -cp "$java_cp" KavroJavaBench list >> "$work/what.tsv"
+else
+  say "the Java contestants are left out (bench/java/setup.sh failed)"
+fi
 known=(raw-produce kavro-produce-generic kavro-produce-generated python-produce
        raw-consume kavro-consume-noop kavro-consume-generated kavro-consume-sqlite kavro-consume-sqlite-batched
-       python-consume python-consume-sqlite)
+       python-consume python-consume-sqlite java-produce java-consume)
 role_of() { awk -F'\t' -v c="$1" '$1==c {print $2; exit}' "$work/what.tsv"; }
 selected=()
 for role in produce consume; do
@@ -184,6 +193,7 @@ for c in "${selected[@]}"; do
     extra=(--db "$work/$c.db" --group "$run-$c-$r" ${cprops[@]+"${cprops[@]}"})
   fi
   if [[ "$c" == python-* ]]; then cmd=("$python" "$REPO/bench/python/bench_python.py" "$c")
+  elif [[ "$c" == java-* ]]; then cmd=(java -Xmx1g -cp "$java_cp" KavroJavaBench "$c")
   else cmd=("$bench_bin" "$c"); fi
   say "$c: $role $count messages ($topic), run $r of $repeat"
   if ! "${cmd[@]}" "${common[@]}" --topic "$topic" "${extra[@]}" >> "$results" 2> "$work/$c.err"; then

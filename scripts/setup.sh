@@ -144,4 +144,6 @@ setup_kafka() {
 (( do_apt )) && setup_apt
 (( do_python )) && setup_python
 (( do_kafka )) && setup_kafka
+# The Java contestant of scripts/bench.sh (kafka-clients + Apache Avro jars, compiled with javac).
+(( do_kafka )) && bash "$REPO/bench/java/setup.sh"
 say "ok"

@@ -47,6 +47,9 @@ def derive(rows):
         r["vs_python"] = r["msgs_per_s"] / py["msgs_per_s"] if py and py["msgs_per_s"] else None
         r["cpu_vs_python"] = r["cpu_per_m"] / py["cpu_per_m"] if py and py["cpu_per_m"] else None
         r["python_peer"] = python_peer(r) if py else None
+        jv = by_name.get("java-" + r["role"])  # the Java stack (bench/java): one contestant per role
+        r["vs_java"] = r["msgs_per_s"] / jv["msgs_per_s"] if jv and jv["msgs_per_s"] else None
+        r["cpu_vs_java"] = r["cpu_per_m"] / jv["cpu_per_m"] if jv and jv["cpu_per_m"] else None
     return rows
 
 
@@ -59,15 +62,16 @@ def fmt_ratio(x, pct=False):
 def markdown(rows, meta):
     out = []
     out.append("| contestant | what | messages/s | MB/s | CPU s / 1M msgs | peak RSS MB "
-               "| msgs/s vs ceiling | msgs/s vs Python | CPU/msg vs Python |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+               "| msgs/s vs ceiling | msgs/s vs Python | CPU/msg vs Python | msgs/s vs Java | CPU/msg vs Java |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for role in ("produce", "consume"):
         for r in (x for x in rows if x["role"] == role):
             name = r["contestant"] + ("" if r["ok"] else " **(incomplete)**")
             out.append(
                 f"| {name} | {r.get('what', '')} | {r['msgs_per_s']:,.0f} | {r['mb_per_s']:.1f} | {r['cpu_per_m']:.2f} "
                 f"| {r['rss_mb']:.0f} | {fmt_ratio(r['vs_ceiling'], pct=True)} | {fmt_ratio(r['vs_python'])} "
-                f"| {fmt_ratio(r['cpu_vs_python'], pct=True)} |")
+                f"| {fmt_ratio(r['cpu_vs_python'], pct=True)} "
+                f"| {fmt_ratio(r.get('vs_java'))} | {fmt_ratio(r.get('cpu_vs_java'), pct=True)} |")
     notes = [r for r in rows if r.get("note")]
     lines = ["\n".join(out), ""]
     if meta:
@@ -93,7 +97,7 @@ def meta_line(meta):
 
 
 # One colour per family in every chart: librdkafka alone, kavro, the Python stack.
-COLOURS = {"raw": "#7f7f7f", "kavro": "#1f77b4", "python": "#d62728"}
+COLOURS = {"raw": "#7f7f7f", "kavro": "#1f77b4", "python": "#d62728", "java": "#ff7f0e"}
 
 
 def colour_of(contestant):
