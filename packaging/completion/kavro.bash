@@ -14,10 +14,10 @@ _kavro_subcommands() {
 
 _kavro_options() {
   case "$1" in
-    "") echo "-h --help --version" ;;
+    "") echo "-h --help --version --log-level --log-format" ;;
     "demo") echo "-h --help --orders --poison --invalid --stuck --fail-rate --partitions --db" ;;
     "registry") echo "-h --help" ;;
-    "registry serve") echo "-h --help --host --port --kafka-bootstrap --kafka-topic --kafka-replication-factor --kafka-property --store-timeout-ms --auth --auth-file --tls-cert --tls-key --max-body-bytes --log-requests --compatibility-decimals --advertised-url --config --default-compatibility --max-request-line-bytes --max-header-bytes --header-timeout-ms --body-timeout-ms --body-min-rate --idle-timeout-ms --tls-handshake-timeout-ms --write-timeout-ms --max-connections --io-threads --worker-threads" ;;
+    "registry serve") echo "-h --help --host --port --kafka-bootstrap --kafka-topic --kafka-replication-factor --kafka-property --store-timeout-ms --auth --auth-file --tls-cert --tls-key --max-body-bytes --log-requests --metrics-no-auth --compatibility-decimals --advertised-url --config --default-compatibility --max-request-line-bytes --max-header-bytes --header-timeout-ms --body-timeout-ms --body-min-rate --idle-timeout-ms --tls-handshake-timeout-ms --write-timeout-ms --max-connections --io-threads --worker-threads" ;;
     "registry passwd") echo "-h --help --role --algorithm --iterations" ;;
     "schema") echo "-h --help" ;;
     "schema subjects") echo "-h --help --registry -F --config --registry-auth-file --registry-bearer-token-file --registry-ca --registry-cert --registry-key --json --deleted --prefix" ;;
@@ -50,6 +50,8 @@ _kavro_options() {
 # What an option's value is: file, text, or the words it may be.
 _kavro_value() {
   case "$1|$2" in
+    "|--log-level") echo "trace debug info warn warning error off" ;;
+    "|--log-format") echo "text json" ;;
     "demo|--orders") echo "text" ;;
     "demo|--poison") echo "text" ;;
     "demo|--invalid") echo "text" ;;
