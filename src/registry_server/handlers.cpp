@@ -401,6 +401,9 @@ std::optional<api_error> unsupported_query(const query_params& q) {
     std::string lower;
     for (char c : *f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "resolved") return refuse("'format=resolved'");
+    // Protobuf's base64 FileDescriptorProto form is not served yet: refused rather than answered with
+    // the schema text, which a client asking for it could not read.
+    if (lower == "serialized") return refuse("'format=serialized'");
   }
   if (auto t = param(q, "findTags"); t && !t->empty()) return refuse("'findTags'");
   if (flag(q, "aliases")) return refuse("'aliases=true'");
@@ -713,7 +716,8 @@ response handlers::root_post(const std::string& body) const {
 }
 
 response handlers::schema_types() const {
-  return ok(json::array({"AVRO"}));
+  // Confluent's order is ["JSON", "PROTOBUF", "AVRO"]; JSON Schema is not served yet.
+  return ok(json::array({"PROTOBUF", "AVRO"}));
 }
 
 response handlers::list_schemas(const query_params& q) const {

@@ -75,6 +75,7 @@ TEST_F(config_and_lookup, read_parameters_kavro_does_not_implement_are_refused_n
     return err(422, "Query parameter " + what + " is not supported by this registry (kavro)");
   };
   EXPECT_EQ(get("/subjects/s/versions/1?format=resolved", 422), refused("'format=resolved'"));
+  EXPECT_EQ(get("/schemas/ids/1?format=serialized", 422), refused("'format=serialized'"));
   EXPECT_EQ(get("/schemas/ids/1?findTags=PII", 422), refused("'findTags'"));
   EXPECT_EQ(get("/schemas?aliases=true", 422), refused("'aliases=true'"));
   EXPECT_EQ(get("/schemas?ruleType=CEL", 422), refused("'ruleType'"));

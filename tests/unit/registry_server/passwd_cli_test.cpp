@@ -146,13 +146,13 @@ TEST_F(passwd_cli_test, the_default_is_a_read_write_pbkdf2_sha256_entry_and_scry
 
 TEST_F(passwd_cli_test, bad_input_is_refused_with_the_reason) {
   auto r = run("registry passwd alice", "");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("registry passwd: no password on stdin"), std::string::npos) << r.err;
   r = run("registry passwd alice", "\n");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("registry passwd: the password is empty"), std::string::npos) << r.err;
   r = run("registry passwd a:b", "pw\n");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("registry passwd: the user name contains ':'"), std::string::npos) << r.err;
   r = run("registry passwd alice --algorithm scrypt --iterations 5000", "pw\n");
   EXPECT_EQ(r.exit_code, 2) << r.err;
