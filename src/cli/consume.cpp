@@ -64,6 +64,10 @@ int run_consume(const consume_options& o) {
                                          std::chrono::milliseconds(o.batch_ms)};
   }
   cc.extra = std::move(*extra);
+  // The dead-letter producer and the topic admin reach the cluster as the consumer does (a secured
+  // cluster's settings), without the consumer-only properties.
+  cc.dead_letter_producer = kafka::connection_properties(cc.extra);
+  const kafka::properties admin_props = cc.dead_letter_producer;
   cc.header_style = o.dlq_headers == "spring" ? kafka::dead_letter_headers::spring
                     : o.dlq_headers == "both" ? kafka::dead_letter_headers::both
                                               : kafka::dead_letter_headers::kavro;
@@ -79,11 +83,13 @@ int run_consume(const consume_options& o) {
   if (o.fail_rate > 0) handler = orders::with_faults(std::move(handler), {o.fail_rate, 7, ""});
 
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), std::move(handler));
-  if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1); !ok) {
+  if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1, 1, std::chrono::seconds(30),
+                                     admin_props);
+      !ok) {
     fail_command("consume", "dead-letter topic: " + ok.error().message, exit_failed);
   }
   if (auto retry = consumer.retry_topic_names(); !retry.empty()) {
-    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3); !ok) {
+    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3, 1, std::chrono::seconds(30), admin_props); !ok) {
       fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
     }
   }

@@ -63,7 +63,8 @@ int run_produce(const produce_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
   auto registry = registry::make_registry(rc);
-  if (auto ok = kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions); !ok) {
+  if (auto ok = kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30), *extra);
+      !ok) {
     fail_command("produce", ok.error().message, exit_failed);
   }
   kafka::producer_config pc;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "handles.hpp"
@@ -18,9 +19,12 @@ std::string record::header_value(const std::string& name) const {
 }
 
 result<void> ensure_topics(const std::string& bootstrap_servers, const std::vector<std::string>& topics,
-                           int partitions, int replication_factor, std::chrono::milliseconds timeout) {
+                           int partitions, int replication_factor, std::chrono::milliseconds timeout,
+                           const properties& extra) {
   if (topics.empty()) return {};
-  auto conf = detail::make_conf({{keys::bootstrap_servers, bootstrap_servers}});
+  properties props{{keys::bootstrap_servers, bootstrap_servers}};
+  for (const auto& [k, v] : extra) props[k] = v;
+  auto conf = detail::make_conf(props);
   if (!conf) return tl::unexpected(conf.error());
   auto rk = detail::make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return tl::unexpected(rk.error());
@@ -28,6 +32,19 @@ result<void> ensure_topics(const std::string& bootstrap_servers, const std::vect
   std::vector<rdk::topic_spec> specs;
   for (const auto& t : topics) specs.push_back({t, partitions, replication_factor, {}});
   return rdk::create_topics(rk->get(), specs, timeout);
+}
+
+properties connection_properties(const properties& props) {
+  static constexpr std::string_view prefixes[] = {"security.", "sasl.", "ssl.", "socket.", "enable.ssl."};
+  static constexpr std::string_view keys[] = {"bootstrap.servers", "client.dns.lookup", "broker.address.family"};
+  properties out;
+  for (const auto& [k, v] : props) {
+    bool wanted = false;
+    for (auto p : prefixes) wanted = wanted || k.starts_with(p);
+    for (auto key : keys) wanted = wanted || k == key;
+    if (wanted) out.emplace(k, v);
+  }
+  return out;
 }
 
 result<std::vector<record>> read_topic(const std::string& bootstrap_servers, const std::string& topic,

@@ -13,10 +13,19 @@
 
 namespace kavro::kafka {
 
-// Creates the topics that do not exist yet; an existing topic is left as it is.
+// Creates the topics that do not exist yet; an existing topic is left as it is. `extra` are librdkafka
+// properties for the admin client (a secured cluster's security.protocol, sasl.*, ssl.*), applied after
+// the bootstrap servers, so they may override them as they do for the command's other clients.
 result<void> ensure_topics(const std::string& bootstrap_servers, const std::vector<std::string>& topics,
                            int partitions, int replication_factor = 1,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                           std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                           const properties& extra = {});
+
+// The connection settings among `props` (bootstrap.servers, security.protocol, sasl.*, ssl.*, socket.*,
+// client.dns.lookup, broker.address.family): what every client of a command needs to reach the cluster,
+// whatever the client's role, so a consumer's -X can be given to its dead-letter producer and topic admin
+// without consumer-only properties.
+properties connection_properties(const properties& props);
 
 struct record {
   std::string topic;
