@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+# The tree is clang-formatted: a file that drifts fails the run at once, before the long build.
+bash scripts/format.sh --check
 cmake --preset debug >/dev/null
 cmake --build --preset debug
 start=$(date +%s)

@@ -93,7 +93,8 @@ inline bool hand_decode(Order& o, const std::uint8_t* p, const std::uint8_t* end
     return false;
   };
   std::int64_t id = 0, len = 0;
-  if (!get_long(id) || id < INT32_MIN || id > INT32_MAX || !get_long(len) || len < 0 || len > end - p) return false;
+  if (!get_long(id) || id < INT32_MIN || id > INT32_MAX || !get_long(len) || len < 0 || len > end - p)
+    return false;
   o.order_id = static_cast<std::int32_t>(id);
   o.product.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
   p += len;
@@ -135,8 +136,10 @@ struct avro_c_fixture {
     avro_generic_value_new(iface, &value);
     avro_generic_value_new(iface, &scratch);
     writer = avro_writer_memory(buf, sizeof buf);
-    reader = avro_reader_memory(reinterpret_cast<const char*>(bytes.data()), static_cast<int64_t>(bytes.size()));
-    if (avro_value_read(reader, &value) != 0) throw std::runtime_error(std::string("avro-c read: ") + avro_strerror());
+    reader =
+        avro_reader_memory(reinterpret_cast<const char*>(bytes.data()), static_cast<int64_t>(bytes.size()));
+    if (avro_value_read(reader, &value) != 0)
+      throw std::runtime_error(std::string("avro-c read: ") + avro_strerror());
     avro_writer_reset(writer);
     avro_value_write(writer, &value);
     if (static_cast<std::size_t>(avro_writer_tell(writer)) != bytes.size() ||
@@ -312,17 +315,24 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&rep);
   auto get = [&](const char* n) { return rep.ns.count(n) ? rep.ns[n] : 0.0; };
   std::cout << "\nencode + decode, CPU ns/record:\n";
-  std::cout << "| record | kavro generated | kavro generic | hand-written | avro-c generic | avro-c / generated | "
-               "generated / hand-written |\n|---|---|---|---|---|---|---|\n";
+  std::cout
+      << "| record | kavro generated | kavro generic | hand-written | avro-c generic | avro-c / generated | "
+         "generated / hand-written |\n|---|---|---|---|---|---|---|\n";
   std::cout << std::fixed << std::setprecision(1);
   for (const char* rec : {"order", "wide"}) {
     std::string r = rec;
     double g = get((r + "_generated").c_str()), gv = get((r + "_generic").c_str());
     double h = get((r + "_hand_written").c_str()), c = get((r + "_avro_c").c_str());
     std::cout << "| " << r << " | " << g << " | " << gv << " | ";
-    if (h > 0) std::cout << h; else std::cout << '-';
+    if (h > 0)
+      std::cout << h;
+    else
+      std::cout << '-';
     std::cout << " | " << c << " | " << (g > 0 ? c / g : 0.0) << "x | ";
-    if (h > 0 && g > 0) std::cout << std::setprecision(2) << g / h << 'x' << std::setprecision(1); else std::cout << '-';
+    if (h > 0 && g > 0)
+      std::cout << std::setprecision(2) << g / h << 'x' << std::setprecision(1);
+    else
+      std::cout << '-';
     std::cout << " |\n";
   }
   std::cout << "\nJSON line to Order value (kavro produce --input), CPU ns/line and lines/s:\n";

@@ -111,8 +111,9 @@ int report(const options& o, std::string_view role, const outcome& r) {
                 R"("bytes":%llu,"seconds":%.6f,"cpu_user":%.6f,"cpu_sys":%.6f,"max_rss_kb":%ld,"note":"%s"})",
                 json_escape(o.contestant).c_str(), std::string(role).c_str(), ok ? "true" : "false",
                 static_cast<unsigned long long>(o.count), static_cast<unsigned long long>(r.messages),
-                static_cast<unsigned long long>(r.bytes), r.end.wall - r.begin.wall, r.end.user - r.begin.user,
-                r.end.sys - r.begin.sys, max_rss_kb(), json_escape(r.note).c_str());
+                static_cast<unsigned long long>(r.bytes), r.end.wall - r.begin.wall,
+                r.end.user - r.begin.user, r.end.sys - r.begin.sys, max_rss_kb(),
+                json_escape(r.note).c_str());
   std::cout << buf << std::endl;
   if (!ok) std::cerr << o.contestant << ": moved " << r.messages << " of " << o.count << " messages\n";
   return ok ? 0 : 1;
@@ -133,7 +134,9 @@ orders::order sample_order(std::uint64_t i, std::size_t pad) {
   return o;
 }
 
-bytes_view as_bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+bytes_view as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 std::shared_ptr<registry::client> registry_client(const options& o) {
   return std::make_shared<registry::client>(registry::client_config{{o.registry}});
@@ -145,7 +148,8 @@ using encoder = std::function<result<void>(std::uint64_t i, std::vector<std::uin
 using encoder_factory = encoder (*)(const options&);
 
 encoder generic_record_encoder(const options& o) {
-  auto ser = std::make_shared<serde::serializer>(registry_client(o), o.topic + "-value", orders::order_schema());
+  auto ser =
+      std::make_shared<serde::serializer>(registry_client(o), o.topic + "-value", orders::order_schema());
   return [ser, pad = o.pad](std::uint64_t i, std::vector<std::uint8_t>& out) {
     return ser->serialize(orders::to_value(sample_order(i, pad)), out);
   };
@@ -153,7 +157,8 @@ encoder generic_record_encoder(const options& o) {
 
 // The generated Order type (kavro-gen) encodes itself: no generic record in between.
 encoder generated_order_encoder(const options& o) {
-  auto ser = std::make_shared<serde::serializer>(registry_client(o), o.topic + "-value", orders::order_schema());
+  auto ser =
+      std::make_shared<serde::serializer>(registry_client(o), o.topic + "-value", orders::order_schema());
   return [ser, pad = o.pad](std::uint64_t i, std::vector<std::uint8_t>& out) {
     const orders::order order = sample_order(i, pad);
     return ser->serialize_with(out, [&](std::vector<std::uint8_t>& body) { orders::encode(order, body); });
@@ -166,7 +171,8 @@ kafka::properties parse_props(const std::vector<std::string>& kvs) {
   kafka::properties p;
   for (const auto& kv : kvs) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw std::invalid_argument("expected key=value, got '" + kv + "'");
+    if (eq == std::string::npos || eq == 0)
+      throw std::invalid_argument("expected key=value, got '" + kv + "'");
     p[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return p;
@@ -241,10 +247,11 @@ int raw_produce(const options& o) {
   // One acknowledged message before the clock: connection, metadata and the idempotent producer id
   // are start-up. Every producer contestant does the same (the consumers read N of N + 1).
   const std::size_t warm_begin = o.count == 0 ? 0 : ends[o.count - 1];
-  rd_kafka_producev(rk.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_KEY(keys[o.count].data(), keys[o.count].size()),
-                    RD_KAFKA_V_VALUE(static_cast<void*>(values.data() + warm_begin), ends[o.count] - warm_begin),
-                    RD_KAFKA_V_END);
+  rd_kafka_producev(
+      rk.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(keys[o.count].data(), keys[o.count].size()),
+      RD_KAFKA_V_VALUE(static_cast<void*>(values.data() + warm_begin), ends[o.count] - warm_begin),
+      RD_KAFKA_V_END);
   rd_kafka_flush(rk.get(), 60000);
   dr.delivered = 0;
 
@@ -257,8 +264,7 @@ int raw_produce(const options& o) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
           rk.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
           RD_KAFKA_V_KEY(keys[i].data(), keys[i].size()),
-          RD_KAFKA_V_VALUE(static_cast<void*>(values.data() + start), end - start),
-          RD_KAFKA_V_END);
+          RD_KAFKA_V_VALUE(static_cast<void*>(values.data() + start), end - start), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(rd_kafka_err2str(err));
       rd_kafka_poll(rk.get(), 10);
@@ -352,7 +358,8 @@ int raw_consume(const options& o) {
 
   outcome r;
   auto last = std::chrono::steady_clock::now();
-  while (r.messages < o.count && std::chrono::steady_clock::now() - last < std::chrono::seconds(o.idle_timeout_s)) {
+  while (r.messages < o.count &&
+         std::chrono::steady_clock::now() - last < std::chrono::seconds(o.idle_timeout_s)) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
     if (m == nullptr) continue;
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -375,7 +382,7 @@ int raw_consume(const options& o) {
 struct sink {
   kafka::message_handler handler;
   std::function<result<void>()> finish = [] { return result<void>{}; };
-  std::function<std::uint64_t()> stored;  // rows in the database afterwards, when there is one
+  std::function<std::uint64_t()> stored;           // rows in the database afterwards, when there is one
   std::optional<kafka::commit_batching> batching;  // the consumer's flush hook, for a batched sink
   std::string note;
 };
@@ -383,7 +390,9 @@ using sink_factory = sink (*)(const options&);
 
 sink noop_sink(const options&) {
   sink s;
-  s.handler = [](const kafka::consumed_message&) -> std::optional<kafka::handler_error> { return std::nullopt; };
+  s.handler = [](const kafka::consumed_message&) -> std::optional<kafka::handler_error> {
+    return std::nullopt;
+  };
   return s;
 }
 
@@ -406,16 +415,22 @@ sink sqlite_per_row_sink(const options& o) {
 // the consumer's flush hook, which stores the batch's offsets only after the commit. Each commit is
 // fsynced (synchronous=FULL) unless `sync` says normal (`kavro consume --sqlite-sync normal`).
 sink sqlite_batched_sink_with(const options& o, orders::sqlite_sync sync) {
-  auto db = std::make_shared<orders::sqlite_sink>(db_path(o), orders::sink_options{.batched = true, .sync = sync});
+  auto db =
+      std::make_shared<orders::sqlite_sink>(db_path(o), orders::sink_options{.batched = true, .sync = sync});
   sink s;
   s.handler = db->handler();
-  s.batching = kafka::commit_batching{[db] { return db->commit_batch(); }, o.batch_rows, std::chrono::milliseconds(100)};
+  s.batching = kafka::commit_batching{[db] { return db->commit_batch(); }, o.batch_rows,
+                                      std::chrono::milliseconds(100)};
   s.finish = [db] { return db->commit_batch(); };  // the clock stops once the last row is durable
   s.stored = [db] { return static_cast<std::uint64_t>(db->count().value_or(-1)); };
   return s;
 }
-sink sqlite_batched_sink(const options& o) { return sqlite_batched_sink_with(o, orders::sqlite_sync::full); }
-sink sqlite_batched_normal_sink(const options& o) { return sqlite_batched_sink_with(o, orders::sqlite_sync::normal); }
+sink sqlite_batched_sink(const options& o) {
+  return sqlite_batched_sink_with(o, orders::sqlite_sync::full);
+}
+sink sqlite_batched_normal_sink(const options& o) {
+  return sqlite_batched_sink_with(o, orders::sqlite_sync::normal);
+}
 
 // kavro's pipeline consumer: decode through the registry (a cache hit after the first message), the
 // handler, the offset store, and the retry and dead-letter machinery that does nothing when all is well.
@@ -424,7 +439,8 @@ int kavro_consume(const options& o, sink_factory make_sink) {
   outcome r;
   r.note = s.note;
   bool finished = false;
-  auto handler = [&, inner = s.handler](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
+  auto handler = [&, inner =
+                         s.handler](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
     if (r.messages == 0) r.begin = sample::now();
     auto failure = inner(m);
     if (failure) return failure;
@@ -485,7 +501,8 @@ const std::vector<contestant>& contestants() {
       {"raw-consume", "consume", "librdkafka C API, no decoding (ceiling)", raw_consume},
       {"kavro-consume-noop", "consume", "kavro pipeline consumer, decode + no-op handler",
        [](const options& o) { return kavro_consume(o, noop_sink); }},
-      {"kavro-consume-sqlite", "consume", "kavro pipeline consumer, decode + SQLite sink (a transaction per order)",
+      {"kavro-consume-sqlite", "consume",
+       "kavro pipeline consumer, decode + SQLite sink (a transaction per order)",
        [](const options& o) { return kavro_consume(o, sqlite_per_row_sink); }},
       {"kavro-consume-sqlite-batched", "consume", "kavro pipeline consumer, decode + SQLite sink (batched)",
        [](const options& o) { return kavro_consume(o, sqlite_batched_sink); }},
@@ -518,11 +535,14 @@ int main(int argc, char** argv) {
   app.add_option("-g,--group", o.group, "Consumer group (default: bench-<contestant>-<topic>)");
   app.add_option("--db", o.db, "SQLite file for the sink contestants (default: <contestant>.db)");
   app.add_option("--pad", o.pad, "Extra bytes per order (the product name is padded)")->capture_default_str();
-  app.add_option("--batch-rows", o.batch_rows, "Orders per SQLite transaction (batched sink)")->capture_default_str();
+  app.add_option("--batch-rows", o.batch_rows, "Orders per SQLite transaction (batched sink)")
+      ->capture_default_str();
   app.add_option("--idle-timeout", o.idle_timeout_s, "Give up after this many seconds without a message")
       ->capture_default_str();
-  app.add_option("-X", o.producer_props, "librdkafka producer property key=value (every producer contestant)");
-  app.add_option("-C", o.consumer_props, "librdkafka consumer property key=value (every consumer contestant)");
+  app.add_option("-X", o.producer_props,
+                 "librdkafka producer property key=value (every producer contestant)");
+  app.add_option("-C", o.consumer_props,
+                 "librdkafka consumer property key=value (every consumer contestant)");
   app.add_option("--topics", o.topics, "setup: topics to create")->delimiter(',');
   app.add_option("--partitions", o.partitions, "setup: partitions per topic")->capture_default_str();
   CLI11_PARSE(app, argc, argv);

@@ -80,14 +80,16 @@ void registry_check(benchmark::State& state, rs::compatibility_level level, cons
 void backward(benchmark::State& state) {
   registry_check(state, rs::compatibility_level::backward, "registry check BACKWARD");
 }
-void full(benchmark::State& state) { registry_check(state, rs::compatibility_level::full, "registry check FULL"); }
+void full(benchmark::State& state) {
+  registry_check(state, rs::compatibility_level::full, "registry check FULL");
+}
 
 void normalize(benchmark::State& state) {
   rs::stored_schema s;
   s.text = wide_record(static_cast<int>(state.range(0)), true);
   run(state, "registry normalize_schema", [&] {
-    benchmark::DoNotOptimize(
-        rs::normalize_schema(s, [](const std::string&, std::int32_t) { return std::optional<rs::stored_schema>{}; }));
+    benchmark::DoNotOptimize(rs::normalize_schema(
+        s, [](const std::string&, std::int32_t) { return std::optional<rs::stored_schema>{}; }));
   });
 }
 
@@ -103,14 +105,17 @@ BENCHMARK(normalize) KAVRO_WIDTHS;
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
-  std::printf("\nCPU ms per operation, record of N fields against its successor (one field added, with a default)\n");
+  std::printf(
+      "\nCPU ms per operation, record of N fields against its successor (one field added, with a default)\n");
   std::printf("%-32s %10s %10s %10s %10s\n", "", "5k", "10k", "40k", "100k");
   for (const auto& [what, by_n] : summary()) {
     std::printf("%-32s", what.c_str());
     for (int n : {5000, 10000, 40000, 100000}) {
       auto it = by_n.find(n);
-      if (it == by_n.end()) std::printf(" %10s", "-");
-      else std::printf(" %10.2f", it->second);
+      if (it == by_n.end())
+        std::printf(" %10s", "-");
+      else
+        std::printf(" %10.2f", it->second);
     }
     std::printf("\n");
   }

@@ -1,13 +1,14 @@
 // The assignment's consumer.py in C++ with kavro's library: decodes orders through the Schema Registry,
 // prints each one, retries a failing handler 5 times, then dead-letters it to "orders.dlq".
 //   orders_consumer [bootstrap] [registry-url]      (Ctrl-C to stop)
+#include "kavro/kafka/consumer.hpp"
+
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "kavro/avro/json.hpp"
-#include "kavro/kafka/consumer.hpp"
 #include "kavro/registry/client.hpp"
 
 namespace {
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
   kavro::kafka::pipeline_consumer consumer(
       config, std::make_shared<kavro::serde::deserializer>(registry),
       [](const kavro::kafka::consumed_message& m) -> std::optional<kavro::kafka::handler_error> {
-        std::cout << "received " << kavro::avro::to_json(m.decoded->writer_schema, m.decoded->value).dump() << '\n';
+        std::cout << "received " << kavro::avro::to_json(m.decoded->writer_schema, m.decoded->value).dump()
+                  << '\n';
         return std::nullopt;
       });
   running = &consumer;

@@ -1,11 +1,12 @@
 // The assignment's producer.py in C++ with kavro's library: Order records serialized as Avro through the
 // Schema Registry (TopicNameStrategy subject "orders-value"), key = order_id, retries = 3.
 //   orders_producer [bootstrap] [registry-url] [count]
+#include "kavro/kafka/producer.hpp"
+
 #include <iostream>
 #include <memory>
 #include <string>
 
-#include "kavro/kafka/producer.hpp"
 #include "kavro/orders/order.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/serde/serializer.hpp"
@@ -34,12 +35,14 @@ int main(int argc, char** argv) {
     const auto order = orders.next();
     buffer.clear();
     // The generated Order type encodes itself: no generic record in between.
-    if (auto ok = serializer.serialize_with(buffer, [&](auto& out) { kavro::orders::encode(order, out); }); !ok) {
+    if (auto ok = serializer.serialize_with(buffer, [&](auto& out) { kavro::orders::encode(order, out); });
+        !ok) {
       std::cerr << "order " << order.order_id << ": " << ok.error().message << '\n';
       return 1;
     }
     const std::string key = std::to_string(order.order_id);
-    auto queued = producer.produce("orders", {reinterpret_cast<const std::uint8_t*>(key.data()), key.size()}, buffer);
+    auto queued =
+        producer.produce("orders", {reinterpret_cast<const std::uint8_t*>(key.data()), key.size()}, buffer);
     if (!queued) {
       std::cerr << "order " << order.order_id << ": " << queued.error().message << '\n';
       return 1;

@@ -41,13 +41,14 @@ struct parse_error {
 template <class Json>
 tl::expected<Json, parse_error> parse_as(std::string_view text, const parse_options& options = {});
 
-inline tl::expected<nlohmann::json, parse_error> parse(std::string_view text, const parse_options& options = {}) {
+inline tl::expected<nlohmann::json, parse_error> parse(std::string_view text,
+                                                       const parse_options& options = {}) {
   return parse_as<nlohmann::json>(text, options);
 }
 
 // Keeps object keys in document order.
 inline tl::expected<nlohmann::ordered_json, parse_error> parse_ordered(std::string_view text,
-                                                                        const parse_options& options = {}) {
+                                                                       const parse_options& options = {}) {
   return parse_as<nlohmann::ordered_json>(text, options);
 }
 

@@ -116,7 +116,9 @@ class family {
  private:
   friend class registry;
   family(std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> bounds)
-      : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        label_names_(std::move(label_names)),
         bounds_(std::move(bounds)) {}
 
   std::string name_;
@@ -140,10 +142,12 @@ class registry {
   // type and label names returns the same family. Throws std::invalid_argument for a name or label
   // name Prometheus does not accept, a reserved label (`__*`, or `le` on a histogram), or a name
   // already registered with another type or other labels.
-  family<metrics::counter>& counter(std::string name, std::string help, std::vector<std::string> label_names = {});
-  family<metrics::gauge>& gauge(std::string name, std::string help, std::vector<std::string> label_names = {});
+  family<metrics::counter>& counter(std::string name, std::string help,
+                                    std::vector<std::string> label_names = {});
+  family<metrics::gauge>& gauge(std::string name, std::string help,
+                                std::vector<std::string> label_names = {});
   family<metrics::histogram>& histogram(std::string name, std::string help, std::vector<double> bounds,
-                               std::vector<std::string> label_names = {});
+                                        std::vector<std::string> label_names = {});
 
   // A child whose value is read at scrape time (state held elsewhere: schema counts, connections
   // open). `type` is counter or gauge. The callback runs on the scraping thread and must be
@@ -161,8 +165,8 @@ class registry {
 
  private:
   struct entry;
-  entry& find_or_add(metric_type type, std::string name, std::string help, std::vector<std::string> label_names,
-                     std::vector<double> bounds);
+  entry& find_or_add(metric_type type, std::string name, std::string help,
+                     std::vector<std::string> label_names, std::vector<double> bounds);
   mutable std::mutex mutex_;  // guards entries_ (not the families' children)
   std::vector<std::unique_ptr<entry>> entries_;
   std::vector<std::function<void()>> before_scrape_;

@@ -40,7 +40,8 @@ result<std::vector<property>> load_properties(const std::string& path, const pro
 // Command-line `KEY=VALUE` items (kcat's `-X`, the registry's `--kafka-property`): split at the first
 // '=', the value taken as it is (no escapes: a shell already quoted it). `option` names the flag in
 // errors ("-X expects KEY=VALUE, got 'x'") and in each entry's origin. Entries keep their order.
-result<std::vector<property>> parse_property_items(const std::vector<std::string>& items, std::string_view option);
+result<std::vector<property>> parse_property_items(const std::vector<std::string>& items,
+                                                   std::string_view option);
 
 // Whether a key's value is a secret (passwords, user info, tokens, JAAS lines, private keys), by the
 // names Kafka, librdkafka and Confluent use. Errs on the side of secret.

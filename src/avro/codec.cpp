@@ -132,7 +132,8 @@ class encoder {
   explicit encoder(std::vector<std::uint8_t>& out) : out_(out) {}
 
   result<void> run(const schema& s, const value& v, const path_frame* path) {
-    if (++depth_ > max_decode_depth) return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
+    if (++depth_ > max_decode_depth)
+      return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
     auto res = run_inner(s, v, path);
     --depth_;
     return res;
@@ -292,8 +293,6 @@ class encoder {
   }
 };
 
-
-
 class decoder {
  public:
   explicit decoder(std::span<const std::uint8_t> data)
@@ -303,7 +302,8 @@ class decoder {
   std::size_t left() const { return static_cast<std::size_t>(end_ - pos_); }
 
   result<void> run(const schema& s, value& out, const path_frame* path) {
-    if (++depth_ > max_decode_depth) return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
+    if (++depth_ > max_decode_depth)
+      return data_error(path, "value nested deeper than " + std::to_string(max_decode_depth) + " levels");
     auto res = run_inner(s, out, path);
     --depth_;
     return res;

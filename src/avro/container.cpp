@@ -178,7 +178,8 @@ result<container> read_container(std::span<const std::uint8_t> file, std::size_t
     pos += used;
     auto n = count->as<std::int64_t>();
     auto len = size->as<std::int64_t>();
-    if (n < 0 || len < 0 || static_cast<std::uint64_t>(len) > file.size() - pos || file.size() - pos - len < 16)
+    if (n < 0 || len < 0 || static_cast<std::uint64_t>(len) > file.size() - pos ||
+        file.size() - pos - len < 16)
       return fail(errc::invalid_data, where + "count or size out of range");
     auto data = file.subspan(pos, static_cast<std::size_t>(len));
     pos += static_cast<std::size_t>(len);
@@ -196,11 +197,13 @@ result<container> read_container(std::span<const std::uint8_t> file, std::size_t
       return fail(errc::invalid_data, where + "record count exceeds what the block can hold");
     for (std::int64_t i = 0; i < n; ++i) {
       auto v = decode_prefix(c.writer_schema, data, used);
-      if (!v) return fail(errc::invalid_data, where + "record " + std::to_string(i) + ": " + v.error().message);
+      if (!v)
+        return fail(errc::invalid_data, where + "record " + std::to_string(i) + ": " + v.error().message);
       data = data.subspan(used);
       c.records.push_back(std::move(*v));
     }
-    if (!data.empty()) return fail(errc::invalid_data, where + std::to_string(data.size()) + " bytes left after its records");
+    if (!data.empty())
+      return fail(errc::invalid_data, where + std::to_string(data.size()) + " bytes left after its records");
   }
   return c;
 }

@@ -190,7 +190,9 @@ result<value> convert(const schema& s, const json& j, path_t& path, mode m, std:
     case type::enum_: {
       if (!j.is_string()) return mismatch();
       auto i = s.symbol_index(j.get_ref<const std::string&>());
-      if (!i) return json_error(path, "unknown symbol " + safe_json::preview(j, 80) + " for enum '" + s.full_name() + "'");
+      if (!i)
+        return json_error(
+            path, "unknown symbol " + safe_json::preview(j, 80) + " for enum '" + s.full_name() + "'");
       return value::enum_of(*i);
     }
     case type::array: {
@@ -221,7 +223,8 @@ result<value> convert(const schema& s, const json& j, path_t& path, mode m, std:
       if (!j.is_object()) return mismatch();
       for (const auto& [k, item] : j.items())
         if (!s.field_index(k))
-          return json_error(path, "unknown field '" + safe_json::excerpt(k, 64) + "' for record '" + s.full_name() + "'");
+          return json_error(
+              path, "unknown field '" + safe_json::excerpt(k, 64) + "' for record '" + s.full_name() + "'");
       std::vector<value> fields;
       fields.reserve(s.fields().size());
       for (const auto& f : s.fields()) {
@@ -267,7 +270,8 @@ result<value> convert(const schema& s, const json& j, path_t& path, mode m, std:
           if (!names.empty()) names += ',';
           names += branch_name(b);
         }
-        return json_error(path, "expected null or {\"<branch>\": value} for union [" + names + "], got " + describe(j));
+        return json_error(
+            path, "expected null or {\"<branch>\": value} for union [" + names + "], got " + describe(j));
       }
       for (std::size_t i = 0; i < branches.size(); ++i) {
         if (j.is_null() != (branches[i].kind() == type::null)) continue;
@@ -363,11 +367,13 @@ J to_json_impl(const schema& s, const value& v, bool avro) {
       if (auto* i = v.get_if<std::int32_t>()) return *i;
       return nullptr;
     case type::float_:
-      if (auto* f = v.get_if<float>()) return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
+      if (auto* f = v.get_if<float>())
+        return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
       return nullptr;
     case type::double_:
       if (auto* d = v.get_if<double>()) return float_json<J>(*d, avro);
-      if (auto* f = v.get_if<float>()) return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
+      if (auto* f = v.get_if<float>())
+        return float_json<J>(std::isfinite(*f) ? float_as_double(*f) : static_cast<double>(*f), avro);
       return nullptr;
     case type::string:
       if (auto* str = v.get_if<std::string>()) return *str;

@@ -71,7 +71,8 @@ bool promotes(type w, type r) {
 }
 
 std::string describe(const schema& s) {
-  return s.full_name().empty() ? to_string(s.kind()) : std::string(to_string(s.kind())) + " '" + s.full_name() + "'";
+  return s.full_name().empty() ? to_string(s.kind())
+                               : std::string(to_string(s.kind())) + " '" + s.full_name() + "'";
 }
 
 // The reader union branch a writer (non-union) type decodes into. Avro Java first renames writer
@@ -145,7 +146,8 @@ class checker {
   std::map<std::pair<const void*, const void*>, std::optional<std::vector<compatibility_finding>>> memo_;
   int writer_union_depth_ = 0;
 
-  void add(incompatibility k, const std::string& path, const std::string& where, std::string msg, std::string detail) {
+  void add(incompatibility k, const std::string& path, const std::string& where, std::string msg,
+           std::string detail) {
     std::string text = where.empty() ? std::string() : where + ": ";
     text += msg;
     bool partial = writer_union_depth_ > 0 || k == incompatibility::missing_union_branch ||
@@ -156,7 +158,8 @@ class checker {
   // A reader union reads a writer (non-union) type when any branch does (Java's checker): the
   // branches are tried in order, preferring the one decoding would pick; the findings of failed
   // tries are dropped.
-  bool readable_by_union(const schema& r, const schema& w, const std::string& path, const std::string& where) {
+  bool readable_by_union(const schema& r, const schema& w, const std::string& path,
+                         const std::string& where) {
     const auto& bs = r.branches();
     std::vector<std::size_t> order;
     if (auto preferred = pick_branch(r, w)) order.push_back(*preferred);
@@ -182,7 +185,8 @@ class checker {
           // Java reports it at the writer branch's index.
           if (!readable_by_union(r, wb, path, where))
             add(incompatibility::missing_union_branch, path + "/" + std::to_string(i), where,
-                "reader union lacks a branch for writer branch " + std::to_string(i) + " (" + describe(wb) + ")",
+                "reader union lacks a branch for writer branch " + std::to_string(i) + " (" + describe(wb) +
+                    ")",
                 "reader union lacking writer type: " + std::string(to_string(wb.kind())));
         }
       } else {
@@ -194,7 +198,8 @@ class checker {
     }
     if (r.kind() == type::union_) {
       if (!readable_by_union(r, w, path, where))
-        add(incompatibility::missing_union_branch, path, where, "reader union has no branch for writer " + describe(w),
+        add(incompatibility::missing_union_branch, path, where,
+            "reader union has no branch for writer " + describe(w),
             "reader union lacking writer type: " + std::string(to_string(w.kind())));
       return;
     }
@@ -202,7 +207,8 @@ class checker {
       if (!promotes(w.kind(), r.kind()))
         add(incompatibility::type_mismatch, path, where,
             "writer type " + describe(w) + " cannot be read as " + describe(r),
-            std::string("reader type: ") + to_string(r.kind()) + " not compatible with writer type: " + to_string(w.kind()));
+            std::string("reader type: ") + to_string(r.kind()) +
+                " not compatible with writer type: " + to_string(w.kind()));
       return;
     }
     if (is_named(r.kind()) && !names_match(r, w)) {
@@ -246,16 +252,17 @@ class checker {
           std::string fwhere = where.empty() ? "field '" + rf.name + "'" : where + ".'" + rf.name + "'";
           const auto match = find_writer_field(w, rf);
           if (match.matches > 1) {
-            add(incompatibility::reader_field_matches_several_writer_fields, path + "/fields/" + std::to_string(i),
-                fwhere, "its name and aliases match several fields of the writer's record '" + w.full_name() + "'",
+            add(incompatibility::reader_field_matches_several_writer_fields,
+                path + "/fields/" + std::to_string(i), fwhere,
+                "its name and aliases match several fields of the writer's record '" + w.full_name() + "'",
                 "Reader record field " + rf.name + " type:" + upper(to_string(rf.type.kind())) + " pos:" +
                     std::to_string(i) + " matches multiple fields in writer record schema " + w.text());
             continue;
           }
           if (!match.found) {
             if (!rf.default_value)
-              add(incompatibility::reader_field_missing_default_value, path + "/fields/" + std::to_string(i), fwhere,
-                  "missing from the writer and has no default", rf.name);
+              add(incompatibility::reader_field_missing_default_value, path + "/fields/" + std::to_string(i),
+                  fwhere, "missing from the writer and has no default", rf.name);
             continue;
           }
           check(rf.type, match.found->type, path + "/fields/" + std::to_string(i) + "/type", fwhere);
@@ -277,8 +284,9 @@ class checker {
     if (r.logical() != logical_type::decimal || w.logical() != logical_type::decimal) return;
     if (r.precision() != w.precision() || r.scale() != w.scale())
       add(incompatibility::type_mismatch, path, where,
-          "decimal(" + std::to_string(w.precision()) + "," + std::to_string(w.scale()) + ") cannot be read as decimal(" +
-              std::to_string(r.precision()) + "," + std::to_string(r.scale()) + ")",
+          "decimal(" + std::to_string(w.precision()) + "," + std::to_string(w.scale()) +
+              ") cannot be read as decimal(" + std::to_string(r.precision()) + "," +
+              std::to_string(r.scale()) + ")",
           "decimal precision or scale differ");
   }
 };
@@ -300,11 +308,13 @@ std::string join(const std::string& path, const std::string& part) {
   return path + "." + part;
 }
 
-result<value> project(const schema& w, const schema& r, const value& v, const std::string& path, std::size_t depth) {
+result<value> project(const schema& w, const schema& r, const value& v, const std::string& path,
+                      std::size_t depth) {
   if (depth > 600) return convert_error(path, "value nested too deeply");
   if (w.kind() == type::union_) {
     const auto* u = v.get_if<union_value>();
-    if (!u || u->branch >= w.branches().size() || !u->inner) return convert_error(path, "expected a union value");
+    if (!u || u->branch >= w.branches().size() || !u->inner)
+      return convert_error(path, "expected a union value");
     return project(w.branches()[u->branch], r, *u->inner, path, depth + 1);
   }
   if (r.kind() == type::union_) {
@@ -353,7 +363,8 @@ result<value> project(const schema& w, const schema& r, const value& v, const st
       std::vector<value> items;
       items.reserve(a->items.size());
       for (std::size_t i = 0; i < a->items.size(); ++i) {
-        auto item = project(w.items(), r.items(), a->items[i], join(path, "[" + std::to_string(i) + "]"), depth + 1);
+        auto item =
+            project(w.items(), r.items(), a->items[i], join(path, "[" + std::to_string(i) + "]"), depth + 1);
         if (!item) return item;
         items.push_back(std::move(*item));
       }
@@ -373,7 +384,8 @@ result<value> project(const schema& w, const schema& r, const value& v, const st
     }
     case type::record: {
       const auto* rec = v.get_if<record_value>();
-      if (!rec || rec->fields.size() != w.fields().size()) return convert_error(path, "expected a record value");
+      if (!rec || rec->fields.size() != w.fields().size())
+        return convert_error(path, "expected a record value");
       std::vector<value> fields;
       fields.reserve(r.fields().size());
       for (const auto& rf : r.fields()) {
@@ -419,7 +431,8 @@ result<resolver> resolve(const schema& writer, const schema& reader) {
     msg += x.path.empty() ? "/" : x.path;
     msg += ')';
   }
-  if (!msg.empty()) return fail(errc::invalid_schema, "the reader schema cannot read the writer's data: " + msg);
+  if (!msg.empty())
+    return fail(errc::invalid_schema, "the reader schema cannot read the writer's data: " + msg);
   return resolver(writer, reader);
 }
 

@@ -2,8 +2,8 @@
 // types and field defaults, and writes the Parsing Canonical Form.
 #include "kavro/avro/schema.hpp"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -202,7 +202,9 @@ bool is_float_special(const json& j) {
 // wrong, or an empty string. Union defaults take the first branch, as the specification says.
 std::string detail::default_mismatch(const schema& s, const json& j, std::size_t depth) {
   if (depth > 256) return "default nested too deeply";
-  auto expected = [&](const char* what) { return std::string("expected ") + what + ", got " + safe_json::preview(j, 40); };
+  auto expected = [&](const char* what) {
+    return std::string("expected ") + what + ", got " + safe_json::preview(j, 40);
+  };
   switch (s.kind()) {
     case type::null:
       return j.is_null() ? "" : expected("null");
@@ -210,8 +212,9 @@ std::string detail::default_mismatch(const schema& s, const json& j, std::size_t
       return j.is_boolean() ? "" : expected("a boolean");
     case type::int_:
       if (!j.is_number_integer()) return expected("an int");
-      if (j.is_number_unsigned() ? j.get<std::uint64_t>() > 2147483647u
-                                 : (j.get<std::int64_t>() < -2147483648LL || j.get<std::int64_t>() > 2147483647LL))
+      if (j.is_number_unsigned()
+              ? j.get<std::uint64_t>() > 2147483647u
+              : (j.get<std::int64_t>() < -2147483648LL || j.get<std::int64_t>() > 2147483647LL))
         return expected("an int in the 32-bit range");
       return "";
     case type::long_:
@@ -265,8 +268,8 @@ std::string detail::default_mismatch(const schema& s, const json& j, std::size_t
     case type::union_:
       if (s.branches().empty()) return "an empty union has no default";
       if (auto m = default_mismatch(s.branches()[0], j, depth + 1); !m.empty())
-        return "a union default must match its first branch (" + std::string(to_string(s.branches()[0].kind())) +
-               "): " + m;
+        return "a union default must match its first branch (" +
+               std::string(to_string(s.branches()[0].kind())) + "): " + m;
       return "";
   }
   return "unknown type";
@@ -275,7 +278,8 @@ std::string detail::default_mismatch(const schema& s, const json& j, std::size_t
 // Holds the names defined so far and the context path used in error messages.
 class parser {
  public:
-  parser(detail::arena& a, const parse_options& o, const range_map& ranges) : arena_(a), options_(o), ranges_(ranges) {}
+  parser(detail::arena& a, const parse_options& o, const range_map& ranges)
+      : arena_(a), options_(o), ranges_(ranges) {}
 
   result<detail::node*> parse_any(const json& j, const std::string& ns, std::size_t depth) {
     if (depth > options_.max_depth)
@@ -366,7 +370,8 @@ class parser {
       auto b = parse_any(j[i], ns, depth + 1);
       if (!b) return b;
       path_.pop_back();
-      if ((*b)->kind == type::union_) return error("union branch " + std::to_string(i) + " is itself a union");
+      if ((*b)->kind == type::union_)
+        return error("union branch " + std::to_string(i) + " is itself a union");
       std::string key = (*b)->full_name.empty() ? to_string((*b)->kind) : (*b)->full_name;
       if (!seen.insert(key).second) return error("union contains " + in_quotes(key) + " twice");
       n->children.push_back(internal(*b));
@@ -375,7 +380,8 @@ class parser {
   }
 
   // Sets the full name, namespace and aliases of a named type per the specification's rules.
-  result<std::string> name_of(const json& j, const std::string& kind, const std::string& ns, detail::node& n) {
+  result<std::string> name_of(const json& j, const std::string& kind, const std::string& ns,
+                              detail::node& n) {
     auto it = j.find("name");
     if (it == j.end()) return error(kind + " without a \"name\"");
     if (!it->is_string()) return error(kind + " \"name\" must be a string");
@@ -462,7 +468,8 @@ class parser {
     reserved.insert("logicalType");
   }
 
-  static void keep_attributes(const json& j, detail::node& n, const std::unordered_set<std::string>& reserved) {
+  static void keep_attributes(const json& j, detail::node& n,
+                              const std::unordered_set<std::string>& reserved) {
     for (const auto& [k, v] : j.items())
       if (!reserved.count(k)) n.attributes[k] = v;
   }
@@ -521,7 +528,8 @@ class parser {
       const auto& f = (*fit)[i];
       if (!f.is_object()) return error("field " + std::to_string(i) + " is not an object");
       auto nit = f.find("name");
-      if (nit == f.end() || !nit->is_string()) return error("field " + std::to_string(i) + " without a \"name\"");
+      if (nit == f.end() || !nit->is_string())
+        return error("field " + std::to_string(i) + " without a \"name\"");
       std::string fname = nit->get<std::string>();
       if (!valid_simple_name(fname)) return error("invalid field name " + in_quotes(fname));
       if (n->field_positions.count(fname)) return error("duplicate field name " + in_quotes(fname));
@@ -551,7 +559,8 @@ class parser {
         else if (*o == "ignore")
           fd.order = field_order::ignore;
         else
-          return error("\"order\" must be ascending, descending or ignore, not " + safe_json::preview(*o, 80));
+          return error("\"order\" must be ascending, descending or ignore, not " +
+                       safe_json::preview(*o, 80));
       }
       for (const auto& [k, v] : f.items())
         if (k != "name" && k != "type" && k != "default" && k != "aliases" && k != "doc" && k != "order")
@@ -576,7 +585,8 @@ class parser {
     if (!space) return tl::unexpected(space.error());
     const std::string full = n->full_name;
     auto sit = j.find("symbols");
-    if (sit == j.end() || !sit->is_array()) return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
+    if (sit == j.end() || !sit->is_array())
+      return error("enum " + in_quotes(full) + ": \"symbols\" must be an array");
     std::unordered_set<std::string> seen;
     for (const auto& s : *sit) {
       if (!s.is_string() || !valid_simple_name(s.get<std::string>()))
@@ -588,11 +598,14 @@ class parser {
     n->symbol_positions.reserve(n->symbols.size());
     for (std::size_t i = 0; i < n->symbols.size(); ++i) n->symbol_positions.emplace(n->symbols[i], i);
     if (auto d = j.find("default"); d != j.end()) {
-      if (!d->is_string() || std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
-        return error("enum " + in_quotes(full) + ": default " + safe_json::preview(*d, 80) + " is not one of its symbols");
+      if (!d->is_string() ||
+          std::find(n->symbols.begin(), n->symbols.end(), d->get<std::string>()) == n->symbols.end())
+        return error("enum " + in_quotes(full) + ": default " + safe_json::preview(*d, 80) +
+                     " is not one of its symbols");
       n->enum_default = d->get<std::string>();
     }
-    std::unordered_set<std::string> reserved{"type", "name", "namespace", "doc", "aliases", "symbols", "default"};
+    std::unordered_set<std::string> reserved{"type",    "name",    "namespace", "doc",
+                                             "aliases", "symbols", "default"};
     keep_attributes(j, *n, reserved);
     return n;
   }

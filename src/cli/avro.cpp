@@ -114,7 +114,8 @@ void run_encode(const avro_options& o) {
     auto v = avro::value_from_json_text(s, line, o.plain ? avro::json_style::plain : avro::json_style::avro);
     if (!v) die("encode", "line " + std::to_string(n) + ": " + v.error().message);
     buf.clear();
-    if (auto r = avro::encode(s, *v, buf); !r) die("encode", "line " + std::to_string(n) + ": " + r.error().message);
+    if (auto r = avro::encode(s, *v, buf); !r)
+      die("encode", "line " + std::to_string(n) + ": " + r.error().message);
     if (o.hex)
       out.get() << to_hex(buf) << '\n';
     else
@@ -139,7 +140,8 @@ void run_decode(const avro_options& o) {
       if (!x) die("decode", where + x.error().message);
       v = std::move(*x);
     }
-    out.get() << avro::write_json(shape, v, o.plain ? avro::json_style::plain : avro::json_style::avro) << '\n';
+    out.get() << avro::write_json(shape, v, o.plain ? avro::json_style::plain : avro::json_style::avro)
+              << '\n';
   };
   std::string data = read_source("decode", o.input);
   // --confluent: every datum has its own 5-byte header. All must name the same schema id: the datums
@@ -173,12 +175,14 @@ void run_decode(const avro_options& o) {
     // Datums back to back until the input ends, each behind its own header with --confluent.
     for (std::size_t n = 1; !rest.empty(); ++n) {
       std::size_t used = 0;
-      std::string where = "datum " + std::to_string(n) + " at byte " + std::to_string(data.size() - rest.size()) + ": ";
+      std::string where =
+          "datum " + std::to_string(n) + " at byte " + std::to_string(data.size() - rest.size()) + ": ";
       rest = unframe(rest, where);
       auto v = avro::decode_prefix(w, rest, used);
       if (!v) die("decode", where + v.error().message);
       // Without headers a datum of no bytes would never let the input end; with them the header moved it on.
-      if (used == 0 && !o.confluent) die("decode", where + "a schema whose datums take no bytes cannot be read as a stream");
+      if (used == 0 && !o.confluent)
+        die("decode", where + "a schema whose datums take no bytes cannot be read as a stream");
       rest = rest.subspan(used);
       emit(std::move(*v), where);
     }
@@ -219,7 +223,8 @@ void run_container_write(const avro_options& o) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto v = avro::value_from_json_text(s, line, o.plain ? avro::json_style::plain : avro::json_style::avro);
     if (!v) die("container write", "line " + std::to_string(n) + ": " + v.error().message);
-    if (auto r = w.append(*v); !r) die("container write", "line " + std::to_string(n) + ": " + r.error().message);
+    if (auto r = w.append(*v); !r)
+      die("container write", "line " + std::to_string(n) + ": " + r.error().message);
   }
   auto file = w.finish();
   if (!file) die("container write", file.error().message);
@@ -260,7 +265,8 @@ void run_check(const avro_options& o) {
   auto writer = load_schema("check", o.schema);
   auto f = avro::check_can_read(reader, writer);
   for (const auto& x : f.findings)
-    std::cout << avro::to_string(x.kind) << ' ' << (x.path.empty() ? "/" : x.path) << ": " << x.message << '\n';
+    std::cout << avro::to_string(x.kind) << ' ' << (x.path.empty() ? "/" : x.path) << ": " << x.message
+              << '\n';
   if (!f.compatible()) throw CLI::RuntimeError(exit_failed);
   std::cout << "compatible\n";
 }
@@ -268,12 +274,14 @@ void run_check(const avro_options& o) {
 }  // namespace
 
 void add_avro(CLI::App& app) {
-  auto* avro = app.add_subcommand("avro", "Avro data and schemas: JSON <-> binary, canonical form, fingerprints");
+  auto* avro =
+      app.add_subcommand("avro", "Avro data and schemas: JSON <-> binary, canonical form, fingerprints");
   avro->require_subcommand(1);
   auto o = std::make_shared<avro_options>();
   const char* schema_help = "Schema file, or inline schema JSON";
 
-  auto* enc = avro->add_subcommand("encode", "Avro JSON lines in, binary out (datums back to back, or hex lines)");
+  auto* enc =
+      avro->add_subcommand("encode", "Avro JSON lines in, binary out (datums back to back, or hex lines)");
   enc->add_option("--schema,-s", o->schema, schema_help)->required();
   enc->add_option("--input,-i", o->input, "JSON lines, one datum each ('-': stdin)")->capture_default_str();
   enc->add_option("--output,-o", o->output, "Where to write ('-': stdout)")->capture_default_str();
@@ -281,14 +289,18 @@ void add_avro(CLI::App& app) {
   enc->add_flag("--plain", o->plain, "Read plain JSON (bare union values) instead of Avro's JSON encoding");
   enc->callback([o] { run_encode(*o); });
 
-  auto* dec = avro->add_subcommand("decode", "Binary in (datums back to back, or hex lines), Avro JSON lines out");
+  auto* dec =
+      avro->add_subcommand("decode", "Binary in (datums back to back, or hex lines), Avro JSON lines out");
   dec->add_option("--schema,-s", o->schema, "The writer's schema: " + std::string(schema_help))->required();
-  dec->add_option("--reader,-r", o->reader, "A reader schema to resolve into (promotions, defaults, aliases)");
+  dec->add_option("--reader,-r", o->reader,
+                  "A reader schema to resolve into (promotions, defaults, aliases)");
   dec->add_option("--input,-i", o->input, "Where to read ('-': stdin)")->capture_default_str();
   dec->add_option("--output,-o", o->output, "Where to write ('-': stdout)")->capture_default_str();
   dec->add_flag("--hex", o->hex, "Read one hex datum per line instead of raw bytes");
   dec->add_flag("--plain", o->plain, "Write plain JSON (bare union values) instead of Avro's JSON encoding");
-  dec->add_flag("--confluent", o->confluent, "Each datum has a 5-byte Confluent header (magic byte 0, schema id), checked and skipped; all must name one schema id");
+  dec->add_flag("--confluent", o->confluent,
+                "Each datum has a 5-byte Confluent header (magic byte 0, schema id), checked and skipped; "
+                "all must name one schema id");
   dec->callback([o] { run_decode(*o); });
 
   // canonical and fingerprint take one schema and nothing else: it may be given without --schema.
@@ -311,15 +323,17 @@ void add_avro(CLI::App& app) {
   cw->add_option("--codec,-c", o->codec, "null or deflate")->capture_default_str();
   cw->add_flag("--plain", o->plain, "Read plain JSON instead of Avro's JSON encoding");
   cw->callback([o] { run_container_write(*o); });
-  auto* cr = cont->add_subcommand("read", "A container file in, Avro JSON lines out (its own schema, or --reader)");
+  auto* cr =
+      cont->add_subcommand("read", "A container file in, Avro JSON lines out (its own schema, or --reader)");
   cr->add_option("--input,-i", o->input, "The .avro file ('-': stdin)")->capture_default_str();
   cr->add_option("--output,-o", o->output, "Where to write ('-': stdout)")->capture_default_str();
   cr->add_option("--reader,-r", o->reader, "A reader schema to resolve into");
   cr->add_flag("--plain", o->plain, "Write plain JSON instead of Avro's JSON encoding");
   cr->callback([o] { run_container_read(*o); });
 
-  auto* chk = avro->add_subcommand(
-      "check", "Can data written with --schema be read with --reader? Exit 0 yes, 1 no (the reasons on stdout), 2 error");
+  auto* chk = avro->add_subcommand("check",
+                                   "Can data written with --schema be read with --reader? Exit 0 yes, 1 no "
+                                   "(the reasons on stdout), 2 error");
   chk->add_option("--schema,-s", o->schema, "The writer's schema")->required();
   chk->add_option("--reader,-r", o->reader, "The reader's schema")->required();
   chk->callback([o] { run_check(*o); });

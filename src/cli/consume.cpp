@@ -45,9 +45,10 @@ int run_consume(const consume_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
   auto registry = registry::make_registry(rc);
-  orders::sqlite_sink sink(o.db, orders::sink_options{.batched = o.batch > 1,
-                                                      .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal
-                                                                                        : orders::sqlite_sync::full});
+  orders::sqlite_sink sink(
+      o.db, orders::sink_options{
+                .batched = o.batch > 1,
+                .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full});
 
   kafka::consumer_config cc;
   cc.bootstrap_servers = o.bootstrap;
@@ -76,25 +77,27 @@ int run_consume(const consume_options& o) {
   if (o.print) {
     handler = [inner = std::move(handler)](const kafka::consumed_message& m) {
       auto failure = inner(m);
-      if (!failure) std::cout << avro::to_json(m.decoded->writer_schema, m.decoded->value).dump() << std::endl;
+      if (!failure)
+        std::cout << avro::to_json(m.decoded->writer_schema, m.decoded->value).dump() << std::endl;
       return failure;
     };
   }
   if (o.fail_rate > 0) handler = orders::with_faults(std::move(handler), {o.fail_rate, 7, ""});
 
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), std::move(handler));
-  if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1, 1, std::chrono::seconds(30),
-                                     admin_props);
+  if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1, 1,
+                                     std::chrono::seconds(30), admin_props);
       !ok) {
     fail_command("consume", "dead-letter topic: " + ok.error().message, exit_failed);
   }
   if (auto retry = consumer.retry_topic_names(); !retry.empty()) {
-    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3, 1, std::chrono::seconds(30), admin_props); !ok) {
+    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3, 1, std::chrono::seconds(30), admin_props);
+        !ok) {
       fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
     }
   }
-  std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db << " (dead letters: "
-            << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
+  std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db
+            << " (dead letters: " << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
 
   const stop_on_signal stop([&consumer] { consumer.stop(); });
   kafka::run_options ro{o.max_messages, std::chrono::milliseconds(o.idle_timeout_ms)};
@@ -108,10 +111,10 @@ int run_consume(const consume_options& o) {
   // With --print stdout carries only the records, so the summary goes with the messages.
   std::ostream& summary = o.print ? std::cerr : std::cout;
   summary << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
-            << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
-            << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
-            << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
-            << std::endl;
+          << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
+          << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
+          << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
+          << std::endl;
   if (!ran) {
     report_error("consume", ran.error().message);
     return exit_failed;
@@ -123,50 +126,65 @@ int run_consume(const consume_options& o) {
 
 void add_consume(CLI::App& app) {
   auto o = std::make_shared<consume_options>();
-  auto* cmd = app.add_subcommand("consume", "Decode orders through the Schema Registry and store them in SQLite");
+  auto* cmd =
+      app.add_subcommand("consume", "Decode orders through the Schema Registry and store them in SQLite");
   cmd->add_option("-b,--bootstrap", o->bootstrap, "Kafka bootstrap servers")->capture_default_str();
   cmd->add_option("-r,--registry", o->registry, "Schema Registry URL")->capture_default_str();
   cmd->add_option("-t,--topic", o->topics, "Topic(s) to consume")->capture_default_str();
   cmd->add_option("-g,--group", o->group, "Consumer group")->capture_default_str();
   cmd->add_option("--dlq-topic", o->dead_letter_topic, "Dead-letter topic (default: <topic>.dlq)");
   cmd->add_option("--db", o->db, "SQLite database file")->capture_default_str();
-  cmd->add_option("--batch", o->batch,
-                  "Orders per SQLite transaction; offsets are committed only after it (1: a transaction per order)")
-      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  cmd->add_option(
+         "--batch", o->batch,
+         "Orders per SQLite transaction; offsets are committed only after it (1: a transaction per order)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--batch-ms", o->batch_ms, "Commit a batch at the latest this long after its first order")
-      ->capture_default_str()->check(CLI::Range(1, 600000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600000));
   cmd->add_option("--retries", o->retries, "Retries of a failing handler call before dead-lettering")
-      ->capture_default_str()->check(CLI::Range(0, 1000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--backoff-ms", o->backoff_ms, "First retry delay (doubles each retry, with jitter)")
-      ->capture_default_str()->check(CLI::Range(0, 600000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
   cmd->add_option("--max-backoff-ms", o->max_backoff_ms, "Largest retry delay")
-      ->capture_default_str()->check(CLI::Range(0, 600000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
   cmd->add_option("--fail-rate", o->fail_rate, "Fraction of handler calls that fail on purpose (0..1)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--max-messages", o->max_messages, "Stop after this many messages are finished (0: never)")
       ->capture_default_str();
-  cmd->add_option("--idle-timeout-ms", o->idle_timeout_ms,
-                  "Stop after this long without a message (0: never); counted only once partitions are assigned")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option(
+         "--idle-timeout-ms", o->idle_timeout_ms,
+         "Stop after this long without a message (0: never); counted only once partitions are assigned")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   auto* assignment = cmd->add_option(
       "--assignment-timeout-ms", o->assignment_timeout_ms,
       "Fail (exit 1) when the group has not assigned partitions this long after joining (0: wait for ever). "
       "Default: 120000 with --idle-timeout-ms, else 0");
   assignment->check(CLI::NonNegativeNumber);
-  cmd->add_option("--sqlite-sync", o->sqlite_sync,
-                  "SQLite durability of each commit: full (fsync; a row whose offset is committed survives an OS "
-                  "crash or power loss) or normal (faster; such a crash can lose the last rows, and their "
-                  "messages are not delivered again)")
-      ->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
+  cmd->add_option(
+         "--sqlite-sync", o->sqlite_sync,
+         "SQLite durability of each commit: full (fsync; a row whose offset is committed survives an OS "
+         "crash or power loss) or normal (faster; such a crash can lose the last rows, and their "
+         "messages are not delivered again)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "normal"}));
   cmd->add_flag("--print", o->print, "Print each stored order as a JSON line");
-  cmd->add_option("--dlq-headers", o->dlq_headers,
-                  "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
-      ->capture_default_str()->check(CLI::IsMember({"kavro", "spring", "both"}));
+  cmd->add_option(
+         "--dlq-headers", o->dlq_headers,
+         "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"kavro", "spring", "both"}));
   cmd->add_option("-X,--property", o->properties,
                   "librdkafka consumer property KEY=VALUE (repeatable), e.g. -X session.timeout.ms=10000");
-  cmd->add_flag("--retry-topics", o->retry_topics,
-                "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
-                "(their order relative to later messages is lost)");
+  cmd->add_flag(
+      "--retry-topics", o->retry_topics,
+      "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
+      "(their order relative to later messages is lost)");
   cmd->callback([o, assignment] {
     o->assignment_timeout_given = assignment->count() > 0;
     const int rc = run_consume(*o);

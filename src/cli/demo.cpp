@@ -15,8 +15,8 @@
 #include "common.hpp"
 #include "kavro/kafka/admin.hpp"
 #include "kavro/kafka/consumer.hpp"
-#include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
+#include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry/subject_name.hpp"
@@ -94,24 +94,25 @@ int run_demo(const demo_options& o) {
 
   std::filesystem::path db = o.db;
   const bool temp_db = db.empty();
-  if (temp_db) db = std::filesystem::temp_directory_path() / ("kavro-demo-" + std::to_string(::getpid()) + ".db");
+  if (temp_db)
+    db = std::filesystem::temp_directory_path() / ("kavro-demo-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(db);
 
   std::cout << "kavro demo\n"
             << "  kafka     librdkafka mock cluster, 3 brokers at " << bootstrap << "\n"
             << "  registry  kavro registry at " << registry_url << "\n"
-            << "  topic     " << topic << " (" << o.partitions << " partitions), dead letters in " << dead_letter_topic << "\n"
+            << "  topic     " << topic << " (" << o.partitions << " partitions), dead letters in "
+            << dead_letter_topic << "\n"
             << "  database  " << db.string() << "\n\n";
 
   // Produce: good orders, some the handler will reject or can never store, and some undecodable bytes.
   kafka::producer_config pc;
   pc.bootstrap_servers = bootstrap;
   const auto subject = registry::subject_name(registry::subject_name_strategy::topic_name, topic, false, "");
-  pipeline::record_sender sender(pc, registry, topic, orders::order_schema(), *subject,
-                                 [](const kafka::delivery_report& r) {
-                                   std::cerr << "delivery failed (message " << r.token << "): " << r.failure->message
-                                             << '\n';
-                                 });
+  pipeline::record_sender sender(
+      pc, registry, topic, orders::order_schema(), *subject, [](const kafka::delivery_report& r) {
+        std::cerr << "delivery failed (message " << r.token << "): " << r.failure->message << '\n';
+      });
   orders::order_generator gen(42);
   const std::uint64_t total = o.orders + o.invalid + o.stuck + o.poison;
   std::uint64_t send_errors = 0;
@@ -130,13 +131,14 @@ int run_demo(const demo_options& o) {
   }
   const std::vector<std::string> poison_samples{
       R"({"order_id": 1, "product": "Phone", "price": 899.99})",  // JSON, not Avro: magic byte '{'
-      std::string("\x00\x00\x00", 3),                                // shorter than the 5-byte header
-      std::string("\x00\x00\x00\x03\xe7\x02", 6),                    // schema id 999 is not registered
-      std::string("\x00\x00\x00\x00\x01\x02\x0aPh", 9),              // truncated body
-      std::string("\x01\x00\x00\x00\x01\x02", 6),                    // magic byte 1
+      std::string("\x00\x00\x00", 3),                             // shorter than the 5-byte header
+      std::string("\x00\x00\x00\x03\xe7\x02", 6),                 // schema id 999 is not registered
+      std::string("\x00\x00\x00\x00\x01\x02\x0aPh", 9),           // truncated body
+      std::string("\x01\x00\x00\x00\x01\x02", 6),                 // magic byte 1
   };
   for (std::uint64_t i = 0; i < o.poison; ++i) {
-    if (!sender.send_raw(poison_samples[i % poison_samples.size()], "poison-" + std::to_string(i))) ++send_errors;
+    if (!sender.send_raw(poison_samples[i % poison_samples.size()], "poison-" + std::to_string(i)))
+      ++send_errors;
   }
   auto flushed = sender.finish(std::chrono::seconds(30));
   const double produce_seconds = seconds_since(t0);
@@ -165,7 +167,8 @@ int run_demo(const demo_options& o) {
   const stop_on_signal stop([&consumer] { consumer.stop(); });
   t0 = std::chrono::steady_clock::now();
   auto ran = consumer.run({pcounts.delivered, std::chrono::seconds(30)});
-  const double join_seconds = first_message ? std::chrono::duration<double>(*first_message - t0).count() : 0.0;
+  const double join_seconds =
+      first_message ? std::chrono::duration<double>(*first_message - t0).count() : 0.0;
   const double consume_seconds = first_message ? seconds_since(*first_message) : seconds_since(t0);
   const bool interrupted = stop_requested.load();
   const auto c = consumer.counts();
@@ -173,7 +176,8 @@ int run_demo(const demo_options& o) {
   // Check the outcome against what was sent: the database and the dead-letter topic as they are now.
   const std::int64_t stored = sink.count().value_or(-1);
   auto dead = kafka::read_topic(bootstrap, dead_letter_topic, std::chrono::seconds(10));
-  std::map<std::optional<pipeline::error_class>, std::uint64_t> by_class;  // empty: a class kavro does not write
+  std::map<std::optional<pipeline::error_class>, std::uint64_t>
+      by_class;  // empty: a class kavro does not write
   if (dead) {
     for (const auto& r : *dead) ++by_class[pipeline::decode_dead_letter(r.headers).why];
   }
@@ -181,19 +185,22 @@ int run_demo(const demo_options& o) {
 
   const std::uint64_t expected_stored = o.orders;
   const std::uint64_t expected_dead = o.invalid + o.stuck + o.poison;
-  const bool ok = flushed && send_errors == 0 && pcounts.delivered == total && c.finished() == total &&
-                  c.handled == expected_stored && stored == static_cast<std::int64_t>(expected_stored) && dead &&
-                  dead->size() == expected_dead && c.dead_lettered == expected_dead &&
-                  by_class[pipeline::error_class::handler_permanent] == o.invalid &&
-                  by_class[pipeline::error_class::handler_exhausted] == o.stuck &&
-                  by_class[pipeline::error_class::decode] + by_class[pipeline::error_class::unknown_schema] == o.poison;
+  const bool ok =
+      flushed && send_errors == 0 && pcounts.delivered == total && c.finished() == total &&
+      c.handled == expected_stored && stored == static_cast<std::int64_t>(expected_stored) && dead &&
+      dead->size() == expected_dead && c.dead_lettered == expected_dead &&
+      by_class[pipeline::error_class::handler_permanent] == o.invalid &&
+      by_class[pipeline::error_class::handler_exhausted] == o.stuck &&
+      by_class[pipeline::error_class::decode] + by_class[pipeline::error_class::unknown_schema] == o.poison;
 
   std::printf("produced      %8llu  (%llu orders, %llu invalid, %llu stuck, %llu undecodable)\n",
               static_cast<unsigned long long>(pcounts.produced), static_cast<unsigned long long>(o.orders),
               static_cast<unsigned long long>(o.invalid), static_cast<unsigned long long>(o.stuck),
               static_cast<unsigned long long>(o.poison));
-  std::printf("delivered     %8llu  failed %llu   %.0f msg/s\n", static_cast<unsigned long long>(pcounts.delivered),
-              static_cast<unsigned long long>(pcounts.failed), static_cast<double>(pcounts.delivered) / produce_seconds);
+  std::printf("delivered     %8llu  failed %llu   %.0f msg/s\n",
+              static_cast<unsigned long long>(pcounts.delivered),
+              static_cast<unsigned long long>(pcounts.failed),
+              static_cast<double>(pcounts.delivered) / produce_seconds);
   std::printf("consumed      %8llu  %.0f msg/s, retry delays included (group joined in %.1f s)\n",
               static_cast<unsigned long long>(c.received), static_cast<double>(c.received) / consume_seconds,
               join_seconds);
@@ -201,12 +208,14 @@ int run_demo(const demo_options& o) {
               static_cast<unsigned long long>(c.retries), o.fail_rate);
   std::printf("stored        %8lld  rows in SQLite (expected %llu)\n", static_cast<long long>(stored),
               static_cast<unsigned long long>(expected_stored));
-  std::printf("dead-lettered %8llu  undecodable %llu, unknown schema %llu, rejected %llu, retries exhausted %llu\n",
-              static_cast<unsigned long long>(c.dead_lettered), static_cast<unsigned long long>(c.dead_decode),
-              static_cast<unsigned long long>(c.dead_unknown_schema), static_cast<unsigned long long>(c.dead_permanent),
-              static_cast<unsigned long long>(c.dead_exhausted));
-  std::printf("%-13s %8zu  dead letters read back from the topic (expected %llu)\n", dead_letter_topic.c_str(),
-              dead ? dead->size() : 0, static_cast<unsigned long long>(expected_dead));
+  std::printf(
+      "dead-lettered %8llu  undecodable %llu, unknown schema %llu, rejected %llu, retries exhausted %llu\n",
+      static_cast<unsigned long long>(c.dead_lettered), static_cast<unsigned long long>(c.dead_decode),
+      static_cast<unsigned long long>(c.dead_unknown_schema),
+      static_cast<unsigned long long>(c.dead_permanent), static_cast<unsigned long long>(c.dead_exhausted));
+  std::printf("%-13s %8zu  dead letters read back from the topic (expected %llu)\n",
+              dead_letter_topic.c_str(), dead ? dead->size() : 0,
+              static_cast<unsigned long long>(expected_dead));
   std::printf("\n%s: %llu stored + %llu dead-lettered = %llu of %llu messages\n", ok ? "OK" : "MISMATCH",
               static_cast<unsigned long long>(c.handled), static_cast<unsigned long long>(c.dead_lettered),
               static_cast<unsigned long long>(c.finished()), static_cast<unsigned long long>(total));
@@ -222,13 +231,20 @@ int run_demo(const demo_options& o) {
 void add_demo(CLI::App& app) {
   auto o = std::make_shared<demo_options>();
   auto* cmd = app.add_subcommand("demo", "Run the whole orders pipeline in one process (nothing to install)");
-  cmd->add_option("--orders", o->orders, "Good orders to send")->capture_default_str()->check(CLI::Range(1, 10000000));
+  cmd->add_option("--orders", o->orders, "Good orders to send")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
   cmd->add_option("--poison", o->poison, "Undecodable messages to send")->capture_default_str();
-  cmd->add_option("--invalid", o->invalid, "Orders the handler rejects (negative price)")->capture_default_str();
-  cmd->add_option("--stuck", o->stuck, "Orders the handler can never store (retries run out)")->capture_default_str();
+  cmd->add_option("--invalid", o->invalid, "Orders the handler rejects (negative price)")
+      ->capture_default_str();
+  cmd->add_option("--stuck", o->stuck, "Orders the handler can never store (retries run out)")
+      ->capture_default_str();
   cmd->add_option("--fail-rate", o->fail_rate, "Fraction of handler calls that fail transiently")
-      ->capture_default_str()->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--partitions", o->partitions, "Partitions of the orders topic")->capture_default_str()->check(CLI::Range(1, 64));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--partitions", o->partitions, "Partitions of the orders topic")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--db", o->db, "SQLite database to keep (default: a temporary file)");
   cmd->callback([o] {
     const int rc = run_demo(*o);

@@ -65,7 +65,8 @@ facts facts_of(const kafka::record& r) {
 }
 
 bool selected(const dlq_options& o, const kafka::record& r, const facts& f) {
-  if (!o.classes.empty() && std::find(o.classes.begin(), o.classes.end(), f.error_class) == o.classes.end()) return false;
+  if (!o.classes.empty() && std::find(o.classes.begin(), o.classes.end(), f.error_class) == o.classes.end())
+    return false;
   if (!o.keys.empty() && std::find(o.keys.begin(), o.keys.end(), r.key) == o.keys.end()) return false;
   if (!o.at.empty()) {
     const std::string here = std::to_string(r.partition) + ":" + std::to_string(r.offset);
@@ -108,9 +109,11 @@ int run_inspect(const dlq_options& o) {
   for (const auto& r : *records) {
     const facts f = facts_of(r);
     ++by_class[f.error_class];
-    auto span = std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.value.data()), r.value.size());
+    auto span =
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(r.value.data()), r.value.size());
     auto decoded = deserializer.deserialize(span);
-    nlohmann::json value = decoded ? avro::to_json(decoded->writer_schema, decoded->value) : nlohmann::json(nullptr);
+    nlohmann::json value =
+        decoded ? avro::to_json(decoded->writer_schema, decoded->value) : nlohmann::json(nullptr);
     if (o.json) {
       nlohmann::json line{{"dlq_partition", r.partition},
                           {"dlq_offset", r.offset},
@@ -121,15 +124,18 @@ int run_inspect(const dlq_options& o) {
                           {"consumer_group", f.group},
                           {"attempts", json_number(f.attempts)},
                           {"error_class", f.error_class},
-                          {"error_message", f.message},   {"value", value}};
+                          {"error_message", f.message},
+                          {"value", value}};
       if (!decoded) line["raw_value"] = printable(r.value);
       std::cout << line.dump() << '\n';
       continue;
     }
-    std::cout << o.topic << "[" << r.partition << "]@" << r.offset << "  from " << f.topic << "[" << f.partition << "]@"
-              << f.offset << "  key " << printable(r.key) << "\n  " << f.error_class
-              << (f.attempts.empty() ? "" : " after " + f.attempts + " handler call(s)") << ": " << f.message << "\n  "
-              << (decoded ? value.dump() : "undecodable (" + decoded.error().message + "): " + printable(r.value))
+    std::cout << o.topic << "[" << r.partition << "]@" << r.offset << "  from " << f.topic << "["
+              << f.partition << "]@" << f.offset << "  key " << printable(r.key) << "\n  " << f.error_class
+              << (f.attempts.empty() ? "" : " after " + f.attempts + " handler call(s)") << ": " << f.message
+              << "\n  "
+              << (decoded ? value.dump()
+                          : "undecodable (" + decoded.error().message + "): " + printable(r.value))
               << "\n";
   }
   // The summary is not a dead letter: stdout carries only those (a --json stream stays valid for jq).
@@ -162,20 +168,23 @@ int run_replay(const dlq_options& o) {
     const std::string target = o.to.empty() ? f.topic : o.to;
     if (target.empty()) {
       ++skipped;
-      report_error("dlq replay", o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset) +
-                                     " has no original topic header; use --to");
+      report_error("dlq replay", o.topic + "[" + std::to_string(r.partition) + "]@" +
+                                     std::to_string(r.offset) + " has no original topic header; use --to");
       continue;
     }
     // The original headers go back with it; the dead-letter ones do not, and one says where it was.
     std::vector<kafka::header> headers = pipeline::strip_dead_letter_headers(r.headers);
-    headers.push_back({pipeline::dlq::replayed_from, o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
-    std::cout << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@" << r.offset
-              << " (" << f.error_class << ") -> " << target << std::endl;
+    headers.push_back({pipeline::dlq::replayed_from,
+                       o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
+    std::cout << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@"
+              << r.offset << " (" << f.error_class << ") -> " << target << std::endl;
     if (o.dry_run) continue;
     auto bytes = [](const std::string& s) {
       return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
     };
-    if (auto ok = producer.produce(target, bytes(r.key), bytes(r.value), headers, static_cast<std::uint64_t>(r.offset)); !ok) {
+    if (auto ok = producer.produce(target, bytes(r.key), bytes(r.value), headers,
+                                   static_cast<std::uint64_t>(r.offset));
+        !ok) {
       ++failed;
       report_error("dlq replay", ok.error().message);
       continue;
@@ -186,8 +195,9 @@ int run_replay(const dlq_options& o) {
     report_error("dlq replay", flushed.error().message);
   }
   producer.close(std::chrono::seconds(5));  // reports (through the callback) what did not make it
-  std::cout << (o.dry_run ? "selected " : "replayed ") << (o.dry_run ? records->size() - skipped : sent - failed)
-            << ", failed " << failed << ", skipped " << skipped << std::endl;
+  std::cout << (o.dry_run ? "selected " : "replayed ")
+            << (o.dry_run ? records->size() - skipped : sent - failed) << ", failed " << failed
+            << ", skipped " << skipped << std::endl;
   return failed == 0 && skipped == 0 ? exit_ok : exit_failed;
 }
 
@@ -209,14 +219,16 @@ void add_dlq(CLI::App& app) {
 
   auto* inspect = dlq->add_subcommand("inspect", "Show dead letters decoded, with why they failed");
   add_selection(inspect, o);
-  inspect->add_option("-r,--registry", o->registry, "Schema Registry URL (to decode values)")->capture_default_str();
+  inspect->add_option("-r,--registry", o->registry, "Schema Registry URL (to decode values)")
+      ->capture_default_str();
   inspect->add_flag("--json", o->json, "One JSON object per dead letter");
   inspect->callback([o] {
     const int rc = run_inspect(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 
-  auto* replay = dlq->add_subcommand("replay", "Send selected dead letters back to their original topic (or --to)");
+  auto* replay =
+      dlq->add_subcommand("replay", "Send selected dead letters back to their original topic (or --to)");
   add_selection(replay, o);
   replay->add_option("--to", o->to, "Send to this topic instead of each one's original topic");
   replay->add_flag("--all", o->all, "Replay every dead letter (required when nothing else selects)");

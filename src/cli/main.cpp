@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
   // kavro's logger, for every subcommand: flags before the subcommand (`kavro --log-level debug
   // registry serve`), or the environment, which also reaches a service started by systemd or compose.
   app.add_option_function<std::string>(
-         "--log-level", [](const std::string& v) {
+         "--log-level",
+         [](const std::string& v) {
            if (auto l = kavro::log::parse_level(v)) kavro::log::set_level(*l);
          },
          "Least severe log events shown: trace, debug, info (default), warn, error, off")
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
       ->envname("KAVRO_LOG_LEVEL")
       ->trigger_on_parse();
   app.add_option_function<std::string>(
-         "--log-format", [](const std::string& v) {
+         "--log-format",
+         [](const std::string& v) {
            if (auto f = kavro::log::parse_format(v)) kavro::log::set_format(*f);
          },
          "Log lines as text (default) or json (one object per line)")

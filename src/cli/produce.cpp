@@ -63,7 +63,8 @@ int run_produce(const produce_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
   auto registry = registry::make_registry(rc);
-  if (auto ok = kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30), *extra);
+  if (auto ok =
+          kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30), *extra);
       !ok) {
     fail_command("produce", ok.error().message, exit_failed);
   }
@@ -84,11 +85,11 @@ int run_produce(const produce_options& o) {
     }
   }
   flush_bound = flush_bound.count() <= 0 ? std::chrono::hours(24) : flush_bound + std::chrono::seconds(5);
-  pipeline::record_sender sender(pc, registry, o.topic, orders::order_schema(), subject,
-                                 [](const kafka::delivery_report& r) {
-                                   report_error("produce", "delivery failed (message " + std::to_string(r.token) +
-                                                               "): " + r.failure->message);
-                                 });
+  pipeline::record_sender sender(
+      pc, registry, o.topic, orders::order_schema(), subject, [](const kafka::delivery_report& r) {
+        report_error("produce",
+                     "delivery failed (message " + std::to_string(r.token) + "): " + r.failure->message);
+      });
 
   // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
   // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
@@ -101,7 +102,8 @@ int run_produce(const produce_options& o) {
     report_error("produce", where + ": " + ok.error().message);
     // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
     // record after this one would fail the same way, so stop here and say what was left.
-    if (ok.error().code == errc::unavailable || ok.error().code == errc::conflict || ok.error().code == errc::internal) {
+    if (ok.error().code == errc::unavailable || ok.error().code == errc::conflict ||
+        ok.error().code == errc::internal) {
       return sent::stop;
     }
     return sent::rejected;
@@ -157,9 +159,10 @@ int run_produce(const produce_options& o) {
   }
   auto flushed = sender.finish(flush_bound);
   const auto c = sender.counts();
-  std::cout << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "") << ": delivered "
-            << c.delivered << ", failed " << c.failed << ", rejected " << rejected << ", not sent " << not_sent
-            << (unread_unknown ? " (and the rest of stdin, unread)" : "") << " (topic " << o.topic << ")";
+  std::cout << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "")
+            << ": delivered " << c.delivered << ", failed " << c.failed << ", rejected " << rejected
+            << ", not sent " << not_sent << (unread_unknown ? " (and the rest of stdin, unread)" : "")
+            << " (topic " << o.topic << ")";
   if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
   std::cout << std::endl;
   if (!stopped_at.empty()) {
@@ -185,12 +188,16 @@ void add_produce(CLI::App& app) {
   auto* count = cmd->add_option("-n,--count", o->count, "Number of generated orders")->capture_default_str();
   cmd->add_option("-i,--input", o->input, "JSON lines file of orders ('-' for stdin)")->excludes(count);
   cmd->add_option("--partitions", o->partitions, "Partitions when the topic is created")
-      ->capture_default_str()->check(CLI::Range(1, 10000));
-  cmd->add_option("--retries", o->retries, "Producer retries per message")->capture_default_str()->check(CLI::Range(0, 1000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--retries", o->retries, "Producer retries per message")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--seed", o->seed, "Seed for generated orders")->capture_default_str();
-  cmd->add_option("-X,--property", o->properties,
-                  "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
-                  "out a longer broker outage");
+  cmd->add_option(
+      "-X,--property", o->properties,
+      "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
+      "out a longer broker outage");
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -11,9 +11,9 @@
 
 #include "common.hpp"
 #include "kavro/properties.hpp"
-#include "registry_config.hpp"
 #include "kavro/registry_server/auth.hpp"
 #include "kavro/registry_server/server.hpp"
+#include "registry_config.hpp"
 
 namespace kavro::cli {
 namespace {
@@ -130,23 +130,35 @@ void add_limit_options(CLI::App* serve, serve_options& o) {
       ->capture_default_str();
   serve->add_option("--max-header-bytes", s.max_header_bytes, "Larger header sections get 431")
       ->capture_default_str();
-  serve->add_option("--header-timeout-ms", o.header_timeout_ms,
-                    "A request's header section must arrive within this time of its first byte (else 408)")
+  serve
+      ->add_option("--header-timeout-ms", o.header_timeout_ms,
+                   "A request's header section must arrive within this time of its first byte (else 408)")
       ->capture_default_str();
-  serve->add_option("--body-timeout-ms", o.body_timeout_ms,
-                    "A body must arrive within this time after its header, plus 1 s per --body-min-rate bytes")
+  serve
+      ->add_option("--body-timeout-ms", o.body_timeout_ms,
+                   "A body must arrive within this time after its header, plus 1 s per --body-min-rate bytes")
       ->capture_default_str();
-  serve->add_option("--body-min-rate", s.body_min_rate, "Bytes per second a slow body must keep up (see above)")
+  serve
+      ->add_option("--body-min-rate", s.body_min_rate,
+                   "Bytes per second a slow body must keep up (see above)")
       ->capture_default_str();
   serve->add_option("--idle-timeout-ms", o.idle_timeout_ms, "Close a kept-alive connection idle this long")
       ->capture_default_str();
-  serve->add_option("--tls-handshake-timeout-ms", o.tls_handshake_timeout_ms, "Close a TLS handshake slower than this")
+  serve
+      ->add_option("--tls-handshake-timeout-ms", o.tls_handshake_timeout_ms,
+                   "Close a TLS handshake slower than this")
       ->capture_default_str();
-  serve->add_option("--write-timeout-ms", o.write_timeout_ms, "Close a connection whose response is not read in this time")
+  serve
+      ->add_option("--write-timeout-ms", o.write_timeout_ms,
+                   "Close a connection whose response is not read in this time")
       ->capture_default_str();
-  serve->add_option("--max-connections", s.max_connections, "Close connections accepted past this many open ones")
+  serve
+      ->add_option("--max-connections", s.max_connections,
+                   "Close connections accepted past this many open ones")
       ->capture_default_str();
-  serve->add_option("--io-threads", s.io_threads, "Threads doing network I/O")->capture_default_str()->check(CLI::Range(1, 64));
+  serve->add_option("--io-threads", s.io_threads, "Threads doing network I/O")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   serve->add_option("--worker-threads", s.worker_threads, "Threads running requests (store writes, forwards)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -177,7 +189,8 @@ void apply_config(const CLI::App& serve, serve_options& o) {
   if (c.port && unset("--port")) s.port = *c.port;
   if (c.kafka_bootstrap && unset("--kafka-bootstrap")) o.kafka_bootstrap = *c.kafka_bootstrap;
   if (c.kafka_topic && unset("--kafka-topic")) o.kafka_topic = *c.kafka_topic;
-  if (c.replication_factor && unset("--kafka-replication-factor")) o.replication_factor = *c.replication_factor;
+  if (c.replication_factor && unset("--kafka-replication-factor"))
+    o.replication_factor = *c.replication_factor;
   if (c.store_timeout_ms && unset("--store-timeout-ms")) o.timeout_ms = *c.store_timeout_ms;
   if (c.compatibility && unset("--default-compatibility")) s.default_compatibility = *c.compatibility;
   if (c.group_id) o.group_id = *c.group_id;
@@ -186,7 +199,8 @@ void apply_config(const CLI::App& serve, serve_options& o) {
   if (o.kafka_bootstrap.empty()) {
     std::string named;
     for (const auto& [key, origin] : c.origins) {
-      if (key.rfind("kafkastore.", 0) == 0 || key.rfind("kafkagroup.", 0) == 0 || key == "schema.registry.group.id")
+      if (key.rfind("kafkastore.", 0) == 0 || key.rfind("kafkagroup.", 0) == 0 ||
+          key == "schema.registry.group.id")
         named += (named.empty() ? "" : ", ") + key + " (" + origin + ")";
     }
     if (!named.empty())
@@ -212,18 +226,20 @@ void apply_config(const CLI::App& serve, serve_options& o) {
   if (c.scheme && unset("--tls-cert")) {
     const bool tls = !s.tls_cert_file.empty();
     if (*c.scheme == "https" && !tls)
-      throw std::runtime_error("registry serve: listeners is https but no certificate is given: set "
-                               "ssl.keystore.location with ssl.keystore.type=PEM, or --tls-cert and --tls-key");
+      throw std::runtime_error(
+          "registry serve: listeners is https but no certificate is given: set "
+          "ssl.keystore.location with ssl.keystore.type=PEM, or --tls-cert and --tls-key");
     if (*c.scheme == "http" && tls)
-      throw std::runtime_error("registry serve: listeners is http but a TLS certificate is given: make the "
-                               "listener https:// or remove the certificate");
+      throw std::runtime_error(
+          "registry serve: listeners is http but a TLS certificate is given: make the "
+          "listener https:// or remove the certificate");
   }
   if ((c.host_name || c.host_port) && unset("--advertised-url")) {
     const std::string scheme = s.tls_cert_file.empty() ? "http" : "https";
     const std::string host = c.host_name.value_or(s.host);
     const bool v6 = host.find(':') != std::string::npos;
-    s.advertised_url = scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" +
-                       std::to_string(c.host_port.value_or(s.port));
+    s.advertised_url =
+        scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(c.host_port.value_or(s.port));
   }
 }
 

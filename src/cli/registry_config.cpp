@@ -44,7 +44,8 @@ std::vector<std::string> split_list(std::string_view s) {
   std::size_t start = 0;
   while (start <= s.size()) {
     const auto comma = s.find(',', start);
-    const auto piece = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    const auto piece =
+        trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (!piece.empty()) out.push_back(piece);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -108,8 +109,9 @@ std::pair<std::string, std::string> parse_jaas(const std::string& value) {
   const bool plain = value.find("PlainLoginModule") != std::string::npos;
   const bool scram = value.find("ScramLoginModule") != std::string::npos;
   if (!plain && !scram)
-    throw refusal("only PlainLoginModule and ScramLoginModule lines are supported (librdkafka takes a user "
-                  "name and password, not a JAAS login module)");
+    throw refusal(
+        "only PlainLoginModule and ScramLoginModule lines are supported (librdkafka takes a user "
+        "name and password, not a JAAS login module)");
   auto field = [&](const std::string& name) {
     for (std::size_t at = value.find(name); at != std::string::npos; at = value.find(name, at + 1)) {
       if (at > 0 && !std::isspace(static_cast<unsigned char>(value[at - 1]))) continue;
@@ -202,7 +204,8 @@ class mapper {
       if (!value.empty()) avro_compatibility_ = {value, p.origin};
     } else if (k == "mode.mutability") {
       if (!parse_bool(value))
-        throw refusal("kavro always lets PUT /mode change the mode; mode.mutability=false is not implemented");
+        throw refusal(
+            "kavro always lets PUT /mode change the mode; mode.mutability=false is not implemented");
     } else if (k == "leader.eligibility" || k == "master.eligibility") {
       if (!parse_bool(value))
         throw refusal("every kavro instance may become leader; " + k + "=false is not implemented");
@@ -221,8 +224,9 @@ class mapper {
       }
     } else if (k == "authentication.roles") {
       if (value != "*")
-        throw refusal("kavro grants access by each user's role in its auth file (read-only or read-write); "
-                      "remove authentication.roles or set it to *");
+        throw refusal(
+            "kavro grants access by each user's role in its auth file (read-only or read-write); "
+            "remove authentication.roles or set it to *");
     } else if (k == "auth.file") {
       if (value.empty()) throw refusal("empty file name");
       out_.auth_file = value;
@@ -236,8 +240,10 @@ class mapper {
       out_.tls_key = value;
     } else if (k == "ssl.keystore.password" || k == "ssl.key.password") {
       if (!value.empty())
-        throw refusal("kavro reads an unencrypted PEM key; decrypt it (openssl pkey -in key.pem -out "
-                      "plain.pem) and remove " + k);
+        throw refusal(
+            "kavro reads an unencrypted PEM key; decrypt it (openssl pkey -in key.pem -out "
+            "plain.pem) and remove " +
+            k);
     } else if (k == "ssl.client.authentication") {
       if (upper(value) != "NONE")
         throw refusal("kavro does not verify client certificates; only NONE is supported");
@@ -247,8 +253,9 @@ class mapper {
     } else if (k.rfind("kafkastore.", 0) == 0) {
       kafkastore(k.substr(11), value);
     } else {
-      throw refusal("unknown or not implemented by kavro (docs/operations.md lists the properties kavro "
-                    "reads)");
+      throw refusal(
+          "unknown or not implemented by kavro (docs/operations.md lists the properties kavro "
+          "reads)");
     }
   }
 
@@ -263,7 +270,8 @@ class mapper {
     if (!keystore_.empty()) {
       where_ = origin_of("ssl.keystore.location");
       if (keystore_type_ != "PEM")
-        throw refusal("ssl.keystore.type is " + (keystore_type_.empty() ? std::string("JKS (the default)") : keystore_type_) +
+        throw refusal("ssl.keystore.type is " +
+                      (keystore_type_.empty() ? std::string("JKS (the default)") : keystore_type_) +
                       "; kavro reads PEM: convert the keystore to one PEM file holding the key and the "
                       "certificate chain and set ssl.keystore.type=PEM");
       out_.tls_cert = keystore_;
@@ -320,10 +328,11 @@ class mapper {
     } else if (name == "init.timeout.ms") {
       throw refusal("kavro has one store timeout for start-up and writes: give kafkastore.timeout.ms");
     } else {
-      throw refusal("not passed to kavro's Kafka clients (kafkastore.security.protocol, "
-                    "kafkastore.sasl.mechanism, kafkastore.sasl.jaas.config, kafkastore.ssl.truststore.*, "
-                    "kafkastore.ssl.keystore.*, kafkastore.ssl.key.password and "
-                    "kafkastore.ssl.endpoint.identification.algorithm are)");
+      throw refusal(
+          "not passed to kavro's Kafka clients (kafkastore.security.protocol, "
+          "kafkastore.sasl.mechanism, kafkastore.sasl.jaas.config, kafkastore.ssl.truststore.*, "
+          "kafkastore.ssl.keystore.*, kafkastore.ssl.key.password and "
+          "kafkastore.ssl.endpoint.identification.algorithm are)");
     }
   }
 
@@ -353,9 +362,10 @@ class mapper {
           kafka_.erase(it);
         }
       } else {
-        throw refusal("kafkastore.ssl.keystore.type is " +
-                      (kafka_keystore_type_.empty() ? std::string("JKS (the default)") : kafka_keystore_type_) +
-                      "; librdkafka reads PKCS12 or PEM keystores");
+        throw refusal(
+            "kafkastore.ssl.keystore.type is " +
+            (kafka_keystore_type_.empty() ? std::string("JKS (the default)") : kafka_keystore_type_) +
+            "; librdkafka reads PKCS12 or PEM keystores");
       }
     }
     if (security_protocol_) kafka_["security.protocol"] = lower(*security_protocol_);
@@ -370,8 +380,9 @@ class mapper {
         std::string endpoint = e;
         if (const auto sep = e.find("://"); sep != std::string::npos) {
           if (upper(e.substr(0, sep)) != protocol) {
-            warnings_.push_back(where_ + ": Ignoring Kafka broker endpoint " + e +
-                                " that does not match the setting for kafkastore.security.protocol=" + protocol);
+            warnings_.push_back(
+                where_ + ": Ignoring Kafka broker endpoint " + e +
+                " that does not match the setting for kafkastore.security.protocol=" + protocol);
             continue;
           }
           endpoint = e.substr(sep + 3);
@@ -380,8 +391,9 @@ class mapper {
         joined += endpoint;
       }
       if (joined.empty())
-        throw refusal("No supported Kafka endpoints are configured. kafkastore.bootstrap.servers must have at "
-                      "least one endpoint matching kafkastore.security.protocol.");
+        throw refusal(
+            "No supported Kafka endpoints are configured. kafkastore.bootstrap.servers must have at "
+            "least one endpoint matching kafkastore.security.protocol.");
       out_.kafka_bootstrap = joined;
     }
   }
@@ -443,11 +455,13 @@ std::vector<property> registry_env_properties(const std::vector<std::string>& en
     const auto eq = entry.find('=');
     if (eq == std::string::npos) continue;
     const std::string_view name(entry.data(), eq);
-    for (auto [prefix, into] : {std::pair<std::string_view, std::vector<property>*>{"SCHEMA_REGISTRY_", &confluent},
-                                std::pair<std::string_view, std::vector<property>*>{"KAVRO_REGISTRY_", &kavro}}) {
+    for (auto [prefix, into] :
+         {std::pair<std::string_view, std::vector<property>*>{"SCHEMA_REGISTRY_", &confluent},
+          std::pair<std::string_view, std::vector<property>*>{"KAVRO_REGISTRY_", &kavro}}) {
       if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) continue;
       if (std::find(not_properties.begin(), not_properties.end(), name) != not_properties.end()) continue;
-      into->push_back({env_to_key(name.substr(prefix.size())), entry.substr(eq + 1), "env " + std::string(name)});
+      into->push_back(
+          {env_to_key(name.substr(prefix.size())), entry.substr(eq + 1), "env " + std::string(name)});
     }
   }
   // A stable order whatever the environment's, so the same variables always give the same result.

@@ -61,7 +61,8 @@ class session {
     auto reply = client_->raw_request(method, path, body ? &text : nullptr);
     if (!reply) die(cmd_, "registry unreachable: " + reply.error().message);
     // A registry's answer is untrusted: parsed with bounded depth (a hostile one must not crash us).
-    auto bounded = kavro::safe_json::parse(reply->body, {.duplicates = kavro::safe_json::duplicate_keys::last_wins});
+    auto bounded =
+        kavro::safe_json::parse(reply->body, {.duplicates = kavro::safe_json::duplicate_keys::last_wins});
     json parsed = bounded ? std::move(*bounded) : json(json::value_t::discarded);
     const bool ok = reply->status / 100 == 2;
     if (ok && parsed.is_discarded()) {
@@ -117,7 +118,9 @@ std::string read_schema_file(const std::string& cmd, const std::string& path) {
   }
   if (text.size() > max_schema_file_bytes) die(cmd, "schema input is larger than 8 MiB");
   // The registry would refuse it too, but a local message names the file and the position.
-  if (auto parsed = kavro::safe_json::parse(text, {.duplicates = kavro::safe_json::duplicate_keys::last_wins}); !parsed) {
+  if (auto parsed =
+          kavro::safe_json::parse(text, {.duplicates = kavro::safe_json::duplicate_keys::last_wins});
+      !parsed) {
     die(cmd, "schema file '" + path + "' is not JSON: " + parsed.error().message());
   }
   return text;
@@ -395,7 +398,8 @@ void add_check(CLI::App& schema) {
     // error, exit 2 — whereas with `verbose` it is a 200 "not compatible" whose reason is the parse
     // error. Only an incompatible verdict is asked again, verbosely, for its reasons.
     json answer = s.call("POST", path, &body).second;
-    if (auto first = answer.find("is_compatible"); first != answer.end() && first->is_boolean() && !first->get<bool>()) {
+    if (auto first = answer.find("is_compatible");
+        first != answer.end() && first->is_boolean() && !first->get<bool>()) {
       answer = s.call("POST", path + "?verbose=true", &body).second;
     }
     auto verdict = answer.find("is_compatible");

@@ -284,9 +284,10 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
-template tl::expected<nlohmann::json, parse_error> parse_as<nlohmann::json>(std::string_view, const parse_options&);
-template tl::expected<nlohmann::ordered_json, parse_error> parse_as<nlohmann::ordered_json>(std::string_view,
-                                                                                           const parse_options&);
+template tl::expected<nlohmann::json, parse_error> parse_as<nlohmann::json>(std::string_view,
+                                                                            const parse_options&);
+template tl::expected<nlohmann::ordered_json, parse_error> parse_as<nlohmann::ordered_json>(
+    std::string_view, const parse_options&);
 template std::string preview<nlohmann::json>(const nlohmann::json&, std::size_t);
 template std::string preview<nlohmann::ordered_json>(const nlohmann::ordered_json&, std::size_t);
 

@@ -58,11 +58,21 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -113,12 +123,18 @@ std::optional<level> parse_level(std::string_view s) {
 
 std::string_view level_name(level l) {
   switch (l) {
-    case level::trace: return "trace";
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
-    case level::off: return "off";
+    case level::trace:
+      return "trace";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
+    case level::off:
+      return "off";
   }
   return "info";
 }
@@ -129,10 +145,18 @@ std::optional<format> parse_format(std::string_view s) {
   return std::nullopt;
 }
 
-void set_level(level l) { detail::threshold.store(static_cast<int>(l), std::memory_order_relaxed); }
-level current_level() { return static_cast<level>(detail::threshold.load(std::memory_order_relaxed)); }
-void set_format(format f) { current_format_value.store(static_cast<int>(f), std::memory_order_relaxed); }
-format current_format() { return static_cast<format>(current_format_value.load(std::memory_order_relaxed)); }
+void set_level(level l) {
+  detail::threshold.store(static_cast<int>(l), std::memory_order_relaxed);
+}
+level current_level() {
+  return static_cast<level>(detail::threshold.load(std::memory_order_relaxed));
+}
+void set_format(format f) {
+  current_format_value.store(static_cast<int>(f), std::memory_order_relaxed);
+}
+format current_format() {
+  return static_cast<format>(current_format_value.load(std::memory_order_relaxed));
+}
 
 void set_sink(std::function<void(std::string_view)> s) {
   std::lock_guard lock(sink_mutex());
@@ -157,8 +181,10 @@ std::string format_line(level l, std::string_view message, std::initializer_list
             } else if constexpr (std::is_same_v<V, bool>) {
               out += v ? "true" : "false";
             } else if constexpr (std::is_same_v<V, double>) {
-              if (std::isfinite(v)) out += number(v);
-              else json_string(out, number(v));  // JSON has no NaN or Inf
+              if (std::isfinite(v))
+                out += number(v);
+              else
+                json_string(out, number(v));  // JSON has no NaN or Inf
             } else {
               out += std::to_string(v);
             }
@@ -174,9 +200,12 @@ std::string format_line(level l, std::string_view message, std::initializer_list
   out += timestamp() + ' ' + name + ' ';
   // The message is free text, but a newline in it would split the event.
   for (char c : message) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   for (const auto& fd : fields) {
     out += ' ';

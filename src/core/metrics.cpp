@@ -100,7 +100,8 @@ bool valid_name(std::string_view n, bool allow_colon) {
   if (n.empty()) return false;
   for (std::size_t i = 0; i < n.size(); ++i) {
     const char c = n[i];
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
+    const bool alpha =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
     const bool digit = c >= '0' && c <= '9';
     if (!(alpha || (i > 0 && digit))) return false;
   }
@@ -109,9 +110,12 @@ bool valid_name(std::string_view n, bool allow_colon) {
 
 std::string_view type_name(metric_type t) {
   switch (t) {
-    case metric_type::counter: return "counter";
-    case metric_type::gauge: return "gauge";
-    case metric_type::histogram: return "histogram";
+    case metric_type::counter:
+      return "counter";
+    case metric_type::gauge:
+      return "gauge";
+    case metric_type::histogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -150,7 +154,8 @@ registry::~registry() = default;
 
 registry::entry& registry::find_or_add(metric_type type, std::string name, std::string help,
                                        std::vector<std::string> label_names, std::vector<double> bounds) {
-  if (!valid_name(name, true)) throw std::invalid_argument("metric name '" + name + "' is not a valid Prometheus name");
+  if (!valid_name(name, true))
+    throw std::invalid_argument("metric name '" + name + "' is not a valid Prometheus name");
   for (const auto& l : label_names) {
     if (!valid_name(l, false) || l.starts_with("__") || (type == metric_type::histogram && l == "le")) {
       throw std::invalid_argument("metric " + name + ": label name '" + l + "' is not allowed");
@@ -160,10 +165,11 @@ registry::entry& registry::find_or_add(metric_type type, std::string name, std::
   for (auto& e : entries_) {
     const auto& existing = std::visit([](const auto& f) -> const std::string& { return f->name(); }, e->fam);
     if (existing != name) continue;
-    const bool same_labels =
-        std::visit([&](const auto& f) { return f->label_names_ == label_names && f->bounds_ == bounds; }, e->fam);
+    const bool same_labels = std::visit(
+        [&](const auto& f) { return f->label_names_ == label_names && f->bounds_ == bounds; }, e->fam);
     if (e->type != type || !same_labels) {
-      throw std::invalid_argument("metric " + name + " is already registered with another type, labels or buckets");
+      throw std::invalid_argument("metric " + name +
+                                  " is already registered with another type, labels or buckets");
     }
     return *e;
   }
@@ -180,30 +186,33 @@ registry::entry& registry::find_or_add(metric_type type, std::string name, std::
       break;
     case metric_type::histogram:
       metrics::histogram check(bounds);  // refuses bad bounds before the family exists
-      e->fam = std::unique_ptr<family<metrics::histogram>>(
-          new family<metrics::histogram>(std::move(name), std::move(help), std::move(label_names), std::move(bounds)));
+      e->fam = std::unique_ptr<family<metrics::histogram>>(new family<metrics::histogram>(
+          std::move(name), std::move(help), std::move(label_names), std::move(bounds)));
       break;
   }
   entries_.push_back(std::move(e));
   return *entries_.back();
 }
 
-family<metrics::counter>& registry::counter(std::string name, std::string help, std::vector<std::string> label_names) {
+family<metrics::counter>& registry::counter(std::string name, std::string help,
+                                            std::vector<std::string> label_names) {
   auto& e = find_or_add(metric_type::counter, std::move(name), std::move(help), std::move(label_names), {});
   auto& f = *std::get<0>(e.fam);
   if (f.label_names_.empty()) f.get();  // an unlabelled metric shows 0 before its first increment
   return f;
 }
 
-family<metrics::gauge>& registry::gauge(std::string name, std::string help, std::vector<std::string> label_names) {
+family<metrics::gauge>& registry::gauge(std::string name, std::string help,
+                                        std::vector<std::string> label_names) {
   auto& e = find_or_add(metric_type::gauge, std::move(name), std::move(help), std::move(label_names), {});
   auto& f = *std::get<1>(e.fam);
   if (f.label_names_.empty()) f.get();
   return f;
 }
 
-family<metrics::histogram>& registry::histogram(std::string name, std::string help, std::vector<double> bounds,
-                                       std::vector<std::string> label_names) {
+family<metrics::histogram>& registry::histogram(std::string name, std::string help,
+                                                std::vector<double> bounds,
+                                                std::vector<std::string> label_names) {
   auto& e = find_or_add(metric_type::histogram, std::move(name), std::move(help), std::move(label_names),
                         std::move(bounds));
   auto& f = *std::get<2>(e.fam);
@@ -211,9 +220,11 @@ family<metrics::histogram>& registry::histogram(std::string name, std::string he
   return f;
 }
 
-void registry::callback(metric_type type, std::string name, std::string help, std::vector<std::string> label_names,
-                        label_values values, std::function<double()> read) {
-  if (type == metric_type::histogram) throw std::invalid_argument("metric " + name + ": a histogram cannot be a callback");
+void registry::callback(metric_type type, std::string name, std::string help,
+                        std::vector<std::string> label_names, label_values values,
+                        std::function<double()> read) {
+  if (type == metric_type::histogram)
+    throw std::invalid_argument("metric " + name + ": a histogram cannot be a callback");
   if (values.size() != label_names.size()) {
     throw std::invalid_argument("metric " + name + ": " + std::to_string(label_names.size()) +
                                 " label values expected, got " + std::to_string(values.size()));
@@ -233,10 +244,14 @@ std::string escape_label_value(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -245,9 +260,12 @@ std::string escape_help(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -346,8 +364,10 @@ std::string registry::expose() const {
                 text += f.name_ + "_bucket" + label_text(f.label_names_, labels, "le", le) + ' ' +
                         std::to_string(snap.cumulative[i]) + '\n';
               }
-              text += f.name_ + "_sum" + label_text(f.label_names_, labels) + ' ' + format_value(snap.sum) + '\n';
-              text += f.name_ + "_count" + label_text(f.label_names_, labels) + ' ' + std::to_string(snap.count) + '\n';
+              text +=
+                  f.name_ + "_sum" + label_text(f.label_names_, labels) + ' ' + format_value(snap.sum) + '\n';
+              text += f.name_ + "_count" + label_text(f.label_names_, labels) + ' ' +
+                      std::to_string(snap.count) + '\n';
             } else if constexpr (std::is_same_v<child, metrics::counter>) {
               text = f.name_ + label_text(f.label_names_, labels) + ' ' +
                      std::to_string(static_cast<const metrics::counter*>(ptr)->value()) + '\n';

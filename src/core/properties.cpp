@@ -224,7 +224,8 @@ result<std::vector<property>> load_properties(const std::string& path, const pro
   return parse_properties(text, path, limits);
 }
 
-result<std::vector<property>> parse_property_items(const std::vector<std::string>& items, std::string_view option) {
+result<std::vector<property>> parse_property_items(const std::vector<std::string>& items,
+                                                   std::string_view option) {
   std::vector<property> out;
   out.reserve(items.size());
   for (const auto& item : items) {

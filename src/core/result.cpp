@@ -5,13 +5,20 @@ namespace kavro {
 
 const char* to_string(errc c) noexcept {
   switch (c) {
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::invalid_schema: return "invalid_schema";
-    case errc::invalid_data: return "invalid_data";
-    case errc::not_found: return "not_found";
-    case errc::conflict: return "conflict";
-    case errc::unavailable: return "unavailable";
-    case errc::internal: return "internal";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::invalid_schema:
+      return "invalid_schema";
+    case errc::invalid_data:
+      return "invalid_data";
+    case errc::not_found:
+      return "not_found";
+    case errc::conflict:
+      return "conflict";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -18,18 +18,19 @@ using kavro::avro::schema;
 using kavro::avro::type;
 
 const std::set<std::string> cpp_keywords = {
-    "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
-    "constexpr", "continue", "decltype", "default", "delete", "do", "double", "else", "enum", "explicit",
-    "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable",
-    "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public",
-    "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template", "this",
-    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
-    "volatile", "while", "xor", "r", "w", "v"};
+    "alignas", "alignof",  "and",       "asm",      "auto",      "bool",     "break",    "case",
+    "catch",   "char",     "class",     "const",    "constexpr", "continue", "decltype", "default",
+    "delete",  "do",       "double",    "else",     "enum",      "explicit", "export",   "extern",
+    "false",   "float",    "for",       "friend",   "goto",      "if",       "inline",   "int",
+    "long",    "mutable",  "namespace", "new",      "noexcept",  "not",      "nullptr",  "operator",
+    "or",      "private",  "protected", "public",   "register",  "return",   "short",    "signed",
+    "sizeof",  "static",   "struct",    "switch",   "template",  "this",     "throw",    "true",
+    "try",     "typedef",  "typeid",    "typename", "union",     "unsigned", "using",    "virtual",
+    "void",    "volatile", "while",     "xor",      "r",         "w",        "v"};
 
 std::string ident(const std::string& s) {
   return cpp_keywords.count(s) ? s + "_" : s;
 }
-
 
 class generator {
  public:
@@ -74,7 +75,8 @@ class generator {
       case type::string:
         return "std::string";
       case type::bytes:
-        return s.logical() == logical_type::decimal ? "::kavro::avro::gen::decimal" : "std::vector<std::uint8_t>";
+        return s.logical() == logical_type::decimal ? "::kavro::avro::gen::decimal"
+                                                    : "std::vector<std::uint8_t>";
       case type::fixed:
         if (s.logical() == logical_type::duration) return "::kavro::avro::gen::duration";
         return ident(s.name());
@@ -127,7 +129,8 @@ class generator {
         } else if (s.kind() == type::enum_) {
           emit_enum(s);
         } else if (s.logical() != logical_type::duration) {
-          types << "using " << ident(s.name()) << " = std::array<std::uint8_t, " << s.fixed_size() << ">;\n\n";
+          types << "using " << ident(s.name()) << " = std::array<std::uint8_t, " << s.fixed_size()
+                << ">;\n\n";
         }
         complete_.insert(s.id());
         return;
@@ -150,8 +153,10 @@ class generator {
     types << "enum class " << n << " : std::int32_t {";
     for (std::size_t i = 0; i < s.symbols().size(); ++i) types << (i ? ", " : " ") << ident(s.symbols()[i]);
     types << " };\n\n";
-    types << "inline const char* to_string(" << n << " e) noexcept {\n  static constexpr const char* names[] = {";
-    for (std::size_t i = 0; i < s.symbols().size(); ++i) types << (i ? ", " : "") << '"' << s.symbols()[i] << '"';
+    types << "inline const char* to_string(" << n
+          << " e) noexcept {\n  static constexpr const char* names[] = {";
+    for (std::size_t i = 0; i < s.symbols().size(); ++i)
+      types << (i ? ", " : "") << '"' << s.symbols()[i] << '"';
     types << "};\n  auto i = static_cast<std::size_t>(e);\n  return i < " << s.symbols().size()
           << " ? names[i] : \"\";\n}\n\n";
   }
@@ -161,8 +166,10 @@ class generator {
     types << "struct " << n << " {\n";
     for (const auto& f : s.fields()) types << "  " << cpp_type(f.type) << ' ' << ident(f.name) << "{};\n";
     types << "\n  bool operator==(const " << n << "&) const = default;\n";
-    types << "  // The schema this type was generated from (the Avro full name is " << s.full_name() << ").\n";
-    types << "  static constexpr std::string_view avro_schema = R\"kavro_avsc(" << s.text() << ")kavro_avsc\";\n";
+    types << "  // The schema this type was generated from (the Avro full name is " << s.full_name()
+          << ").\n";
+    types << "  static constexpr std::string_view avro_schema = R\"kavro_avsc(" << s.text()
+          << ")kavro_avsc\";\n";
     types << "};\n\n";
     funcs << "inline void encode(const " << n << "& v, ::kavro::avro::gen::writer& w) {\n";
     if (s.fields().empty()) funcs << "  (void)v;\n  (void)w;\n";
@@ -211,7 +218,8 @@ class generator {
         funcs << in << "w.put_string(" << x << ");\n";
         return;
       case type::bytes:
-        funcs << in << "w.put_bytes(" << x << (s.logical() == logical_type::decimal ? ".unscaled" : "") << ");\n";
+        funcs << in << "w.put_bytes(" << x << (s.logical() == logical_type::decimal ? ".unscaled" : "")
+              << ");\n";
         return;
       case type::fixed:
         if (s.logical() == logical_type::duration)
@@ -248,7 +256,9 @@ class generator {
         const auto& b = s.branches();
         if (b.size() == 2 && (b[0].kind() == type::null) != (b[1].kind() == type::null)) {
           std::size_t null_at = b[0].kind() == type::null ? 0 : 1;
-          funcs << in << "if (!" << x << ") {\n" << in << "  w.put_long(" << null_at << ");\n" << in << "} else {\n"
+          funcs << in << "if (!" << x << ") {\n"
+                << in << "  w.put_long(" << null_at << ");\n"
+                << in << "} else {\n"
                 << in << "  w.put_long(" << 1 - null_at << ");\n";
           encode_stmt(b[1 - null_at], "(*" + x + ")", in + "  ");
           funcs << in << "}\n";
@@ -300,7 +310,8 @@ class generator {
         funcs << in << "r.get_string(" << x << ");\n";
         return;
       case type::bytes:
-        funcs << in << "r.get_bytes(" << x << (s.logical() == logical_type::decimal ? ".unscaled" : "") << ");\n";
+        funcs << in << "r.get_bytes(" << x << (s.logical() == logical_type::decimal ? ".unscaled" : "")
+              << ");\n";
         return;
       case type::fixed:
         if (s.logical() == logical_type::duration)
@@ -395,8 +406,9 @@ int main(int argc, char** argv) {
       else if (a == "--namespace" || a == "-n")
         ns = next();
       else if (a == "--help" || a == "-h") {
-        std::cout << "usage: kavro-gen [--namespace NS] [--output FILE.hpp] SCHEMA.avsc...\n"
-                     "Generates C++ structs with Avro binary encode/decode for the named types in the schemas.\n";
+        std::cout
+            << "usage: kavro-gen [--namespace NS] [--output FILE.hpp] SCHEMA.avsc...\n"
+               "Generates C++ structs with Avro binary encode/decode for the named types in the schemas.\n";
         return 0;
       } else
         schemas.push_back(a);
@@ -420,7 +432,8 @@ int main(int argc, char** argv) {
     }
     std::ostringstream out;
     out << "// Generated by kavro-gen from";
-    for (const auto& p : schemas) out << ' ' << p.substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
+    for (const auto& p : schemas)
+      out << ' ' << p.substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
     out << ". Do not edit.\n#pragma once\n\n"
         << "#include <array>\n#include <chrono>\n#include <cstdint>\n#include <map>\n#include <optional>\n"
         << "#include <string>\n#include <string_view>\n#include <variant>\n#include <vector>\n\n"

@@ -20,8 +20,21 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-enum class kind { empty, false_schema, object, array, string, number, boolean, null, enumeration, constant,
-                  combined, negation, conditional };
+enum class kind {
+  empty,
+  false_schema,
+  object,
+  array,
+  string,
+  number,
+  boolean,
+  null,
+  enumeration,
+  constant,
+  combined,
+  negation,
+  conditional
+};
 
 struct node {
   kind k = kind::empty;
@@ -121,8 +134,8 @@ class loader {
       in = nullptr;
       for (const auto& [name, d] : schema_.references()) {
         const std::string n = name.substr(0, name.find('#'));
-        if (n == target_doc ||
-            (target_doc.size() > n.size() && target_doc.ends_with(n) && target_doc[target_doc.size() - n.size() - 1] == '/')) {
+        if (n == target_doc || (target_doc.size() > n.size() && target_doc.ends_with(n) &&
+                                target_doc[target_doc.size() - n.size() - 1] == '/')) {
           in = &d;
           break;
         }
@@ -157,7 +170,8 @@ class loader {
 
   static std::vector<part> plan(const json& j) {
     std::vector<part> parts;
-    if (const auto* e = member(j, "enum"); e && e->is_array()) parts.push_back({kind::enumeration, {}, {}, {}});
+    if (const auto* e = member(j, "enum"); e && e->is_array())
+      parts.push_back({kind::enumeration, {}, {}, {}});
     for (const char* c : {"allOf", "anyOf", "oneOf"})
       if (const auto* a = member(j, c); a && a->is_array()) parts.push_back({kind::combined, {}, c, {}});
     if (member(j, "not") != nullptr) parts.push_back({kind::negation, {}, {}, {}});
@@ -185,7 +199,8 @@ class loader {
         parts.push_back({kind::array, "array", {}, {}});
       if (any({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}))
         parts.push_back({kind::number, "number", {}, {}});
-      if (any({"minLength", "maxLength", "pattern", "format"})) parts.push_back({kind::string, "string", {}, {}});
+      if (any({"minLength", "maxLength", "pattern", "format"}))
+        parts.push_back({kind::string, "string", {}, {}});
     }
     if (member(j, "if") != nullptr) parts.push_back({kind::conditional, {}, {}, {}});
     return parts;
@@ -266,7 +281,8 @@ class loader {
       case kind::string:
         n.min_length = number_at(j, "minLength");
         n.max_length = number_at(j, "maxLength");
-        if (const auto* pat = member(j, "pattern"); pat && pat->is_string()) n.pattern = pat->get<std::string>();
+        if (const auto* pat = member(j, "pattern"); pat && pat->is_string())
+          n.pattern = pat->get<std::string>();
         break;
       case kind::number:
         n.requires_integer = type == "integer";
@@ -283,11 +299,14 @@ class loader {
           for (const auto& r : *req)
             if (r.is_string()) n.required.insert(r.get<std::string>());
         if (const auto* ap = member(j, "additionalProperties")) {
-          if (ap->is_boolean()) n.permits_additional = ap->get<bool>();
-          else n.additional = load(ap, doc, depth + 1);
+          if (ap->is_boolean())
+            n.permits_additional = ap->get<bool>();
+          else
+            n.additional = load(ap, doc, depth + 1);
         }
         if (const auto* pp = member(j, "patternProperties"); pp && pp->is_object())
-          for (const auto& [k, v] : pp->items()) n.pattern_properties.emplace_back(k, load(&v, doc, depth + 1));
+          for (const auto& [k, v] : pp->items())
+            n.pattern_properties.emplace_back(k, load(&v, doc, depth + 1));
         auto dependencies = [&](const json* deps) {
           if (deps == nullptr || !deps->is_object()) return;
           for (const auto& [k, v] : deps->items()) {
@@ -319,8 +338,10 @@ class loader {
           n.all_items = load(items, doc, depth + 1);
         }
         if (extra != nullptr && !extra->is_array()) {
-          if (extra->is_boolean()) n.permits_additional_items = extra->get<bool>();
-          else n.additional_items = load(extra, doc, depth + 1);
+          if (extra->is_boolean())
+            n.permits_additional_items = extra->get<bool>();
+          else
+            n.additional_items = load(extra, doc, depth + 1);
         }
         n.max_items = number_at(j, "maxItems");
         n.min_items = number_at(j, "minItems");
@@ -348,7 +369,8 @@ std::uint32_t java_hash(const std::string& utf8) {
     std::uint32_t cp = c;
     std::size_t len = 1;
     if (c >= 0xF0 && i + 3 < utf8.size() + 0) {
-      cp = ((c & 0x07u) << 18) | ((utf8[i + 1] & 0x3Fu) << 12) | ((utf8[i + 2] & 0x3Fu) << 6) | (utf8[i + 3] & 0x3Fu);
+      cp = ((c & 0x07u) << 18) | ((utf8[i + 1] & 0x3Fu) << 12) | ((utf8[i + 2] & 0x3Fu) << 6) |
+           (utf8[i + 3] & 0x3Fu);
       len = 4;
     } else if (c >= 0xE0 && i + 2 < utf8.size()) {
       cp = ((c & 0x0Fu) << 12) | ((utf8[i + 1] & 0x3Fu) << 6) | (utf8[i + 2] & 0x3Fu);
@@ -380,7 +402,8 @@ std::vector<std::string> java_order(const std::vector<std::string>& keys, std::s
     if (distinct.size() > capacity * 3 / 4) capacity *= 2;
   }
   std::vector<std::pair<std::size_t, std::size_t>> order;  // (bucket, insertion index)
-  for (std::size_t i = 0; i < distinct.size(); ++i) order.emplace_back(java_hash(distinct[i]) & (capacity - 1), i);
+  for (std::size_t i = 0; i < distinct.size(); ++i)
+    order.emplace_back(java_hash(distinct[i]) & (capacity - 1), i);
   std::stable_sort(order.begin(), order.end());
   std::vector<std::string> out;
   for (const auto& [bucket, i] : order) out.push_back(distinct[i]);
@@ -431,7 +454,8 @@ struct context {
 
   context sub() const { return context{scope, path, {}}; }
   bool compatible() const {
-    return std::all_of(diffs.begin(), diffs.end(), [](const difference& d) { return is_compatible_change(d.type); });
+    return std::all_of(diffs.begin(), diffs.end(),
+                       [](const difference& d) { return is_compatible_change(d.type); });
   }
   std::string path_string() const {
     std::string s = "#/";
@@ -455,17 +479,23 @@ struct path_scope {
   context& c_;
 };
 
-bool same(const json* a, const json* b) { return a == nullptr ? b == nullptr : (b != nullptr && *a == *b); }
+bool same(const json* a, const json* b) {
+  return a == nullptr ? b == nullptr : (b != nullptr && *a == *b);
+}
 
 template <class T>
 void compare_limit(context& c, const char* attribute, const std::optional<T>& o, const std::optional<T>& u,
                    difference_type added, difference_type removed, difference_type increased,
                    difference_type decreased) {
   if (o == u) return;
-  if (!o) c.add(attribute, added);
-  else if (!u) c.add(attribute, removed);
-  else if (*o < *u) c.add(attribute, increased);
-  else if (*o > *u) c.add(attribute, decreased);
+  if (!o)
+    c.add(attribute, added);
+  else if (!u)
+    c.add(attribute, removed);
+  else if (*o < *u)
+    c.add(attribute, increased);
+  else if (*o > *u)
+    c.add(attribute, decreased);
 }
 
 bool regex_finds(const std::string& pattern, const std::string& text) {
@@ -544,13 +574,21 @@ class differ {
     if (!same(o->description, u->description)) c.add(T::description_changed);
     if (!same(o->default_value, u->default_value)) c.add(T::default_changed);
     switch (o->k) {
-      case kind::string: compare_string(c, *o, *u); break;
-      case kind::number: compare_number(c, *o, *u); break;
+      case kind::string:
+        compare_string(c, *o, *u);
+        break;
+      case kind::number:
+        compare_number(c, *o, *u);
+        break;
       case kind::constant:
         if (o->values != u->values) c.add("const", T::enum_array_changed);
         break;
-      case kind::enumeration: compare_enum(c, *o, *u); break;
-      case kind::combined: compare_combined(c, *o, *u); break;
+      case kind::enumeration:
+        compare_enum(c, *o, *u);
+        break;
+      case kind::combined:
+        compare_combined(c, *o, *u);
+        break;
       case kind::negation: {
         path_scope p(c, "not");
         auto sub = c.sub();
@@ -558,9 +596,14 @@ class differ {
         c.add(sub.compatible() ? T::not_type_narrowed : T::not_type_extended);
         break;
       }
-      case kind::object: compare_object(c, *o, *u); break;
-      case kind::array: compare_array(c, *o, *u); break;
-      default: break;
+      case kind::object:
+        compare_object(c, *o, *u);
+        break;
+      case kind::array:
+        compare_array(c, *o, *u);
+        break;
+      default:
+        break;
     }
     c.scope.pop_back();
   }
@@ -571,33 +614,44 @@ class differ {
                   T::max_length_increased, T::max_length_decreased);
     compare_limit(c, "minLength", o.min_length, u.min_length, T::min_length_added, T::min_length_removed,
                   T::min_length_increased, T::min_length_decreased);
-    if (!o.pattern && u.pattern) c.add("pattern", T::pattern_added);
-    else if (o.pattern && !u.pattern) c.add("pattern", T::pattern_removed);
-    else if (o.pattern && *o.pattern != *u.pattern) c.add("pattern", T::pattern_changed);
+    if (!o.pattern && u.pattern)
+      c.add("pattern", T::pattern_added);
+    else if (o.pattern && !u.pattern)
+      c.add("pattern", T::pattern_removed);
+    else if (o.pattern && *o.pattern != *u.pattern)
+      c.add("pattern", T::pattern_changed);
   }
 
   static void compare_number(context& c, const node& o, const node& u) {
     using T = difference_type;
-    compare_limit(c, "maximum", o.maximum, u.maximum, T::maximum_added, T::maximum_removed, T::maximum_increased,
-                  T::maximum_decreased);
-    compare_limit(c, "minimum", o.minimum, u.minimum, T::minimum_added, T::minimum_removed, T::minimum_increased,
-                  T::minimum_decreased);
+    compare_limit(c, "maximum", o.maximum, u.maximum, T::maximum_added, T::maximum_removed,
+                  T::maximum_increased, T::maximum_decreased);
+    compare_limit(c, "minimum", o.minimum, u.minimum, T::minimum_added, T::minimum_removed,
+                  T::minimum_increased, T::minimum_decreased);
     compare_limit(c, "exclusiveMaximum", o.exclusive_maximum, u.exclusive_maximum, T::exclusive_maximum_added,
-                  T::exclusive_maximum_removed, T::exclusive_maximum_increased, T::exclusive_maximum_decreased);
+                  T::exclusive_maximum_removed, T::exclusive_maximum_increased,
+                  T::exclusive_maximum_decreased);
     compare_limit(c, "exclusiveMinimum", o.exclusive_minimum, u.exclusive_minimum, T::exclusive_minimum_added,
-                  T::exclusive_minimum_removed, T::exclusive_minimum_increased, T::exclusive_minimum_decreased);
+                  T::exclusive_minimum_removed, T::exclusive_minimum_increased,
+                  T::exclusive_minimum_decreased);
     if (o.multiple_of != u.multiple_of) {
       // Confluent compares the integer parts (Number.intValue()); a zero one would divide by zero
       // there, and is a change here.
       const auto oi = o.multiple_of ? static_cast<long long>(std::trunc(*o.multiple_of)) : 0;
       const auto ui = u.multiple_of ? static_cast<long long>(std::trunc(*u.multiple_of)) : 0;
-      if (!o.multiple_of) c.add("multipleOf", T::multiple_of_added);
-      else if (!u.multiple_of) c.add("multipleOf", T::multiple_of_removed);
-      else if (oi != 0 && ui % oi == 0) c.add("multipleOf", T::multiple_of_expanded);
-      else if (ui != 0 && oi % ui == 0) c.add("multipleOf", T::multiple_of_reduced);
-      else c.add("multipleOf", T::multiple_of_changed);
+      if (!o.multiple_of)
+        c.add("multipleOf", T::multiple_of_added);
+      else if (!u.multiple_of)
+        c.add("multipleOf", T::multiple_of_removed);
+      else if (oi != 0 && ui % oi == 0)
+        c.add("multipleOf", T::multiple_of_expanded);
+      else if (ui != 0 && oi % ui == 0)
+        c.add("multipleOf", T::multiple_of_reduced);
+      else
+        c.add("multipleOf", T::multiple_of_changed);
     }
-    if (o.requires_integer != u.requires_integer) c.add(o.requires_integer ? T::type_extended : T::type_narrowed);
+    if (o.requires_integer != u.requires_integer)
+      c.add(o.requires_integer ? T::type_extended : T::type_narrowed);
   }
 
   static void compare_enum(context& c, const node& o, const node& u) {
@@ -631,13 +685,15 @@ class differ {
       return out;
     };
     const auto os = distinct(o.subschemas), us = distinct(u.subschemas);
-    if (os.size() < us.size()) c.add(u.criterion == "allOf" ? T::product_type_extended : T::sum_type_extended);
+    if (os.size() < us.size())
+      c.add(u.criterion == "allOf" ? T::product_type_extended : T::sum_type_extended);
     else if (os.size() > us.size())
-      c.add(o.criterion == "anyOf" || o.criterion == "oneOf" ? T::sum_type_narrowed : T::product_type_narrowed);
+      c.add(o.criterion == "anyOf" || o.criterion == "oneOf" ? T::sum_type_narrowed
+                                                             : T::product_type_narrowed);
 
     // Compatible pairs, then a maximum matching of originals to updates (Kuhn's augmenting paths).
-    std::vector<std::vector<std::optional<std::vector<difference>>>> edges(os.size(),
-                                                                         std::vector<std::optional<std::vector<difference>>>(us.size()));
+    std::vector<std::vector<std::optional<std::vector<difference>>>> edges(
+        os.size(), std::vector<std::optional<std::vector<difference>>>(us.size()));
     for (std::size_t i = 0; i < os.size(); ++i) {
       path_scope p(c, o.criterion + "/" + std::to_string(i));
       for (std::size_t k = 0; k < us.size(); ++k) {
@@ -695,10 +751,11 @@ class differ {
         if (!has_key(u.properties, key)) continue;
         path_scope k(c, key);
         const bool o_req = o.required.count(key) > 0, u_req = u.required.count(key) > 0;
-        if (o_req && !u_req) c.add(T::required_attribute_removed);
+        if (o_req && !u_req)
+          c.add(T::required_attribute_removed);
         else if (!o_req && u_req)
           c.add(find_in(u.properties, key)->has_default() ? T::required_attribute_with_default_added
-                                                           : T::required_attribute_added);
+                                                          : T::required_attribute_added);
       }
     }
     {
@@ -754,26 +811,35 @@ class differ {
         } else {
           const auto od = find_in(o.property_dependencies, key), ud = find_in(u.property_dependencies, key);
           if (od != ud) {
-            if (std::includes(ud.begin(), ud.end(), od.begin(), od.end())) c.add(T::dependency_array_extended);
-            else if (std::includes(od.begin(), od.end(), ud.begin(), ud.end())) c.add(T::dependency_array_narrowed);
-            else c.add(T::dependency_array_changed);
+            if (std::includes(ud.begin(), ud.end(), od.begin(), od.end()))
+              c.add(T::dependency_array_extended);
+            else if (std::includes(od.begin(), od.end(), ud.begin(), ud.end()))
+              c.add(T::dependency_array_narrowed);
+            else
+              c.add(T::dependency_array_changed);
           }
         }
       }
       for (const auto& key : union_order(o.schema_dependencies, u.schema_dependencies)) {
         path_scope k(c, key);
-        if (!has_key(u.schema_dependencies, key)) c.add(T::dependency_schema_removed);
-        else if (!has_key(o.schema_dependencies, key)) c.add(T::dependency_schema_added);
-        else compare(c, find_in(o.schema_dependencies, key), find_in(u.schema_dependencies, key));
+        if (!has_key(u.schema_dependencies, key))
+          c.add(T::dependency_schema_removed);
+        else if (!has_key(o.schema_dependencies, key))
+          c.add(T::dependency_schema_added);
+        else
+          compare(c, find_in(o.schema_dependencies, key), find_in(u.schema_dependencies, key));
       }
     }
     {
       path_scope p(c, "additionalProperties");
       if (o.permits_additional != u.permits_additional)
         c.add(u.permits_additional ? T::additional_properties_added : T::additional_properties_removed);
-      else if (o.additional == nullptr && u.additional != nullptr) c.add(T::additional_properties_narrowed);
-      else if (u.additional == nullptr && o.additional != nullptr) c.add(T::additional_properties_extended);
-      else compare(c, o.additional, u.additional);
+      else if (o.additional == nullptr && u.additional != nullptr)
+        c.add(T::additional_properties_narrowed);
+      else if (u.additional == nullptr && o.additional != nullptr)
+        c.add(T::additional_properties_extended);
+      else
+        compare(c, o.additional, u.additional);
     }
     compare_limit(c, "maxProperties", o.max_properties, u.max_properties, T::max_properties_added,
                   T::max_properties_removed, T::max_properties_increased, T::max_properties_decreased);
@@ -781,7 +847,9 @@ class differ {
                   T::min_properties_removed, T::min_properties_increased, T::min_properties_decreased);
   }
 
-  static bool open_array(const node& n) { return n.additional_items == nullptr && n.permits_additional_items; }
+  static bool open_array(const node& n) {
+    return n.additional_items == nullptr && n.permits_additional_items;
+  }
 
   void compare_array(context& c, const node& o, const node& u) {
     using T = difference_type;
@@ -830,9 +898,12 @@ class differ {
       path_scope p(c, "additionalItems");
       if (o.permits_additional_items != u.permits_additional_items)
         c.add(o.permits_additional_items ? T::additional_items_removed : T::additional_items_added);
-      else if (o.additional_items == nullptr && u.additional_items != nullptr) c.add(T::additional_items_narrowed);
-      else if (u.additional_items == nullptr && o.additional_items != nullptr) c.add(T::additional_items_extended);
-      else compare(c, o.additional_items, u.additional_items);
+      else if (o.additional_items == nullptr && u.additional_items != nullptr)
+        c.add(T::additional_items_narrowed);
+      else if (u.additional_items == nullptr && o.additional_items != nullptr)
+        c.add(T::additional_items_extended);
+      else
+        compare(c, o.additional_items, u.additional_items);
     }
     compare_limit(c, "maxItems", o.max_items, u.max_items, T::max_items_added, T::max_items_removed,
                   T::max_items_increased, T::max_items_decreased);
@@ -849,34 +920,71 @@ class differ {
 };
 
 // Difference.error()'s groups of types that share a message.
-enum class message_group { keyword, increased, decreased, value_changed, narrowed, extended, type_changed, other };
+enum class message_group {
+  keyword,
+  increased,
+  decreased,
+  value_changed,
+  narrowed,
+  extended,
+  type_changed,
+  other
+};
 
 message_group group_of(difference_type t) {
   using T = difference_type;
   switch (t) {
-    case T::maximum_added: case T::minimum_added: case T::exclusive_maximum_added: case T::exclusive_minimum_added:
-    case T::multiple_of_added: case T::max_length_added: case T::min_length_added: case T::pattern_added:
-    case T::required_attribute_added: case T::max_properties_added: case T::min_properties_added:
-    case T::dependency_array_added: case T::dependency_schema_added: case T::max_items_added:
-    case T::min_items_added: case T::unique_items_added: case T::additional_items_removed:
+    case T::maximum_added:
+    case T::minimum_added:
+    case T::exclusive_maximum_added:
+    case T::exclusive_minimum_added:
+    case T::multiple_of_added:
+    case T::max_length_added:
+    case T::min_length_added:
+    case T::pattern_added:
+    case T::required_attribute_added:
+    case T::max_properties_added:
+    case T::min_properties_added:
+    case T::dependency_array_added:
+    case T::dependency_schema_added:
+    case T::max_items_added:
+    case T::min_items_added:
+    case T::unique_items_added:
+    case T::additional_items_removed:
     case T::additional_properties_removed:
       return message_group::keyword;
-    case T::min_length_increased: case T::minimum_increased: case T::exclusive_minimum_increased:
-    case T::min_properties_increased: case T::multiple_of_expanded: case T::min_items_increased:
+    case T::min_length_increased:
+    case T::minimum_increased:
+    case T::exclusive_minimum_increased:
+    case T::min_properties_increased:
+    case T::multiple_of_expanded:
+    case T::min_items_increased:
       return message_group::increased;
-    case T::max_length_decreased: case T::maximum_decreased: case T::max_items_decreased:
-    case T::exclusive_maximum_decreased: case T::max_properties_decreased:
+    case T::max_length_decreased:
+    case T::maximum_decreased:
+    case T::max_items_decreased:
+    case T::exclusive_maximum_decreased:
+    case T::max_properties_decreased:
       return message_group::decreased;
-    case T::pattern_changed: case T::multiple_of_changed: case T::dependency_array_changed:
+    case T::pattern_changed:
+    case T::multiple_of_changed:
+    case T::dependency_array_changed:
       return message_group::value_changed;
-    case T::additional_items_narrowed: case T::enum_array_narrowed: case T::sum_type_narrowed:
+    case T::additional_items_narrowed:
+    case T::enum_array_narrowed:
+    case T::sum_type_narrowed:
     case T::additional_properties_narrowed:
       return message_group::narrowed;
-    case T::dependency_array_extended: case T::product_type_extended: case T::sum_type_extended:
+    case T::dependency_array_extended:
+    case T::product_type_extended:
+    case T::sum_type_extended:
     case T::not_type_extended:
       return message_group::extended;
-    case T::type_changed: case T::type_narrowed: case T::combined_type_changed:
-    case T::combined_type_subschemas_changed: case T::enum_array_changed:
+    case T::type_changed:
+    case T::type_narrowed:
+    case T::combined_type_changed:
+    case T::combined_type_subschemas_changed:
+    case T::enum_array_changed:
       return message_group::type_changed;
     default:
       return message_group::other;
@@ -896,9 +1004,11 @@ std::string template_of(difference_type t, const std::string& p) {
     case message_group::value_changed:
       return "The value at path '" + p + "' is different between the %s and %s schema";
     case message_group::narrowed:
-      return "An array or combined type at path '" + p + "' has fewer elements in the %s schema than the %s schema";
+      return "An array or combined type at path '" + p +
+             "' has fewer elements in the %s schema than the %s schema";
     case message_group::extended:
-      return "An array or combined type at path '" + p + "' has more elements in the %s schema than the %s schema";
+      return "An array or combined type at path '" + p +
+             "' has more elements in the %s schema than the %s schema";
     case message_group::type_changed:
       return "A type at path '" + p + "' is different between the %s schema and the %s schema";
     case message_group::other:
@@ -925,7 +1035,8 @@ std::string template_of(difference_type t, const std::string& p) {
       return "The %s schema has a property or item at path '" + p +
              "' which is missing in the %s schema and is not covered by its partially open content model";
     case T::reserved_property_removed:
-      return "The %s schema has reserved property '" + p + "' removed from its metadata which is present in the %s schema.";
+      return "The %s schema has reserved property '" + p +
+             "' removed from its metadata which is present in the %s schema.";
     case T::reserved_property_conflicts_with_property:
       return "The %s schema has property at path '" + p +
              "' that conflicts with the reserved properties which is missing in the %s schema.";
@@ -950,17 +1061,38 @@ const char* to_string(difference_type t) noexcept {
 bool is_compatible_change(difference_type t) noexcept {
   using T = difference_type;
   switch (t) {  // Confluent's SchemaDiff.COMPATIBLE_CHANGES
-    case T::id_changed: case T::description_changed: case T::title_changed: case T::default_changed:
-    case T::schema_removed: case T::type_extended:
-    case T::max_length_increased: case T::max_length_removed: case T::min_length_decreased:
-    case T::min_length_removed: case T::pattern_removed:
-    case T::maximum_increased: case T::maximum_removed: case T::minimum_decreased: case T::minimum_removed:
-    case T::exclusive_maximum_increased: case T::exclusive_maximum_removed: case T::exclusive_minimum_decreased:
-    case T::exclusive_minimum_removed: case T::multiple_of_reduced: case T::multiple_of_removed:
-    case T::required_attribute_with_default_added: case T::required_attribute_removed:
-    case T::dependency_array_narrowed: case T::dependency_array_removed: case T::dependency_schema_removed:
-    case T::max_properties_increased: case T::max_properties_removed: case T::min_properties_decreased:
-    case T::min_properties_removed: case T::additional_properties_added: case T::additional_properties_extended:
+    case T::id_changed:
+    case T::description_changed:
+    case T::title_changed:
+    case T::default_changed:
+    case T::schema_removed:
+    case T::type_extended:
+    case T::max_length_increased:
+    case T::max_length_removed:
+    case T::min_length_decreased:
+    case T::min_length_removed:
+    case T::pattern_removed:
+    case T::maximum_increased:
+    case T::maximum_removed:
+    case T::minimum_decreased:
+    case T::minimum_removed:
+    case T::exclusive_maximum_increased:
+    case T::exclusive_maximum_removed:
+    case T::exclusive_minimum_decreased:
+    case T::exclusive_minimum_removed:
+    case T::multiple_of_reduced:
+    case T::multiple_of_removed:
+    case T::required_attribute_with_default_added:
+    case T::required_attribute_removed:
+    case T::dependency_array_narrowed:
+    case T::dependency_array_removed:
+    case T::dependency_schema_removed:
+    case T::max_properties_increased:
+    case T::max_properties_removed:
+    case T::min_properties_decreased:
+    case T::min_properties_removed:
+    case T::additional_properties_added:
+    case T::additional_properties_extended:
     case T::property_with_empty_schema_added_to_open_content_model:
     case T::required_property_with_default_added_to_unopen_content_model:
     case T::optional_property_added_to_unopen_content_model:
@@ -968,14 +1100,23 @@ bool is_compatible_change(difference_type t) noexcept {
     case T::property_removed_from_open_content_model:
     case T::property_added_is_covered_by_partially_open_content_model:
     case T::property_removed_is_covered_by_partially_open_content_model:
-    case T::max_items_increased: case T::max_items_removed: case T::min_items_decreased: case T::min_items_removed:
-    case T::unique_items_removed: case T::additional_items_added: case T::additional_items_extended:
-    case T::item_with_empty_schema_added_to_open_content_model: case T::item_added_to_closed_content_model:
-    case T::item_with_false_removed_from_closed_content_model: case T::item_removed_from_open_content_model:
+    case T::max_items_increased:
+    case T::max_items_removed:
+    case T::min_items_decreased:
+    case T::min_items_removed:
+    case T::unique_items_removed:
+    case T::additional_items_added:
+    case T::additional_items_extended:
+    case T::item_with_empty_schema_added_to_open_content_model:
+    case T::item_added_to_closed_content_model:
+    case T::item_with_false_removed_from_closed_content_model:
+    case T::item_removed_from_open_content_model:
     case T::item_added_is_covered_by_partially_open_content_model:
     case T::item_removed_is_covered_by_partially_open_content_model:
     case T::enum_array_extended:
-    case T::combined_type_extended: case T::product_type_narrowed: case T::sum_type_extended:
+    case T::combined_type_extended:
+    case T::product_type_narrowed:
+    case T::sum_type_extended:
     case T::not_type_narrowed:
       return true;
     default:
@@ -983,7 +1124,8 @@ bool is_compatible_change(difference_type t) noexcept {
   }
 }
 
-result<std::vector<difference>> compare(const schema& original, const schema& update, const compare_limits& bounds) {
+result<std::vector<difference>> compare(const schema& original, const schema& update,
+                                        const compare_limits& bounds) {
   loader lo(original), lu(update);
   const node* o = lo.root();
   const node* u = lu.root();

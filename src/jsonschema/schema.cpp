@@ -56,7 +56,8 @@ const nlohmann::ordered_json* resolve_local(const nlohmann::ordered_json& root, 
       if (it == at->end()) return nullptr;
       at = &*it;
     } else if (at->is_array()) {
-      if (decoded.empty() || decoded.find_first_not_of("0123456789") != std::string::npos || decoded.size() > 9)
+      if (decoded.empty() || decoded.find_first_not_of("0123456789") != std::string::npos ||
+          decoded.size() > 9)
         return nullptr;
       const auto index = std::stoul(decoded);
       if (index >= at->size()) return nullptr;
@@ -92,7 +93,8 @@ result<void> check_ref_chains(const nlohmann::ordered_json& root, const limits& 
       const auto* target = resolve_local(root, text);
       if (target == nullptr || !target->is_object()) break;
       if (!seen.insert(target).second)
-        return fail(errc::invalid_schema, "$ref \"" + safe_json::excerpt(text, 80) + "\" is part of a cycle of references");
+        return fail(errc::invalid_schema,
+                    "$ref \"" + safe_json::excerpt(text, 80) + "\" is part of a cycle of references");
       if (hops + 1 > bounds.max_ref_chain)
         return fail(errc::invalid_schema, "$ref chain longer than " + std::to_string(bounds.max_ref_chain) +
                                               " references at \"" + safe_json::excerpt(text, 80) + "\"");
@@ -124,7 +126,8 @@ result<void> check_top_chain(const nlohmann::ordered_json& root,
       const nlohmann::ordered_json* next = nullptr;
       for (const auto& [n, d] : references) {
         const std::string_view key = without_fragment(n);
-        if (key == name || (name.size() > key.size() && name.ends_with(key) && name[name.size() - key.size() - 1] == '/'))
+        if (key == name ||
+            (name.size() > key.size() && name.ends_with(key) && name[name.size() - key.size() - 1] == '/'))
           next = &d;
       }
       if (next == nullptr) return {};  // valijson reports the reference it cannot fetch
@@ -133,7 +136,8 @@ result<void> check_top_chain(const nlohmann::ordered_json& root,
     const auto* target = resolve_local(*doc, pointer);
     if (target == nullptr) return {};
     if (!seen.insert(target).second)
-      return fail(errc::invalid_schema, "$ref \"" + safe_json::excerpt(ref, 80) + "\" is part of a cycle of references");
+      return fail(errc::invalid_schema,
+                  "$ref \"" + safe_json::excerpt(ref, 80) + "\" is part of a cycle of references");
     if (hops + 1 > bounds.max_ref_chain)
       return fail(errc::invalid_schema, "$ref chain longer than " + std::to_string(bounds.max_ref_chain) +
                                             " references at \"" + safe_json::excerpt(ref, 80) + "\"");
@@ -147,17 +151,21 @@ valijson::SchemaParser::Version validator_version(draft d) {
   return d == draft::draft4 ? valijson::SchemaParser::kDraft4 : valijson::SchemaParser::kDraft7;
 }
 
-result<nlohmann::ordered_json> parse_document(std::string_view text, std::string_view what, const limits& bounds) {
+result<nlohmann::ordered_json> parse_document(std::string_view text, std::string_view what,
+                                              const limits& bounds) {
   if (text.size() > bounds.max_text_bytes)
     return fail(errc::invalid_schema, std::string(what) + " is " + std::to_string(text.size()) +
-                                          " bytes, more than the limit of " + std::to_string(bounds.max_text_bytes));
+                                          " bytes, more than the limit of " +
+                                          std::to_string(bounds.max_text_bytes));
   safe_json::parse_options options;
   options.max_depth = bounds.max_depth;
   options.duplicates = safe_json::duplicate_keys::last_wins;  // as Jackson reads Confluent's schemas
   auto doc = safe_json::parse_ordered(text, options);
-  if (!doc) return fail(errc::invalid_schema, std::string(what) + " is not valid JSON: " + doc.error().message());
+  if (!doc)
+    return fail(errc::invalid_schema, std::string(what) + " is not valid JSON: " + doc.error().message());
   if (!doc->is_object())
-    return fail(errc::invalid_schema, std::string(what) + " must be a JSON object, got " + safe_json::preview(*doc));
+    return fail(errc::invalid_schema,
+                std::string(what) + " must be a JSON object, got " + safe_json::preview(*doc));
   return std::move(*doc);
 }
 
@@ -165,19 +173,26 @@ result<nlohmann::ordered_json> parse_document(std::string_view text, std::string
 
 const char* to_string(draft d) noexcept {
   switch (d) {
-    case draft::draft4: return "draft-04";
-    case draft::draft6: return "draft-06";
-    case draft::draft7: return "draft-07";
-    case draft::draft2019_09: return "2019-09";
-    case draft::draft2020_12: return "2020-12";
+    case draft::draft4:
+      return "draft-04";
+    case draft::draft6:
+      return "draft-06";
+    case draft::draft7:
+      return "draft-07";
+    case draft::draft2019_09:
+      return "2019-09";
+    case draft::draft2020_12:
+      return "2020-12";
   }
   return "draft-07";
 }
 
 draft draft_of(std::string_view uri) noexcept {
   uri = without_fragment(uri);
-  if (uri.starts_with("https://")) uri.remove_prefix(8);
-  else if (uri.starts_with("http://")) uri.remove_prefix(7);
+  if (uri.starts_with("https://"))
+    uri.remove_prefix(8);
+  else if (uri.starts_with("http://"))
+    uri.remove_prefix(7);
   if (uri == "json-schema.org/draft-04/schema") return draft::draft4;
   if (uri == "json-schema.org/draft-06/schema") return draft::draft6;
   if (uri == "json-schema.org/draft-07/schema") return draft::draft7;
@@ -196,12 +211,14 @@ result<schema> schema::parse(std::string_view text, const reference_map& referen
 
   if (references.size() > bounds.max_references)
     return fail(errc::invalid_schema, "the schema names " + std::to_string(references.size()) +
-                                          " references, more than the limit of " + std::to_string(bounds.max_references));
+                                          " references, more than the limit of " +
+                                          std::to_string(bounds.max_references));
   for (const auto& [name, ref_text] : references) {
     auto ref_doc = parse_document(ref_text, "reference \"" + safe_json::excerpt(name, 80) + "\"", bounds);
     if (!ref_doc) return tl::unexpected(ref_doc.error());
     if (auto chains = check_ref_chains(*ref_doc, bounds); !chains)
-      return fail(errc::invalid_schema, "reference \"" + safe_json::excerpt(name, 80) + "\": " + chains.error().message);
+      return fail(errc::invalid_schema,
+                  "reference \"" + safe_json::excerpt(name, 80) + "\": " + chains.error().message);
     out->references.emplace(name, std::move(*ref_doc));
   }
   if (auto chains = check_ref_chains(out->document, bounds); !chains) return tl::unexpected(chains.error());
@@ -214,8 +231,8 @@ result<schema> schema::parse(std::string_view text, const reference_map& referen
     if (!ref.empty() && ref[0] != '#' && ref.find(':') == std::string::npos) {
       const std::string name(without_fragment(ref));
       if (out->references.find(name) == out->references.end())
-        return fail(errc::invalid_schema, "$ref \"" + safe_json::excerpt(ref, 80) +
-                                              "\" names no reference of the schema");
+        return fail(errc::invalid_schema,
+                    "$ref \"" + safe_json::excerpt(ref, 80) + "\" names no reference of the schema");
       *root_ref = std::string(urn_prefix) + ref;
     }
   }
@@ -229,7 +246,8 @@ result<schema> schema::parse(std::string_view text, const reference_map& referen
     if (whole.starts_with(urn_prefix)) whole.remove_prefix(urn_prefix.size());
     for (const auto& [name, referenced] : *refs) {
       const std::string_view n = without_fragment(name);
-      if (n == whole || (whole.size() > n.size() && whole.ends_with(n) && whole[whole.size() - n.size() - 1] == '/'))
+      if (n == whole ||
+          (whole.size() > n.size() && whole.ends_with(n) && whole[whole.size() - n.size() - 1] == '/'))
         return new nlohmann::json(referenced);
     }
     return nullptr;
@@ -240,20 +258,29 @@ result<schema> schema::parse(std::string_view text, const reference_map& referen
     valijson::adapters::NlohmannJsonAdapter adapter(out->plain);
     parser.populateSchema(adapter, out->compiled, fetch, free_doc);
   } catch (const std::exception& e) {
-    return fail(errc::invalid_schema, std::string("invalid JSON Schema (") + to_string(out->spec) + "): " + e.what());
+    return fail(errc::invalid_schema,
+                std::string("invalid JSON Schema (") + to_string(out->spec) + "): " + e.what());
   }
   return schema(std::move(out));
 }
 
-draft schema::spec() const noexcept { return impl_->spec; }
-const nlohmann::ordered_json& schema::document() const noexcept { return impl_->document; }
+draft schema::spec() const noexcept {
+  return impl_->spec;
+}
+const nlohmann::ordered_json& schema::document() const noexcept {
+  return impl_->document;
+}
 const std::map<std::string, nlohmann::ordered_json>& schema::references() const noexcept {
   return impl_->references;
 }
 
-std::string schema::canonical() const { return impl_->document.dump(); }
+std::string schema::canonical() const {
+  return impl_->document.dump();
+}
 
-std::string schema::normalized() const { return impl_->plain.dump(); }  // std::map keys: sorted
+std::string schema::normalized() const {
+  return impl_->plain.dump();
+}  // std::map keys: sorted
 
 result<void> schema::validate(const nlohmann::json& instance) const {
   valijson::ValidationResults results;

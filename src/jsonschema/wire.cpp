@@ -22,7 +22,9 @@ result<nlohmann::json> parse_body(std::string_view text, const wire_options& opt
   parse.max_depth = options.max_depth;
   parse.duplicates = safe_json::duplicate_keys::refuse;  // a value that says two things loses one
   auto value = safe_json::parse(text, parse);
-  if (!value) return fail(errc::invalid_data, "JSON Schema message: the body is not valid JSON: " + value.error().message());
+  if (!value)
+    return fail(errc::invalid_data,
+                "JSON Schema message: the body is not valid JSON: " + value.error().message());
   return std::move(*value);
 }
 
@@ -40,19 +42,22 @@ result<std::vector<std::uint8_t>> encode(std::int32_t schema_id, const nlohmann:
   try {
     text = value.dump();
   } catch (const nlohmann::json::exception& e) {  // invalid UTF-8 in a string
-    return fail(errc::invalid_data, std::string("JSON Schema message: the value cannot be printed: ") + e.what());
+    return fail(errc::invalid_data,
+                std::string("JSON Schema message: the value cannot be printed: ") + e.what());
   }
   if (text.size() + wire_header_size > options.max_message_bytes)
     return fail(errc::invalid_data, "JSON Schema message: " + std::to_string(text.size() + wire_header_size) +
-                                        " bytes, more than the limit of " + std::to_string(options.max_message_bytes));
+                                        " bytes, more than the limit of " +
+                                        std::to_string(options.max_message_bytes));
   return frame(schema_id, text);
 }
 
 result<std::vector<std::uint8_t>> encode_text(std::int32_t schema_id, std::string_view json_text,
                                               const wire_options& options) {
   if (json_text.size() + wire_header_size > options.max_message_bytes)
-    return fail(errc::invalid_data, "JSON Schema message: " + std::to_string(json_text.size() + wire_header_size) +
-                                        " bytes, more than the limit of " + std::to_string(options.max_message_bytes));
+    return fail(errc::invalid_data,
+                "JSON Schema message: " + std::to_string(json_text.size() + wire_header_size) +
+                    " bytes, more than the limit of " + std::to_string(options.max_message_bytes));
   auto value = parse_body(json_text, options);
   if (!value) return tl::unexpected(value.error());
   if (auto ok = check(*value, options); !ok) return tl::unexpected(ok.error());
@@ -68,7 +73,8 @@ result<decoded> decode(std::span<const std::uint8_t> message, const wire_options
                                         " at offset 0 (expected 0)");
   if (message.size() > options.max_message_bytes)
     return fail(errc::invalid_data, "JSON Schema message: " + std::to_string(message.size()) +
-                                        " bytes, more than the limit of " + std::to_string(options.max_message_bytes));
+                                        " bytes, more than the limit of " +
+                                        std::to_string(options.max_message_bytes));
   std::uint32_t id = 0;
   for (std::size_t i = 1; i < wire_header_size; ++i) id = (id << 8) | message[i];
   decoded out;

@@ -36,7 +36,8 @@ result<void> ensure_topics(const std::string& bootstrap_servers, const std::vect
 
 properties connection_properties(const properties& props) {
   static constexpr std::string_view prefixes[] = {"security.", "sasl.", "ssl.", "socket.", "enable.ssl."};
-  static constexpr std::string_view keys[] = {"bootstrap.servers", "client.dns.lookup", "broker.address.family"};
+  static constexpr std::string_view keys[] = {"bootstrap.servers", "client.dns.lookup",
+                                              "broker.address.family"};
   properties out;
   for (const auto& [k, v] : props) {
     bool wanted = false;
@@ -59,26 +60,32 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   auto rk = detail::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
   if (!rk) return tl::unexpected(rk.error());
   rd_kafka_t* h = rk->get();
-  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(h)) return fail(errc::internal, "poll_set_consumer: " + detail::err_text(err));
+  if (rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(h))
+    return fail(errc::internal, "poll_set_consumer: " + detail::err_text(err));
 
   const struct rd_kafka_metadata* md = nullptr;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(h, topic.c_str(), nullptr);
   rd_kafka_resp_err_t err = rd_kafka_metadata(h, 0, rkt, &md, static_cast<int>(timeout.count()));
   rd_kafka_topic_destroy(rkt);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(errc::unavailable, "metadata for '" + topic + "': " + detail::err_text(err));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail(errc::unavailable, "metadata for '" + topic + "': " + detail::err_text(err));
   std::vector<std::int32_t> partitions;
   rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   if (md->topic_cnt == 1) {
     topic_err = md->topics[0].err;
-    for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
+    for (int i = 0; i < md->topics[0].partition_cnt; ++i)
+      partitions.push_back(md->topics[0].partitions[i].id);
   }
   rd_kafka_metadata_destroy(md);
-  if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || partitions.empty()) return std::vector<record>{};
-  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR) return fail(errc::unavailable, "topic '" + topic + "': " + detail::err_text(topic_err));
+  if (topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || partitions.empty())
+    return std::vector<record>{};
+  if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return fail(errc::unavailable, "topic '" + topic + "': " + detail::err_text(topic_err));
   std::sort(partitions.begin(), partitions.end());
 
   // Read each partition from its low to its high watermark as they are now.
-  detail::partition_list_ptr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  detail::partition_list_ptr assignment(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   std::size_t remaining = 0;
   std::vector<std::int64_t> ends(partitions.size());
   // A broker that has just come back (restarted, or resumed after a stall) can answer metadata before it
@@ -104,13 +111,16 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     std::int64_t low = 0, high = 0;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(watermark_deadline - std::chrono::steady_clock::now());
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          watermark_deadline - std::chrono::steady_clock::now());
       err = rd_kafka_query_watermark_offsets(h, topic.c_str(), partitions[i], &low, &high,
                                              static_cast<int>(std::max<std::int64_t>(left.count(), 1000)));
       if (!err || !transient(err) || std::chrono::steady_clock::now() >= watermark_deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    if (err) return fail(errc::unavailable, "watermarks of '" + topic + "' [" + std::to_string(partitions[i]) + "]: " + detail::err_text(err));
+    if (err)
+      return fail(errc::unavailable, "watermarks of '" + topic + "' [" + std::to_string(partitions[i]) +
+                                         "]: " + detail::err_text(err));
     ends[i] = high;
     if (high > low) {
       rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partitions[i])->offset = low;
@@ -119,18 +129,20 @@ result<std::vector<record>> read_topic(const std::string& bootstrap_servers, con
   }
   std::vector<record> out;
   if (remaining == 0) return out;
-  if ((err = rd_kafka_assign(h, assignment.get()))) return fail(errc::unavailable, "assign: " + detail::err_text(err));
+  if ((err = rd_kafka_assign(h, assignment.get())))
+    return fail(errc::unavailable, "assign: " + detail::err_text(err));
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<bool> done(partitions.size(), false);
   while (remaining > 0) {
     if (std::chrono::steady_clock::now() > deadline) {
-      return fail(errc::unavailable, "reading '" + topic + "': timed out with " + std::to_string(out.size()) + " records read");
+      return fail(errc::unavailable,
+                  "reading '" + topic + "': timed out with " + std::to_string(out.size()) + " records read");
     }
     detail::message_ptr m(rd_kafka_consumer_poll(h, 100));
     if (!m) continue;
-    const auto idx = static_cast<std::size_t>(
-        std::find(partitions.begin(), partitions.end(), m->partition) - partitions.begin());
+    const auto idx = static_cast<std::size_t>(std::find(partitions.begin(), partitions.end(), m->partition) -
+                                              partitions.begin());
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (idx < done.size() && !done[idx] && m->offset >= ends[idx]) {
         done[idx] = true;

@@ -155,8 +155,8 @@ struct producer::impl {
   delivery_callback on_delivery;
   std::atomic<std::uint64_t> produced{0}, delivered{0}, failed{0}, recoveries{0}, resent{0};
   slab slots;
-  std::vector<std::uint32_t> free_slots;  // reused last-freed first: its bytes are likely still cached
-  std::size_t live = 0;                   // messages accepted by librdkafka without an outcome yet
+  std::vector<std::uint32_t> free_slots;   // reused last-freed first: its bytes are likely still cached
+  std::size_t live = 0;                    // messages accepted by librdkafka without an outcome yet
   std::size_t pending = 0, abandoned = 0;  // slots in those states
   std::vector<topic_handle> topics;
   std::uint32_t last_topic = 0;  // the topic of the previous produce(): usually the next one's too
@@ -177,7 +177,10 @@ struct producer::impl {
   }
 
   void log(const std::string& line) const {
-    if (config.log) config.log(line); else std::cerr << line << '\n';
+    if (config.log)
+      config.log(line);
+    else
+      std::cerr << line << '\n';
   }
 
   // --- slots --------------------------------------------------------------------------------------
@@ -347,7 +350,7 @@ struct producer::impl {
 
   void settle(const outcome o) {
     slot& s = slots[o.slot];
-    s.held = false;  // librdkafka is done with its bytes once it reported it
+    s.held = false;                        // librdkafka is done with its bytes once it reported it
     if (s.st == slot::state::abandoned) {  // already reported failed by close()
       release(o.slot);
       return;
@@ -367,8 +370,8 @@ struct producer::impl {
     // A permanent refusal (too large, not authorized) is reported as such, not as retriable.
     error why = rdk::error_of(o.err).to_error("delivery to " + topic + " failed");
     if (closing && (o.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || o.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)) {
-      why = error{errc::unavailable,
-                  "delivery to " + topic + " failed: not delivered before shutdown (" + detail::err_text(o.err) + ")"};
+      why = error{errc::unavailable, "delivery to " + topic + " failed: not delivered before shutdown (" +
+                                         detail::err_text(o.err) + ")"};
     }
     fail_message(o.slot, o.partition, std::move(why));
   }
@@ -421,8 +424,9 @@ struct producer::impl {
     } else {
       rd_kafka_headers_t* hdrs = rd_kafka_headers_new(m.headers->size());
       for (const auto& h : *m.headers) {
-        if (rd_kafka_resp_err_t added = rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()),
-                                                             h.value.data(), static_cast<ssize_t>(h.value.size()))) {
+        if (rd_kafka_resp_err_t added =
+                rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                                    static_cast<ssize_t>(h.value.size()))) {
           rd_kafka_headers_destroy(hdrs);
           return added;
         }
@@ -446,9 +450,11 @@ struct producer::impl {
   void recover() {
     char reason[512] = "";
     const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk.get(), reason, sizeof reason);
-    log("producer: fatal error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason + "; recreating the producer, " +
-        std::to_string(live) + " message(s) without an outcome will be sent again");
-    if (rd_kafka_resp_err_t purged = rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
+    log("producer: fatal error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason +
+        "; recreating the producer, " + std::to_string(live) +
+        " message(s) without an outcome will be sent again");
+    if (rd_kafka_resp_err_t purged =
+            rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
       log("producer: purging the failed producer: " + detail::err_text(purged));  // its handle goes anyway
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -465,16 +471,18 @@ struct producer::impl {
       // by a callback meanwhile (maybe into a slot freed here), or resent by a recovery within one.
       if (slots[i].st != slot::state::live || slots[i].sent_by == generation) continue;
       if (++slots[i].sessions > config.max_recoveries) {
-        fail_message(i, slots[i].partition,
-                     error{errc::internal, "delivery to " + topics[slots[i].topic].name + " failed: producer recreated " +
-                                               std::to_string(config.max_recoveries) +
-                                               " time(s) after fatal errors (" + reason + ")"});
+        fail_message(
+            i, slots[i].partition,
+            error{errc::internal, "delivery to " + topics[slots[i].topic].name +
+                                      " failed: producer recreated " + std::to_string(config.max_recoveries) +
+                                      " time(s) after fatal errors (" + reason + ")"});
         continue;
       }
       rd_kafka_resp_err_t err;
       while ((err = send(i)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) serve(50);
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        fail_message(i, slots[i].partition, rdk::error_of(err).to_error("resending to " + topics[slots[i].topic].name));
+        fail_message(i, slots[i].partition,
+                     rdk::error_of(err).to_error("resending to " + topics[slots[i].topic].name));
         continue;
       }
       bump(resent);
@@ -531,7 +539,8 @@ struct producer::impl {
         // Backpressure: wait for outcomes to make room. Every queued message gets one within the delivery
         // timeout (one in flight when its request times out; librdkafka looks at timeouts once a second),
         // so the wait gives up only when no message got an outcome for that long: librdkafka is stuck.
-        const std::uint64_t reported = delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
+        const std::uint64_t reported =
+            delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
         if (!deadline || reported != outcomes_seen) {
           outcomes_seen = reported;
           deadline = std::chrono::steady_clock::now() + queue_full_wait;
@@ -549,7 +558,8 @@ struct producer::impl {
         release(i);
         char reason[512];
         rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk.get(), reason, sizeof reason);
-        return fail(errc::internal, "fatal producer error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason);
+        return fail(errc::internal,
+                    "fatal producer error " + std::string(rd_kafka_err2name(fatal)) + ": " + reason);
       }
       release(i);
       return tl::unexpected(rdk::error_of(err).to_error("producing to " + std::string(topic)));
@@ -581,13 +591,15 @@ producer::producer(producer_config config, delivery_callback on_delivery) : impl
         return std::chrono::milliseconds(std::stoll(it->second));
       } catch (const std::exception&) {
         throw config_error("producer: " + std::string(name) + " is not a number of milliseconds: '" +
-                                    it->second + "'");
+                           it->second + "'");
       }
     }
     return fallback;
   };
-  config.delivery_timeout = millis_of({keys::delivery_timeout_ms, "message.timeout.ms"}, config.delivery_timeout);
-  const auto request_timeout = millis_of({"request.timeout.ms"}, std::chrono::milliseconds(30000));  // librdkafka's default
+  config.delivery_timeout =
+      millis_of({keys::delivery_timeout_ms, "message.timeout.ms"}, config.delivery_timeout);
+  const auto request_timeout =
+      millis_of({"request.timeout.ms"}, std::chrono::milliseconds(30000));  // librdkafka's default
   if (config.delivery_timeout.count() > 0) {
     impl_->queue_full_wait = config.delivery_timeout + request_timeout + std::chrono::seconds(1);
   }
@@ -607,12 +619,15 @@ result<void> producer::produce(std::string_view topic, std::span<const std::uint
   return impl_->produce(topic, key, value, headers, token, partition);
 }
 
-void producer::poll(std::chrono::milliseconds timeout) { impl_->poll(static_cast<int>(timeout.count())); }
+void producer::poll(std::chrono::milliseconds timeout) {
+  impl_->poll(static_cast<int>(timeout.count()));
+}
 
 result<void> producer::flush(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (impl_->live != 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::min<std::int64_t>(left.count(), 100)));
     impl_->poll(0);  // settles what the flush noted
@@ -629,7 +644,8 @@ std::size_t producer::close(std::chrono::milliseconds timeout) {
   const std::size_t left = impl_->live;
   if (left == 0) return 0;
   impl_->closing = true;
-  if (rd_kafka_resp_err_t purged = rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
+  if (rd_kafka_resp_err_t purged =
+          rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)) {
     impl_->log("producer: purging at close: " + detail::err_text(purged));  // what is left is reported below
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -640,20 +656,24 @@ std::size_t producer::close(std::chrono::milliseconds timeout) {
     const auto& m = impl_->slots[i];
     if (m.st != impl::slot::state::live) continue;
     const std::string& topic = impl_->topics[m.topic].name;
-    impl_->fail_message(i, m.partition, error{errc::unavailable, "delivery to " + topic + " failed: not delivered before shutdown"});
+    impl_->fail_message(
+        i, m.partition,
+        error{errc::unavailable, "delivery to " + topic + " failed: not delivered before shutdown"});
   }
   impl_->closing = false;
   return left;
 }
 
 void producer_test_access::inject_fatal_error(producer& p, const std::string& reason) {
-  if (rd_kafka_resp_err_t err = rd_kafka_test_fatal_error(p.impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
-                                                         reason.c_str())) {
+  if (rd_kafka_resp_err_t err = rd_kafka_test_fatal_error(
+          p.impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason.c_str())) {
     throw std::logic_error("producer_test_access: no fatal error raised: " + detail::err_text(err));
   }
 }
 
-std::size_t producer::in_flight() const { return impl_->live; }
+std::size_t producer::in_flight() const {
+  return impl_->live;
+}
 
 producer_counts producer::counts() const {
   return {impl_->produced.load(), impl_->delivered.load(), impl_->failed.load(), impl_->recoveries.load(),

@@ -29,7 +29,8 @@ void exec(sqlite3* db, const char* sql) {
 std::string utc_now() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -119,8 +120,10 @@ std::optional<kafka::handler_error> sqlite_sink::store(const order& o, const kaf
   // Some errors (I/O, full disk, out of memory) make SQLite roll the whole transaction back: the rows
   // already acknowledged to the consumer in this batch are gone, so commit_batch() must fail.
   if (in_batch_ && sqlite3_get_autocommit(db_) != 0) batch_lost_ = true;
-  const auto kind = (rc & 0xff) == SQLITE_CONSTRAINT ? kafka::failure_kind::permanent : kafka::failure_kind::transient;
-  return kafka::handler_error{kind, std::string("storing order ") + std::to_string(o.order_id) + ": " + sqlite3_errmsg(db_)};
+  const auto kind =
+      (rc & 0xff) == SQLITE_CONSTRAINT ? kafka::failure_kind::permanent : kafka::failure_kind::transient;
+  return kafka::handler_error{
+      kind, std::string("storing order ") + std::to_string(o.order_id) + ": " + sqlite3_errmsg(db_)};
 }
 
 result<void> sqlite_sink::commit_batch() {
@@ -162,7 +165,8 @@ result<std::int64_t> sqlite_sink::count() {
 
 result<std::optional<order>> sqlite_sink::find(std::int32_t order_id) {
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT product, price FROM orders WHERE order_id = ?1", -1, &st, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, "SELECT product, price FROM orders WHERE order_id = ?1", -1, &st, nullptr) !=
+      SQLITE_OK) {
     return fail(errc::internal, sqlite3_errmsg(db_));
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
@@ -181,20 +185,22 @@ kafka::message_handler sqlite_sink::handler() {
   return [this](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
     auto o = from_value(m.decoded->writer_schema, m.decoded->value);
     if (!o) return kafka::handler_error{kafka::failure_kind::permanent, o.error().message};
-    if (auto ok = validate(*o); !ok) return kafka::handler_error{kafka::failure_kind::permanent, ok.error().message};
+    if (auto ok = validate(*o); !ok)
+      return kafka::handler_error{kafka::failure_kind::permanent, ok.error().message};
     return store(*o, m);
   };
 }
 
 kafka::message_handler with_faults(kafka::message_handler inner, fault_injection faults) {
   auto rng = std::make_shared<std::mt19937_64>(faults.seed);
-  return [inner = std::move(inner), faults = std::move(faults), rng](
-             const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
+  return [inner = std::move(inner), faults = std::move(faults),
+          rng](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
     if (!faults.stuck_product.empty()) {
       auto o = from_value(m.decoded->writer_schema, m.decoded->value);
       if (o && o->product == faults.stuck_product) {
-        return kafka::handler_error{kafka::failure_kind::transient,
-                                    "injected: downstream never accepts product '" + faults.stuck_product + "'"};
+        return kafka::handler_error{
+            kafka::failure_kind::transient,
+            "injected: downstream never accepts product '" + faults.stuck_product + "'"};
       }
     }
     if (faults.fail_rate > 0 && std::uniform_real_distribution<double>(0, 1)(*rng) < faults.fail_rate) {

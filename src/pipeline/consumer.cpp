@@ -40,7 +40,8 @@ using rdk::partition_list_ptr;
 }  // namespace detail
 
 std::chrono::milliseconds retry_policy::delay(int retry, double unit_random) const {
-  double nominal = static_cast<double>(initial_backoff.count()) * std::pow(multiplier, std::max(0, retry - 1));
+  double nominal =
+      static_cast<double>(initial_backoff.count()) * std::pow(multiplier, std::max(0, retry - 1));
   nominal = std::min(nominal, static_cast<double>(max_backoff.count()));
   const double factor = 1.0 + jitter * (2.0 * std::clamp(unit_random, 0.0, 1.0) - 1.0);
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(nominal * factor)));
@@ -54,10 +55,14 @@ using partition_key = std::pair<std::string, std::int32_t>;
 // The counter of dead letters of this class.
 std::uint64_t& dead_count(consumer_counts& c, error_class why) {
   switch (why) {
-    case error_class::decode: return c.dead_decode;
-    case error_class::unknown_schema: return c.dead_unknown_schema;
-    case error_class::handler_permanent: return c.dead_permanent;
-    case error_class::handler_exhausted: return c.dead_exhausted;
+    case error_class::decode:
+      return c.dead_decode;
+    case error_class::unknown_schema:
+      return c.dead_unknown_schema;
+    case error_class::handler_permanent:
+      return c.dead_permanent;
+    case error_class::handler_exhausted:
+      return c.dead_exhausted;
   }
   return c.dead_decode;  // unreachable: the switch names every class
 }
@@ -75,7 +80,8 @@ origin origin_of(const rd_kafka_message_t* m) {
 }
 
 std::string where_of(const rd_kafka_message_t* m) {
-  return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" + std::to_string(m->offset);
+  return std::string(rd_kafka_topic_name(m->rkt)) + "[" + std::to_string(m->partition) + "]@" +
+         std::to_string(m->offset);
 }
 
 }  // namespace
@@ -89,10 +95,10 @@ struct pipeline_consumer::impl {
     std::string topic;
     std::int32_t partition = -1;
     bool live = true;
-    bool retry_topic = false;                  // one of the non-blocking retry topics
+    bool retry_topic = false;                 // one of the non-blocking retry topics
     std::deque<detail::message_ptr> backlog;  // received, not started, in offset order
-    detail::message_ptr pending;               // waiting for its next attempt; blocks the backlog behind it
-    int calls = 0;                             // handler calls made for `pending`
+    detail::message_ptr pending;              // waiting for its next attempt; blocks the backlog behind it
+    int calls = 0;                            // handler calls made for `pending`
     clock::time_point due{};
     bool paused = false;
     // Commit batching: messages handled since the last flush, their first and last offsets. Not stored
@@ -122,8 +128,8 @@ struct pipeline_consumer::impl {
   clock::time_point unassigned_since = clock::now();
   std::optional<error> fatal;
   std::unique_ptr<poll_keeper> keeper;
-  std::atomic<bool> in_handler{false};  // a handler call runs: polls (and rebalances) come from the keeper
-  std::vector<std::string> retry_names;  // non-blocking retries: retry topic n is retry_names[n - 1]
+  std::atomic<bool> in_handler{false};    // a handler call runs: polls (and rebalances) come from the keeper
+  std::vector<std::string> retry_names;   // non-blocking retries: retry topic n is retry_names[n - 1]
   std::optional<serde::decoded> scratch;  // every message is decoded into this one value, reusing its storage
   // Commit batching (config.batching): handled messages not yet flushed, over all partitions.
   std::optional<commit_batcher> batcher;
@@ -133,7 +139,8 @@ struct pipeline_consumer::impl {
   bool stopping() const { return stop.load(std::memory_order_relaxed); }
 
   partition_state* state_of(const rd_kafka_message_t* m) {
-    return parts.find_cached(m->rkt, m->partition, [m] { return std::string_view(rd_kafka_topic_name(m->rkt)); });
+    return parts.find_cached(m->rkt, m->partition,
+                             [m] { return std::string_view(rd_kafka_topic_name(m->rkt)); });
   }
 
   // What a partition leaving `parts` held is let go (never stored: the next owner, or this consumer after
@@ -153,10 +160,11 @@ struct pipeline_consumer::impl {
     if (s.paused == paused) return;
     detail::partition_list_ptr l(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(l.get(), s.topic.c_str(), s.partition);
-    rd_kafka_resp_err_t err = paused ? rd_kafka_pause_partitions(rk.get(), l.get()) : rd_kafka_resume_partitions(rk.get(), l.get());
+    rd_kafka_resp_err_t err =
+        paused ? rd_kafka_pause_partitions(rk.get(), l.get()) : rd_kafka_resume_partitions(rk.get(), l.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      log("consumer: " + std::string(paused ? "pausing " : "resuming ") + s.topic + "[" + std::to_string(s.partition) +
-          "]: " + detail::err_text(err));
+      log("consumer: " + std::string(paused ? "pausing " : "resuming ") + s.topic + "[" +
+          std::to_string(s.partition) + "]: " + detail::err_text(err));
       return;
     }
     s.paused = paused;
@@ -210,18 +218,20 @@ struct pipeline_consumer::impl {
       detail::partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
       for (auto& [key, s] : parts) {
         const std::int64_t next = batcher->committed(s->batch);
-        if (next >= 0) rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = next;
+        if (next >= 0)
+          rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = next;
       }
       if (rd_kafka_resp_err_t err = rd_kafka_offsets_store(rk.get(), offsets.get())) {
-        log("consumer: storing the offsets of a flushed batch: " + detail::err_text(err));  // redelivered: harmless
+        log("consumer: storing the offsets of a flushed batch: " +
+            detail::err_text(err));  // redelivered: harmless
       }
       counts.handled += batcher->flushed();
       ++counts.batches;
       return true;
     }
     ++counts.batch_failures;
-    log("consumer: a batch of " + std::to_string(batcher->size()) + " handled message(s) was not made durable (" +
-        flushed.error().message + "); consuming them again");
+    log("consumer: a batch of " + std::to_string(batcher->size()) +
+        " handled message(s) was not made durable (" + flushed.error().message + "); consuming them again");
     std::vector<std::pair<partition_key, std::int64_t>> rewind;
     for (auto it = parts.begin(); it != parts.end(); ++it) {
       if (!it->second->batch.empty()) rewind.emplace_back(it->first, it->second->batch.first);
@@ -246,7 +256,8 @@ struct pipeline_consumer::impl {
     }
     for (int i = 0; i < seek->cnt; ++i) {
       if (seek->elems[i].err) {
-        log("consumer: seeking " + std::string(seek->elems[i].topic) + "[" + std::to_string(seek->elems[i].partition) +
+        log("consumer: seeking " + std::string(seek->elems[i].topic) + "[" +
+            std::to_string(seek->elems[i].partition) +
             "] back after a failed batch: " + detail::err_text(seek->elems[i].err));
         fatal = error{errc::unavailable, "could not seek back to a failed batch"};
       }
@@ -267,8 +278,8 @@ struct pipeline_consumer::impl {
 
   // --- group membership -------------------------------------------------------------------------
 
-  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                           void* opaque) {
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     static_cast<impl*>(opaque)->rebalance(rk, err, partitions);
   }
 
@@ -278,7 +289,8 @@ struct pipeline_consumer::impl {
       ++counts.assignments;
       last_activity = clock::now();  // the idle clock starts (again) with the assignment
       if (!assigned) {
-        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - unassigned_since);
+        const auto waited =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - unassigned_since);
         log("consumer: group '" + config.group_id + "' assigned " + std::to_string(partitions->cnt) +
             " partition(s) after " + std::to_string(waited.count()) + " ms");
       }
@@ -295,7 +307,8 @@ struct pipeline_consumer::impl {
           rd_kafka_error_destroy(e);
         }
       } else {
-        if (rd_kafka_resp_err_t e = rd_kafka_assign(h, partitions)) log("consumer: assign: " + detail::err_text(e));
+        if (rd_kafka_resp_err_t e = rd_kafka_assign(h, partitions))
+          log("consumer: assign: " + detail::err_text(e));
       }
       // A partition paused under an earlier assignment must not stay paused (librdkafka keeps the flag).
       if (rd_kafka_resp_err_t e = rd_kafka_resume_partitions(h, partitions)) {
@@ -331,7 +344,8 @@ struct pipeline_consumer::impl {
         log("consumer: incremental unassign: " + rdk::error_of(e).message());
       }
     } else {
-      if (rd_kafka_resp_err_t e = rd_kafka_assign(h, nullptr)) log("consumer: unassign: " + detail::err_text(e));
+      if (rd_kafka_resp_err_t e = rd_kafka_assign(h, nullptr))
+        log("consumer: unassign: " + detail::err_text(e));
       for (auto it = parts.begin(); it != parts.end();) it = retire(it);
     }
   }
@@ -343,7 +357,8 @@ struct pipeline_consumer::impl {
     if (!m) return;
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
-      log("consumer: " + detail::err_text(m->err) + (m->rkt ? " (" + std::string(rd_kafka_topic_name(m->rkt)) + ")" : ""));
+      log("consumer: " + detail::err_text(m->err) +
+          (m->rkt ? " (" + std::string(rd_kafka_topic_name(m->rkt)) + ")" : ""));
       if (m->err == RD_KAFKA_RESP_ERR__FATAL) fatal = error{errc::internal, "fatal consumer error"};
       return;
     }
@@ -372,7 +387,8 @@ struct pipeline_consumer::impl {
     return out;
   }
 
-  bool send_dead_letter(const rd_kafka_message_t* m, error_class why, const std::string& message, int attempts) {
+  bool send_dead_letter(const rd_kafka_message_t* m, error_class why, const std::string& message,
+                        int attempts) {
     std::vector<header> original = rdk::headers_of(m);
     pipeline::dead_letter d;
     d.from = origin_of(m);
@@ -390,7 +406,8 @@ struct pipeline_consumer::impl {
 
   // Sends the message's key and value with these headers and waits for the broker's acknowledgement
   // (polling the consumer meanwhile); retries until acknowledged or stopped.
-  bool send_and_wait(const std::string& topic, const rd_kafka_message_t* m, const std::vector<header>& headers) {
+  bool send_and_wait(const std::string& topic, const rd_kafka_message_t* m,
+                     const std::vector<header>& headers) {
     const std::span<const std::uint8_t> key(static_cast<const std::uint8_t*>(m->key), m->key_len);
     const std::span<const std::uint8_t> value(static_cast<const std::uint8_t*>(m->payload), m->len);
     for (int tries = 1;; ++tries) {
@@ -410,7 +427,8 @@ struct pipeline_consumer::impl {
         log("sending " + where_of(m) + " to " + topic + ": not acknowledged (try " + std::to_string(tries) +
             "): " + last_report->failure->message);
       } else {
-        log("sending " + where_of(m) + " to " + topic + ": could not be queued (try " + std::to_string(tries) + "): " + queued.error().message);
+        log("sending " + where_of(m) + " to " + topic + ": could not be queued (try " +
+            std::to_string(tries) + "): " + queued.error().message);
       }
       const auto until = clock::now() + config.retry.delay(std::min(tries, 10), 0.5);
       while (clock::now() < until) {
@@ -434,8 +452,8 @@ struct pipeline_consumer::impl {
     settle(s);
   }
 
-  void finish_dead(partition_state& s, const rd_kafka_message_t* m, error_class why, const std::string& message,
-                   int attempts) {
+  void finish_dead(partition_state& s, const rd_kafka_message_t* m, error_class why,
+                   const std::string& message, int attempts) {
     flush_batch(true);  // the dead letter's offset is stored on its own, after every batched one before it
     if (!s.live) {
       ++counts.dropped_on_revoke;
@@ -473,13 +491,15 @@ struct pipeline_consumer::impl {
         // The registry being down says nothing about the message: wait (partition paused), never skip it.
         // When stopping (a registry call cancelled by the stop), it is only abandoned, its offset unstored.
         ++counts.registry_waits;
-        if (!stopping()) log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
+        if (!stopping())
+          log(where_of(m) + ": registry unavailable, will decode again: " + decoded.error().message);
         schedule(s, std::move(owned), calls, config.registry_retry_backoff);
         return;
       }
       const bool unknown = decoded.error().code == errc::not_found;
       log(where_of(m) + ": dead-lettering undecodable message: " + decoded.error().message);
-      finish_dead(s, m, unknown ? error_class::unknown_schema : error_class::decode, decoded.error().message, 0);
+      finish_dead(s, m, unknown ? error_class::unknown_schema : error_class::decode, decoded.error().message,
+                  0);
       return;
     }
     cm.decoded = &*scratch;
@@ -500,8 +520,8 @@ struct pipeline_consumer::impl {
     }
     const bool permanent = failure->kind == failure_kind::permanent;
     if (permanent || cm.attempt > config.retry.max_retries) {
-      finish_dead(s, m, permanent ? error_class::handler_permanent : error_class::handler_exhausted, failure->message,
-                  cm.attempt);
+      finish_dead(s, m, permanent ? error_class::handler_permanent : error_class::handler_exhausted,
+                  failure->message, cm.attempt);
       return;
     }
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -514,7 +534,8 @@ struct pipeline_consumer::impl {
   }
 
   static std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
 
@@ -591,7 +612,8 @@ struct pipeline_consumer::impl {
   }
 };
 
-pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<serde::deserializer> deserializer,
+pipeline_consumer::pipeline_consumer(consumer_config config,
+                                     std::shared_ptr<serde::deserializer> deserializer,
                                      message_handler handler)
     : config_(std::move(config)) {
   if (config_.bootstrap_servers.empty()) throw config_error("consumer: bootstrap servers are empty");
@@ -599,16 +621,18 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   if (config_.group_id.empty()) throw config_error("consumer: group id is empty");
   if (config_.retry.max_retries < 0) throw config_error("consumer: retries must be >= 0");
   if (config_.max_backlog == 0) throw config_error("consumer: max_backlog must be > 0");
-  if (config_.batching && !config_.batching->flush) throw config_error("consumer: commit batching without a flush");
+  if (config_.batching && !config_.batching->flush)
+    throw config_error("consumer: commit batching without a flush");
   if (config_.batching && config_.batching->max_messages == 0) {
     throw config_error("consumer: commit batching's max_messages must be > 0");
   }
   if (!deserializer) throw config_error("consumer: no deserializer");
   if (!handler) throw config_error("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
-  if (std::find(config_.topics.begin(), config_.topics.end(), config_.dead_letter_topic) != config_.topics.end()) {
+  if (std::find(config_.topics.begin(), config_.topics.end(), config_.dead_letter_topic) !=
+      config_.topics.end()) {
     throw config_error("consumer: dead-letter topic '" + config_.dead_letter_topic +
-                                "' is also a source topic");
+                       "' is also a source topic");
   }
   if (!config_.log) config_.log = [](const std::string& line) { std::cerr << line << '\n'; };
   impl_ = std::make_unique<impl>(config_, stop_);
@@ -658,14 +682,19 @@ pipeline_consumer::pipeline_consumer(consumer_config config, std::shared_ptr<ser
   pc.extra = config_.dead_letter_producer;
   pc.extra.emplace("linger.ms", "0");
   pc.log = config_.log;
-  impl_->dead_letters = std::make_unique<producer>(pc, [this](const delivery_report& r) { impl_->last_report = r; });
+  impl_->dead_letters =
+      std::make_unique<producer>(pc, [this](const delivery_report& r) { impl_->last_report = r; });
 }
 
 pipeline_consumer::~pipeline_consumer() = default;
 
-consumer_counts pipeline_consumer::counts() const { return impl_->counts; }
+consumer_counts pipeline_consumer::counts() const {
+  return impl_->counts;
+}
 
-std::vector<std::string> pipeline_consumer::retry_topic_names() const { return impl_->retry_names; }
+std::vector<std::string> pipeline_consumer::retry_topic_names() const {
+  return impl_->retry_names;
+}
 
 result<void> pipeline_consumer::run(const run_options& options) {
   rd_kafka_t* rk = impl_->rk.get();
@@ -674,11 +703,13 @@ result<void> pipeline_consumer::run(const run_options& options) {
   std::vector<std::string> subscription = config_.topics;
   subscription.insert(subscription.end(), impl_->retry_names.begin(), impl_->retry_names.end());
   detail::partition_list_ptr topics(rd_kafka_topic_partition_list_new(static_cast<int>(subscription.size())));
-  for (const auto& t : subscription) rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  for (const auto& t : subscription)
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics.get())) {
     return fail(errc::invalid_argument, "subscribing: " + detail::err_text(err));
   }
-  impl_->keeper = std::make_unique<poll_keeper>(std::chrono::milliseconds(250), [this] { impl_->poll_once(50); });
+  impl_->keeper =
+      std::make_unique<poll_keeper>(std::chrono::milliseconds(250), [this] { impl_->poll_once(50); });
   impl_->last_activity = impl_->unassigned_since = clock::now();
   impl_->assigned = false;
   config_.log("consumer: joining group '" + config_.group_id + "', waiting for a partition assignment");
@@ -696,19 +727,22 @@ result<void> pipeline_consumer::run(const run_options& options) {
     if (!impl_->assigned) {
       // Waiting for the group is not idleness; it has its own bound.
       impl_->last_activity = now;
-      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - impl_->unassigned_since);
+      const auto waited =
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - impl_->unassigned_since);
       if (options.assignment_timeout.count() > 0 && waited > options.assignment_timeout) {
-        gave_up = error{errc::unavailable,
-                        "no partition assignment from group '" + config_.group_id + "' within " +
-                            std::to_string(options.assignment_timeout.count()) +
-                            " ms: a member that ended without leaving the group holds its partitions until its "
-                            "session.timeout.ms expires, or the broker cannot be reached"};
+        gave_up =
+            error{errc::unavailable,
+                  "no partition assignment from group '" + config_.group_id + "' within " +
+                      std::to_string(options.assignment_timeout.count()) +
+                      " ms: a member that ended without leaving the group holds its partitions until its "
+                      "session.timeout.ms expires, or the broker cannot be reached"};
         break;
       }
       if (waited >= next_notice) {
-        config_.log("consumer: still waiting for a partition assignment from group '" + config_.group_id + "' (" +
-                    std::to_string(waited.count() / 1000) +
-                    " s; a member that ended without leaving holds its partitions until its session times out)");
+        config_.log(
+            "consumer: still waiting for a partition assignment from group '" + config_.group_id + "' (" +
+            std::to_string(waited.count() / 1000) +
+            " s; a member that ended without leaving holds its partitions until its session times out)");
         next_notice += notice_every;
       }
     } else {

@@ -16,7 +16,9 @@ constexpr std::array<std::pair<error_class, const char*>, 4> class_names{{
     {error_class::handler_exhausted, "handler_exhausted"},
 }};
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 std::optional<std::int64_t> number(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
@@ -70,7 +72,8 @@ std::optional<std::string> last_header(const std::vector<kafka::header>& headers
   return std::nullopt;
 }
 
-std::vector<kafka::header> encode(const dead_letter& d, dead_letter_headers style, std::vector<kafka::header> original) {
+std::vector<kafka::header> encode(const dead_letter& d, dead_letter_headers style,
+                                  std::vector<kafka::header> original) {
   std::vector<kafka::header> headers = std::move(original);
   drop_prefixed(headers, dlq::retry::prefix);
   const std::string cls = to_string(d.why);
@@ -87,10 +90,13 @@ std::vector<kafka::header> encode(const dead_letter& d, dead_letter_headers styl
   }
   if (style != dead_letter_headers::kavro) {
     headers.push_back({dlq::spring::original_topic, o.topic});
-    headers.push_back({dlq::spring::original_partition, big_endian(static_cast<std::uint32_t>(o.partition), 4)});
+    headers.push_back(
+        {dlq::spring::original_partition, big_endian(static_cast<std::uint32_t>(o.partition), 4)});
     headers.push_back({dlq::spring::original_offset, big_endian(static_cast<std::uint64_t>(o.offset), 8)});
-    headers.push_back({dlq::spring::original_timestamp, big_endian(static_cast<std::uint64_t>(o.timestamp), 8)});
-    headers.push_back({dlq::spring::original_timestamp_type, o.log_append_time ? "LogAppendTime" : "CreateTime"});
+    headers.push_back(
+        {dlq::spring::original_timestamp, big_endian(static_cast<std::uint64_t>(o.timestamp), 8)});
+    headers.push_back(
+        {dlq::spring::original_timestamp_type, o.log_append_time ? "LogAppendTime" : "CreateTime"});
     headers.push_back({dlq::spring::original_consumer_group, d.group});
     headers.push_back({dlq::spring::exception_fqcn, "kavro." + cls});
     headers.push_back({dlq::spring::exception_message, d.message});
@@ -103,7 +109,8 @@ decoded_dead_letter decode_dead_letter(const std::vector<kafka::header>& headers
   if (auto topic = last_header(headers, dlq::original_topic)) {
     origin o;
     o.topic = *topic;
-    o.partition = static_cast<std::int32_t>(number(last_header(headers, dlq::original_partition)).value_or(-1));
+    o.partition =
+        static_cast<std::int32_t>(number(last_header(headers, dlq::original_partition)).value_or(-1));
     o.offset = number(last_header(headers, dlq::original_offset)).value_or(-1);
     o.timestamp = number(last_header(headers, dlq::original_timestamp)).value_or(-1);
     out.from = std::move(o);
@@ -114,10 +121,12 @@ decoded_dead_letter decode_dead_letter(const std::vector<kafka::header>& headers
   } else if (auto spring_topic = last_header(headers, dlq::spring::original_topic)) {
     origin o;
     o.topic = *spring_topic;
-    o.partition = static_cast<std::int32_t>(from_big_endian(last_header(headers, dlq::spring::original_partition)).value_or(-1));
+    o.partition = static_cast<std::int32_t>(
+        from_big_endian(last_header(headers, dlq::spring::original_partition)).value_or(-1));
     o.offset = from_big_endian(last_header(headers, dlq::spring::original_offset)).value_or(-1);
     o.timestamp = from_big_endian(last_header(headers, dlq::spring::original_timestamp)).value_or(-1);
-    o.log_append_time = last_header(headers, dlq::spring::original_timestamp_type) == std::optional<std::string>("LogAppendTime");
+    o.log_append_time = last_header(headers, dlq::spring::original_timestamp_type) ==
+                        std::optional<std::string>("LogAppendTime");
     out.from = std::move(o);
     out.group = last_header(headers, dlq::spring::original_consumer_group).value_or("");
     out.error_class_text = last_header(headers, dlq::spring::exception_fqcn).value_or("");
@@ -149,8 +158,9 @@ std::vector<kafka::header> encode(const retry_hop& hop, std::vector<kafka::heade
 }
 
 std::optional<retry_hop> decode_retry(const std::vector<kafka::header>& headers, const origin& self) {
-  const bool any = std::any_of(headers.begin(), headers.end(),
-                               [](const kafka::header& h) { return starts_with(h.name, dlq::retry::prefix); });
+  const bool any = std::any_of(headers.begin(), headers.end(), [](const kafka::header& h) {
+    return starts_with(h.name, dlq::retry::prefix);
+  });
   if (!any) return std::nullopt;
   retry_hop hop;
   hop.first = self;
@@ -159,7 +169,8 @@ std::optional<retry_hop> decode_retry(const std::vector<kafka::header>& headers,
     hop.first.partition = static_cast<std::int32_t>(
         number(last_header(headers, dlq::retry::original_partition)).value_or(self.partition));
     hop.first.offset = number(last_header(headers, dlq::retry::original_offset)).value_or(self.offset);
-    hop.first.timestamp = number(last_header(headers, dlq::retry::original_timestamp)).value_or(self.timestamp);
+    hop.first.timestamp =
+        number(last_header(headers, dlq::retry::original_timestamp)).value_or(self.timestamp);
   }
   hop.attempts = static_cast<int>(number(last_header(headers, dlq::retry::attempts)).value_or(0));
   hop.due_ms = number(last_header(headers, dlq::retry::due)).value_or(0);

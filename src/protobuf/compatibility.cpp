@@ -18,31 +18,56 @@ using detail::java_hash_set;
 
 const char* to_string(difference_type t) noexcept {
   switch (t) {
-    case difference_type::package_changed: return "PACKAGE_CHANGED";
-    case difference_type::message_added: return "MESSAGE_ADDED";
-    case difference_type::message_removed: return "MESSAGE_REMOVED";
-    case difference_type::message_moved: return "MESSAGE_MOVED";
-    case difference_type::enum_added: return "ENUM_ADDED";
-    case difference_type::enum_removed: return "ENUM_REMOVED";
-    case difference_type::enum_const_added: return "ENUM_CONST_ADDED";
-    case difference_type::enum_const_changed: return "ENUM_CONST_CHANGED";
-    case difference_type::enum_const_removed: return "ENUM_CONST_REMOVED";
-    case difference_type::field_added: return "FIELD_ADDED";
-    case difference_type::field_removed: return "FIELD_REMOVED";
-    case difference_type::field_name_changed: return "FIELD_NAME_CHANGED";
-    case difference_type::field_kind_changed: return "FIELD_KIND_CHANGED";
-    case difference_type::field_scalar_kind_changed: return "FIELD_SCALAR_KIND_CHANGED";
-    case difference_type::field_named_type_changed: return "FIELD_NAMED_TYPE_CHANGED";
-    case difference_type::field_numeric_label_changed: return "FIELD_NUMERIC_LABEL_CHANGED";
-    case difference_type::field_string_or_bytes_label_changed: return "FIELD_STRING_OR_BYTES_LABEL_CHANGED";
-    case difference_type::required_field_added: return "REQUIRED_FIELD_ADDED";
-    case difference_type::required_field_removed: return "REQUIRED_FIELD_REMOVED";
-    case difference_type::oneof_added: return "ONEOF_ADDED";
-    case difference_type::oneof_removed: return "ONEOF_REMOVED";
-    case difference_type::oneof_field_added: return "ONEOF_FIELD_ADDED";
-    case difference_type::oneof_field_removed: return "ONEOF_FIELD_REMOVED";
-    case difference_type::multiple_fields_moved_to_oneof: return "MULTIPLE_FIELDS_MOVED_TO_ONEOF";
-    case difference_type::field_moved_to_existing_oneof: return "FIELD_MOVED_TO_EXISTING_ONEOF";
+    case difference_type::package_changed:
+      return "PACKAGE_CHANGED";
+    case difference_type::message_added:
+      return "MESSAGE_ADDED";
+    case difference_type::message_removed:
+      return "MESSAGE_REMOVED";
+    case difference_type::message_moved:
+      return "MESSAGE_MOVED";
+    case difference_type::enum_added:
+      return "ENUM_ADDED";
+    case difference_type::enum_removed:
+      return "ENUM_REMOVED";
+    case difference_type::enum_const_added:
+      return "ENUM_CONST_ADDED";
+    case difference_type::enum_const_changed:
+      return "ENUM_CONST_CHANGED";
+    case difference_type::enum_const_removed:
+      return "ENUM_CONST_REMOVED";
+    case difference_type::field_added:
+      return "FIELD_ADDED";
+    case difference_type::field_removed:
+      return "FIELD_REMOVED";
+    case difference_type::field_name_changed:
+      return "FIELD_NAME_CHANGED";
+    case difference_type::field_kind_changed:
+      return "FIELD_KIND_CHANGED";
+    case difference_type::field_scalar_kind_changed:
+      return "FIELD_SCALAR_KIND_CHANGED";
+    case difference_type::field_named_type_changed:
+      return "FIELD_NAMED_TYPE_CHANGED";
+    case difference_type::field_numeric_label_changed:
+      return "FIELD_NUMERIC_LABEL_CHANGED";
+    case difference_type::field_string_or_bytes_label_changed:
+      return "FIELD_STRING_OR_BYTES_LABEL_CHANGED";
+    case difference_type::required_field_added:
+      return "REQUIRED_FIELD_ADDED";
+    case difference_type::required_field_removed:
+      return "REQUIRED_FIELD_REMOVED";
+    case difference_type::oneof_added:
+      return "ONEOF_ADDED";
+    case difference_type::oneof_removed:
+      return "ONEOF_REMOVED";
+    case difference_type::oneof_field_added:
+      return "ONEOF_FIELD_ADDED";
+    case difference_type::oneof_field_removed:
+      return "ONEOF_FIELD_REMOVED";
+    case difference_type::multiple_fields_moved_to_oneof:
+      return "MULTIPLE_FIELDS_MOVED_TO_ONEOF";
+    case difference_type::field_moved_to_existing_oneof:
+      return "FIELD_MOVED_TO_EXISTING_ONEOF";
   }
   return "UNKNOWN";
 }
@@ -91,9 +116,11 @@ std::string description(const difference& d) {
     case difference_type::field_kind_changed:
       return "The type of a field at path '" + p + "' in the %s schema does not match the %s schema";
     case difference_type::field_scalar_kind_changed:
-      return "The kind of a SCALAR field at path '" + p + "' in the %s schema does not match its kind in the %s schema";
+      return "The kind of a SCALAR field at path '" + p +
+             "' in the %s schema does not match its kind in the %s schema";
     case difference_type::field_named_type_changed:
-      return "The type of a MESSAGE field at path '" + p + "' in the %s schema does not match its type in the %s schema";
+      return "The type of a MESSAGE field at path '" + p +
+             "' in the %s schema does not match its type in the %s schema";
     case difference_type::field_numeric_label_changed:
       return "The label for a NUMERIC field at path '" + p +
              "' in the %s schema does not match its label in the %s schema";
@@ -104,9 +131,11 @@ std::string description(const difference& d) {
     case difference_type::oneof_field_removed:
       return "The %s schema is missing a oneof field at path '" + p + "' in the %s schema";
     case difference_type::multiple_fields_moved_to_oneof:
-      return "Multiple fields in the oneof at path '" + p + "' in the %s schema are outside a oneof in the %s schema";
+      return "Multiple fields in the oneof at path '" + p +
+             "' in the %s schema are outside a oneof in the %s schema";
     case difference_type::field_moved_to_existing_oneof:
-      return "A field in the oneof at path '" + p + "' in the %s schema is outside an existing oneof in the %s schema";
+      return "A field in the oneof at path '" + p +
+             "' in the %s schema is outside an existing oneof in the %s schema";
     default:
       return "";
   }
@@ -127,7 +156,15 @@ label written_label(const gp::FieldDescriptor* f) {
 }
 
 enum class kind { scalar, map, message };
-enum class scalar_kind { general_number, signed_number, string_or_bytes, fixed32, fixed64, floating, doubling };
+enum class scalar_kind {
+  general_number,
+  signed_number,
+  string_or_bytes,
+  fixed32,
+  fixed64,
+  floating,
+  doubling
+};
 
 scalar_kind scalar_kind_of(const gp::FieldDescriptor* f) {
   using T = gp::FieldDescriptor;
@@ -137,24 +174,33 @@ scalar_kind scalar_kind_of(const gp::FieldDescriptor* f) {
     case T::TYPE_INT64:
     case T::TYPE_UINT32:
     case T::TYPE_UINT64:
-    case T::TYPE_BOOL: return scalar_kind::general_number;
+    case T::TYPE_BOOL:
+      return scalar_kind::general_number;
     case T::TYPE_SINT32:
-    case T::TYPE_SINT64: return scalar_kind::signed_number;
+    case T::TYPE_SINT64:
+      return scalar_kind::signed_number;
     case T::TYPE_STRING:
-    case T::TYPE_BYTES: return scalar_kind::string_or_bytes;
+    case T::TYPE_BYTES:
+      return scalar_kind::string_or_bytes;
     case T::TYPE_FIXED32:
-    case T::TYPE_SFIXED32: return scalar_kind::fixed32;
+    case T::TYPE_SFIXED32:
+      return scalar_kind::fixed32;
     case T::TYPE_FIXED64:
-    case T::TYPE_SFIXED64: return scalar_kind::fixed64;
-    case T::TYPE_FLOAT: return scalar_kind::floating;
-    case T::TYPE_DOUBLE: return scalar_kind::doubling;
-    default: return scalar_kind::general_number;
+    case T::TYPE_SFIXED64:
+      return scalar_kind::fixed64;
+    case T::TYPE_FLOAT:
+      return scalar_kind::floating;
+    case T::TYPE_DOUBLE:
+      return scalar_kind::doubling;
+    default:
+      return scalar_kind::general_number;
   }
 }
 
 kind kind_of(const gp::FieldDescriptor* f) {
   if (f->is_map()) return kind::map;
-  if (f->type() == gp::FieldDescriptor::TYPE_MESSAGE || f->type() == gp::FieldDescriptor::TYPE_GROUP) return kind::message;
+  if (f->type() == gp::FieldDescriptor::TYPE_MESSAGE || f->type() == gp::FieldDescriptor::TYPE_GROUP)
+    return kind::message;
   return kind::scalar;
 }
 
@@ -164,7 +210,8 @@ std::vector<const gp::FieldDescriptor*> own_fields(const gp::Descriptor* d) {
   std::vector<const gp::FieldDescriptor*> out;
   for (int i = 0; i < d->field_count(); ++i) {
     const auto* f = d->field(i);
-    if (f->real_containing_oneof() == nullptr && f->type() != gp::FieldDescriptor::TYPE_GROUP) out.push_back(f);
+    if (f->real_containing_oneof() == nullptr && f->type() != gp::FieldDescriptor::TYPE_GROUP)
+      out.push_back(f);
   }
   return out;
 }
@@ -244,11 +291,14 @@ class context {
   const schema_impl& update_;
 };
 
-void compare_types(context& ctx, const std::vector<const gp::Descriptor*>& om, const std::vector<const gp::EnumDescriptor*>& oe,
-                   const std::vector<const gp::Descriptor*>& um, const std::vector<const gp::EnumDescriptor*>& ue);
+void compare_types(context& ctx, const std::vector<const gp::Descriptor*>& om,
+                   const std::vector<const gp::EnumDescriptor*>& oe,
+                   const std::vector<const gp::Descriptor*>& um,
+                   const std::vector<const gp::EnumDescriptor*>& ue);
 void compare_message(context& ctx, const gp::Descriptor* original, const gp::Descriptor* update);
 
-void compare_labels_and_types(context& ctx, const gp::FieldDescriptor* o, const gp::FieldDescriptor* u, bool use_labels);
+void compare_labels_and_types(context& ctx, const gp::FieldDescriptor* o, const gp::FieldDescriptor* u,
+                              bool use_labels);
 
 void compare_message_types(context& ctx, const gp::Descriptor* o, const gp::Descriptor* u) {
   auto local = [](const gp::Descriptor* d) {
@@ -277,7 +327,8 @@ void compare_message_types(context& ctx, const gp::Descriptor* o, const gp::Desc
   if (!sub.compatible()) ctx.add(difference_type::field_named_type_changed);
 }
 
-void compare_labels_and_types(context& ctx, const gp::FieldDescriptor* o, const gp::FieldDescriptor* u, bool use_labels) {
+void compare_labels_and_types(context& ctx, const gp::FieldDescriptor* o, const gp::FieldDescriptor* u,
+                              bool use_labels) {
   const kind ok = kind_of(o), uk = kind_of(u);
   if (ok != uk) {
     ctx.add(difference_type::field_kind_changed);
@@ -297,7 +348,9 @@ void compare_labels_and_types(context& ctx, const gp::FieldDescriptor* o, const 
                                                  : difference_type::field_numeric_label_changed);
       return;
     }
-    case kind::message: compare_message_types(ctx, o->message_type(), u->message_type()); return;
+    case kind::message:
+      compare_message_types(ctx, o->message_type(), u->message_type());
+      return;
     case kind::map:
       compare_labels_and_types(ctx, o->message_type()->field(0), u->message_type()->field(0), false);
       compare_labels_and_types(ctx, o->message_type()->field(1), u->message_type()->field(1), false);
@@ -438,8 +491,10 @@ void compare_enum(context& ctx, const gp::EnumDescriptor* o, const gp::EnumDescr
   }
 }
 
-void compare_types(context& ctx, const std::vector<const gp::Descriptor*>& om, const std::vector<const gp::EnumDescriptor*>& oe,
-                   const std::vector<const gp::Descriptor*>& um, const std::vector<const gp::EnumDescriptor*>& ue) {
+void compare_types(context& ctx, const std::vector<const gp::Descriptor*>& om,
+                   const std::vector<const gp::EnumDescriptor*>& oe,
+                   const std::vector<const gp::Descriptor*>& um,
+                   const std::vector<const gp::EnumDescriptor*>& ue) {
   java_map<std::string, const gp::Descriptor*> omap, umap;
   std::map<std::string, int> oindex, uindex;
   for (std::size_t i = 0; i < om.size(); ++i) {
@@ -504,8 +559,8 @@ std::vector<difference> compare(const schema& original, const schema& update) {
   return std::move(ctx.diffs_);
 }
 
-std::vector<std::string> check_can_read(const schema& reader, const schema& writer, std::string_view reader_label,
-                                        std::string_view writer_label) {
+std::vector<std::string> check_can_read(const schema& reader, const schema& writer,
+                                        std::string_view reader_label, std::string_view writer_label) {
   std::vector<std::string> out;
   // ProtobufSchema.isBackwardCompatible: the reader is the update of the writer.
   for (const auto& d : compare(writer, reader)) {
@@ -516,8 +571,10 @@ std::vector<std::string> check_can_read(const schema& reader, const schema& writ
 
 std::vector<std::string> check(check_level level, const schema& candidate, const schema& existing) {
   switch (level) {
-    case check_level::backward: return check_can_read(candidate, existing, "new", "old");
-    case check_level::forward: return check_can_read(existing, candidate, "old", "new");
+    case check_level::backward:
+      return check_can_read(candidate, existing, "new", "old");
+    case check_level::forward:
+      return check_can_read(existing, candidate, "old", "new");
     case check_level::full: {
       auto out = check_can_read(existing, candidate, "old", "new");
       auto back = check_can_read(candidate, existing, "new", "old");

@@ -15,7 +15,9 @@ inline std::int32_t java_hash(const std::string& s) {
   for (unsigned char c : s) h = 31 * h + c;  // names are ASCII: one UTF-16 unit per byte
   return static_cast<std::int32_t>(h);
 }
-inline std::int32_t java_hash(int v) { return v; }
+inline std::int32_t java_hash(int v) {
+  return v;
+}
 
 template <class K>
 class java_hash_set {

@@ -24,10 +24,10 @@ struct option_element;
 
 struct opt_value {
   enum kind_t { string, boolean, enum_, number, option, map, list } kind = string;
-  std::string text;                             // string (unescaped), boolean, enum, number
-  std::shared_ptr<option_element> nested;       // option
-  std::vector<map_entry> entries;               // map, in insertion order
-  std::vector<opt_value> items;                 // list
+  std::string text;                        // string (unescaped), boolean, enum, number
+  std::shared_ptr<option_element> nested;  // option
+  std::vector<map_entry> entries;          // map, in insertion order
+  std::vector<opt_value> items;            // list
   friend bool operator==(const opt_value&, const opt_value&);
 };
 
@@ -43,7 +43,8 @@ struct option_element {
 };
 
 bool operator==(const opt_value& a, const opt_value& b) {
-  if (a.kind != b.kind || a.text != b.text || a.items != b.items || a.entries.size() != b.entries.size()) return false;
+  if (a.kind != b.kind || a.text != b.text || a.items != b.items || a.entries.size() != b.entries.size())
+    return false;
   for (std::size_t i = 0; i < a.entries.size(); ++i) {
     if (a.entries[i].key != b.entries[i].key || !(a.entries[i].value == b.entries[i].value)) return false;
   }
@@ -75,8 +76,8 @@ std::string format_double(double d) {
 // The text of an aggregate option value ({ a: 1 b { c: "x" } }), as wire reads it into a map.
 class aggregate_reader {
  public:
-  explicit aggregate_reader(const std::string& text) : input_(text.data(), static_cast<int>(text.size())),
-                                                        tokenizer_(&input_, &errors_) {
+  explicit aggregate_reader(const std::string& text)
+      : input_(text.data(), static_cast<int>(text.size())), tokenizer_(&input_, &errors_) {
     tokenizer_.Next();
   }
 
@@ -193,7 +194,7 @@ option_element from_uninterpreted(const gp::UninterpretedOption& u) {
   opt_value value;
   if (u.has_identifier_value()) {
     value = primitive(u.identifier_value() == "true" || u.identifier_value() == "false" ? opt_value::boolean
-                                                                                       : opt_value::enum_,
+                                                                                        : opt_value::enum_,
                       u.identifier_value());
   } else if (u.has_positive_int_value()) {
     value = primitive(opt_value::number, std::to_string(u.positive_int_value()));
@@ -209,7 +210,8 @@ option_element from_uninterpreted(const gp::UninterpretedOption& u) {
     value.entries = reader.read_map_body("}");
   }
   // (a).b.c = v is wire's option a of kind OPTION holding b of kind OPTION holding c = v.
-  option_element inner{u.name(u.name_size() - 1).name_part(), u.name(u.name_size() - 1).is_extension(), value};
+  option_element inner{u.name(u.name_size() - 1).name_part(), u.name(u.name_size() - 1).is_extension(),
+                       value};
   for (int i = u.name_size() - 2; i >= 0; --i) {
     opt_value wrap;
     wrap.kind = opt_value::option;
@@ -254,17 +256,38 @@ std::string escape_chars(std::string_view in) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      case '"': out += "\\\""; break;
-      default: out += c;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -273,22 +296,38 @@ std::string escape_chars(std::string_view in) {
 const char* scalar_name(gp::FieldDescriptorProto::Type t) {
   using F = gp::FieldDescriptorProto;
   switch (t) {
-    case F::TYPE_DOUBLE: return "double";
-    case F::TYPE_FLOAT: return "float";
-    case F::TYPE_INT64: return "int64";
-    case F::TYPE_UINT64: return "uint64";
-    case F::TYPE_INT32: return "int32";
-    case F::TYPE_FIXED64: return "fixed64";
-    case F::TYPE_FIXED32: return "fixed32";
-    case F::TYPE_BOOL: return "bool";
-    case F::TYPE_STRING: return "string";
-    case F::TYPE_BYTES: return "bytes";
-    case F::TYPE_UINT32: return "uint32";
-    case F::TYPE_SFIXED32: return "sfixed32";
-    case F::TYPE_SFIXED64: return "sfixed64";
-    case F::TYPE_SINT32: return "sint32";
-    case F::TYPE_SINT64: return "sint64";
-    default: return nullptr;
+    case F::TYPE_DOUBLE:
+      return "double";
+    case F::TYPE_FLOAT:
+      return "float";
+    case F::TYPE_INT64:
+      return "int64";
+    case F::TYPE_UINT64:
+      return "uint64";
+    case F::TYPE_INT32:
+      return "int32";
+    case F::TYPE_FIXED64:
+      return "fixed64";
+    case F::TYPE_FIXED32:
+      return "fixed32";
+    case F::TYPE_BOOL:
+      return "bool";
+    case F::TYPE_STRING:
+      return "string";
+    case F::TYPE_BYTES:
+      return "bytes";
+    case F::TYPE_UINT32:
+      return "uint32";
+    case F::TYPE_SFIXED32:
+      return "sfixed32";
+    case F::TYPE_SFIXED64:
+      return "sfixed64";
+    case F::TYPE_SINT32:
+      return "sint32";
+    case F::TYPE_SINT64:
+      return "sint64";
+    default:
+      return nullptr;
   }
 }
 
@@ -298,9 +337,9 @@ opt_value::kind_t default_kind(std::string_view type) {
   if (dot != std::string_view::npos) type = type.substr(dot + 1);
   if (type == "bool") return opt_value::boolean;
   if (type == "string") return opt_value::string;
-  static constexpr std::string_view numbers[] = {"bytes",   "double",   "float",  "fixed32", "fixed64",
-                                                 "int32",   "int64",    "sfixed32", "sfixed64", "sint32",
-                                                 "sint64",  "uint32",   "uint64"};
+  static constexpr std::string_view numbers[] = {"bytes",  "double", "float",    "fixed32",  "fixed64",
+                                                 "int32",  "int64",  "sfixed32", "sfixed64", "sint32",
+                                                 "sint64", "uint32", "uint64"};
   for (auto n : numbers) {
     if (type == n) return opt_value::number;
   }
@@ -347,7 +386,8 @@ struct span {
   int start_line = 0, start_col = 0, end_line = 0, end_col = 0;
   bool contains(const span& s) const {
     auto before = [](int l1, int c1, int l2, int c2) { return l1 < l2 || (l1 == l2 && c1 <= c2); };
-    return before(start_line, start_col, s.start_line, s.start_col) && before(s.start_line, s.start_col, end_line, end_col);
+    return before(start_line, start_col, s.start_line, s.start_col) &&
+           before(s.start_line, s.start_col, end_line, end_col);
   }
 };
 
@@ -423,7 +463,11 @@ struct range_item {
 class printer {
  public:
   printer(const schema_impl& s, bool normalize)
-      : s_(s), f_(s.main().proto), fd_(s.file), normalize_(normalize), serialized_(s.main().serialized),
+      : s_(s),
+        f_(s.main().proto),
+        fd_(s.file),
+        normalize_(normalize),
+        serialized_(s.main().serialized),
         loc_(s.main().proto) {}
 
   // protoc's ToJsonName: underscores dropped, the letter after one upper-cased.
@@ -446,13 +490,15 @@ class printer {
 
   std::string file() {
     std::string sb;
-    if (f_.has_syntax() && (!normalize_ || f_.syntax() == "proto3")) sb += "syntax = \"" + f_.syntax() + "\";\n";
+    if (f_.has_syntax() && (!normalize_ || f_.syntax() == "proto3"))
+      sb += "syntax = \"" + f_.syntax() + "\";\n";
     if (f_.has_package()) sb += "package " + f_.package() + ";\n";
     if (f_.dependency_size() > 0) {
       sb += '\n';
       std::set<int> pub(f_.public_dependency().begin(), f_.public_dependency().end());
       std::vector<std::string> imports, public_imports;
-      for (int i = 0; i < f_.dependency_size(); ++i) (pub.count(i) ? public_imports : imports).push_back(f_.dependency(i));
+      for (int i = 0; i < f_.dependency_size(); ++i)
+        (pub.count(i) ? public_imports : imports).push_back(f_.dependency(i));
       if (normalize_) {
         for (auto* list : {&imports, &public_imports}) {
           std::sort(list->begin(), list->end());
@@ -472,11 +518,13 @@ class printer {
       for (int i = 0; i < f_.message_type_size(); ++i) {
         sb += message(f_.message_type(i), fd_->message_type(i), {4, i});
       }
-      for (int i = 0; i < f_.enum_type_size(); ++i) sb += enumeration(f_.enum_type(i), {5, i}, fd_->package());
+      for (int i = 0; i < f_.enum_type_size(); ++i)
+        sb += enumeration(f_.enum_type(i), {5, i}, fd_->package());
     }
     if (f_.extension_size() > 0) {
       sb += '\n';
-      for (const auto& block : extend_blocks({}, 7, f_.extension(), [&](int i) { return fd_->extension(i); })) {
+      for (const auto& block :
+           extend_blocks({}, 7, f_.extension(), [&](int i) { return fd_->extension(i); })) {
         sb += block;
       }
     }
@@ -494,11 +542,19 @@ class printer {
     std::string sb = o.parenthesized ? "(" + o.name + ")" : o.name;
     const auto& v = o.value;
     switch (v.kind) {
-      case opt_value::string: sb += " = \"" + escape_chars(v.text) + "\""; break;
+      case opt_value::string:
+        sb += " = \"" + escape_chars(v.text) + "\"";
+        break;
       case opt_value::boolean:
-      case opt_value::enum_: sb += " = " + v.text; break;
-      case opt_value::number: sb += " = " + number(v.text); break;
-      case opt_value::option: sb += "." + option_string(*v.nested); break;
+      case opt_value::enum_:
+        sb += " = " + v.text;
+        break;
+      case opt_value::number:
+        sb += " = " + number(v.text);
+        break;
+      case opt_value::option:
+        sb += "." + option_string(*v.nested);
+        break;
       case opt_value::map:
         sb += " = {\n";
         format_map(sb, v.entries);
@@ -534,18 +590,23 @@ class printer {
       for (auto& [k, v] : sorted) entries.push_back({k, v});
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      append_indented(sb, entries[i].key + ": " + value_string(entries[i].value) + (i + 1 < entries.size() ? "," : ""));
+      append_indented(
+          sb, entries[i].key + ": " + value_string(entries[i].value) + (i + 1 < entries.size() ? "," : ""));
     }
   }
 
   // ProtobufSchemaUtils.formatOptionMapOrListValue
   std::string value_string(const opt_value& v) const {
     switch (v.kind) {
-      case opt_value::string: return "\"" + escape_chars(v.text) + "\"";
+      case opt_value::string:
+        return "\"" + escape_chars(v.text) + "\"";
       case opt_value::boolean:
-      case opt_value::enum_: return v.text;
-      case opt_value::number: return number(v.text);
-      case opt_value::option: return option_string(*v.nested);
+      case opt_value::enum_:
+        return v.text;
+      case opt_value::number:
+        return number(v.text);
+      case opt_value::option:
+        return option_string(*v.nested);
       case opt_value::map: {
         std::string sb = "{\n";
         format_map(sb, v.entries);
@@ -622,7 +683,8 @@ class printer {
     if (existing.value.kind != opt_value::map || replacement.value.kind != opt_value::map) return replacement;
     std::vector<map_entry> merged = existing.value.entries;
     for (auto& e : replacement.value.entries) {
-      auto it = std::find_if(merged.begin(), merged.end(), [&](const map_entry& m) { return m.key == e.key; });
+      auto it =
+          std::find_if(merged.begin(), merged.end(), [&](const map_entry& m) { return m.key == e.key; });
       if (it == merged.end()) {
         merged.push_back(e);
         continue;
@@ -702,7 +764,8 @@ class printer {
   }
 
   // The map entry a field stands for, when it is a map field.
-  static const gp::DescriptorProto* map_entry_of(const gp::DescriptorProto& owner, const gp::FieldDescriptorProto& f) {
+  static const gp::DescriptorProto* map_entry_of(const gp::DescriptorProto& owner,
+                                                 const gp::FieldDescriptorProto& f) {
     if (f.label() != gp::FieldDescriptorProto::LABEL_REPEATED || !f.has_type_name()) return nullptr;
     const auto* n = nested_named(owner, f.type_name());
     return n != nullptr && is_map_entry(*n) ? n : nullptr;
@@ -719,8 +782,8 @@ class printer {
 
   bool syntax_proto3() const { return f_.syntax() == "proto3"; }
 
-  std::string field(const gp::DescriptorProto* owner, const gp::FieldDescriptorProto& f, const gp::FieldDescriptor* d,
-                    bool in_oneof, const std::string& scope) const {
+  std::string field(const gp::DescriptorProto* owner, const gp::FieldDescriptorProto& f,
+                    const gp::FieldDescriptor* d, bool in_oneof, const std::string& scope) const {
     std::string label = written_label(f, in_oneof);
     std::string type = written_type(f);
     const gp::DescriptorProto* entry = owner ? map_entry_of(*owner, f) : nullptr;
@@ -776,13 +839,16 @@ class printer {
   }
 
   // Reserved (or extensions) statements as written, or one element each, sorted, when normalizing.
-  void append_ranges(std::string& sb, const char* keyword, std::vector<std::vector<range_item>> statements) const {
+  void append_ranges(std::string& sb, const char* keyword,
+                     std::vector<std::vector<range_item>> statements) const {
     if (normalize_) {
       std::vector<range_item> all;
       for (auto& s : statements) all.insert(all.end(), s.begin(), s.end());
       auto key = [](const range_item& r) { return r.is_name ? INT32_MAX : r.start; };
       auto text = [](const range_item& r) {
-        return r.is_name ? r.name : r.single() ? std::to_string(r.start) : std::to_string(r.start) + ".." + std::to_string(r.last);
+        return r.is_name    ? r.name
+               : r.single() ? std::to_string(r.start)
+                            : std::to_string(r.start) + ".." + std::to_string(r.last);
       };
       std::stable_sort(all.begin(), all.end(), [&](const range_item& a, const range_item& b) {
         if (key(a) != key(b)) return key(a) < key(b);
@@ -795,8 +861,9 @@ class printer {
   }
 
   template <class Ranges, class Names>
-  std::vector<std::vector<range_item>> reserved(const std::vector<int>& path, int range_field, const Ranges& rs,
-                                                int name_field, const Names& names, bool inclusive_end) const {
+  std::vector<std::vector<range_item>> reserved(const std::vector<int>& path, int range_field,
+                                                const Ranges& rs, int name_field, const Names& names,
+                                                bool inclusive_end) const {
     auto range_groups = loc_.statements(path, range_field, rs.size());
     auto name_groups = loc_.statements(path, name_field, names.size());
     // Statements in the order they start; without locations, ranges before names.
@@ -840,7 +907,8 @@ class printer {
 
   std::optional<span> loc_span(const std::vector<int>& path) const {
     for (const auto& l : f_.source_code_info().location()) {
-      if (l.path_size() == static_cast<int>(path.size()) && std::equal(path.begin(), path.end(), l.path().begin())) {
+      if (l.path_size() == static_cast<int>(path.size()) &&
+          std::equal(path.begin(), path.end(), l.path().begin())) {
         if (l.span_size() == 3) return span{l.span(0), l.span(1), l.span(0), l.span(2)};
         if (l.span_size() == 4) return span{l.span(0), l.span(1), l.span(2), l.span(3)};
       }
@@ -863,7 +931,9 @@ class printer {
       for (const auto& o : options) append_indented(sb, option_statement(o));
     }
     // Fields outside real oneofs (a proto3 `optional` field's synthetic oneof is not one), groups apart.
-    auto real_oneof = [&](const gp::FieldDescriptorProto& f) { return f.has_oneof_index() && !f.proto3_optional(); };
+    auto real_oneof = [&](const gp::FieldDescriptorProto& f) {
+      return f.has_oneof_index() && !f.proto3_optional();
+    };
     std::vector<int> plain, groups;
     std::set<std::string> group_types;
     for (int i = 0; i < m.field_size(); ++i) {
@@ -875,7 +945,8 @@ class printer {
     if (!plain.empty()) {
       sb += '\n';
       if (normalize_) {
-        std::stable_sort(plain.begin(), plain.end(), [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
+        std::stable_sort(plain.begin(), plain.end(),
+                         [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
       }
       for (int i : plain) append_indented(sb, field(&m, m.field(i), d->field(i), false, scope));
     }
@@ -899,7 +970,8 @@ class printer {
           if (m.field(i).has_oneof_index() && m.field(i).oneof_index() == o) fs.push_back(i);
         }
         if (normalize_) {
-          std::stable_sort(fs.begin(), fs.end(), [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
+          std::stable_sort(fs.begin(), fs.end(),
+                           [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
         }
         return fs;
       };
@@ -927,7 +999,8 @@ class printer {
     if (!groups.empty()) {
       sb += '\n';
       if (normalize_) {
-        std::stable_sort(groups.begin(), groups.end(), [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
+        std::stable_sort(groups.begin(), groups.end(),
+                         [&](int a, int b) { return m.field(a).number() < m.field(b).number(); });
       }
       for (int i : groups) {
         const auto& f = m.field(i);
@@ -941,10 +1014,12 @@ class printer {
           std::vector<int> fs(body->field_size());
           for (int k = 0; k < body->field_size(); ++k) fs[k] = k;
           if (normalize_) {
-            std::stable_sort(fs.begin(), fs.end(), [&](int a, int b) { return body->field(a).number() < body->field(b).number(); });
+            std::stable_sort(fs.begin(), fs.end(),
+                             [&](int a, int b) { return body->field(a).number() < body->field(b).number(); });
           }
           const auto* bd = d->field(i)->message_type();
-          for (int k : fs) append_indented(g, field(body, body->field(k), bd->field(k), false, bd->full_name()));
+          for (int k : fs)
+            append_indented(g, field(body, body->field(k), bd->field(k), false, bd->full_name()));
         }
         g += "}\n";
         append_indented(sb, g);
@@ -967,7 +1042,8 @@ class printer {
     }
     if (m.extension_size() > 0) {
       sb += '\n';
-      for (const auto& block : extend_blocks(path, 6, m.extension(), [&](int i) { return d->extension(i); })) {
+      for (const auto& block :
+           extend_blocks(path, 6, m.extension(), [&](int i) { return d->extension(i); })) {
         append_indented(sb, block);
       }
     }
@@ -995,7 +1071,8 @@ class printer {
     return sb;
   }
 
-  std::string enumeration(const gp::EnumDescriptorProto& e, const std::vector<int>& path, const std::string& scope) const {
+  std::string enumeration(const gp::EnumDescriptorProto& e, const std::vector<int>& path,
+                          const std::string& scope) const {
     std::string sb = "enum " + e.name() + " {";
     auto res = reserved(path, 4, e.reserved_range(), 5, e.reserved_name(), true);
     if (!res.empty()) {
@@ -1035,7 +1112,8 @@ class printer {
     for (const auto& g : groups) {
       bool first = true;
       for (int i : g) {
-        std::string extendee = normalize_ ? "." + built(i)->containing_type()->full_name() : fields.Get(i).extendee();
+        std::string extendee =
+            normalize_ ? "." + built(i)->containing_type()->full_name() : fields.Get(i).extendee();
         auto same = [&](const auto& b) { return b.first == extendee; };
         if (normalize_) {
           auto it = std::find_if(blocks.begin(), blocks.end(), same);
@@ -1086,8 +1164,8 @@ class printer {
         const auto& m = s.method(i);
         std::string in = normalize_ ? "." + d->method(i)->input_type()->full_name() : m.input_type();
         std::string out = normalize_ ? "." + d->method(i)->output_type()->full_name() : m.output_type();
-        std::string rpc = "rpc " + m.name() + " (" + (m.client_streaming() ? "stream " : "") + in + ") returns (" +
-                          (m.server_streaming() ? "stream " : "") + out + ")";
+        std::string rpc = "rpc " + m.name() + " (" + (m.client_streaming() ? "stream " : "") + in +
+                          ") returns (" + (m.server_streaming() ? "stream " : "") + out + ")";
         auto mo = filter(options_of(m.options()), scope);
         if (!mo.empty()) {
           rpc += " {\n";
@@ -1113,6 +1191,8 @@ class printer {
 
 }  // namespace
 
-std::string print_schema(const schema_impl& s, bool normalize) { return printer(s, normalize).file(); }
+std::string print_schema(const schema_impl& s, bool normalize) {
+  return printer(s, normalize).file();
+}
 
 }  // namespace kavro::protobuf

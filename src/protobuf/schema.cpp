@@ -16,17 +16,25 @@ namespace gp = google::protobuf;
 
 namespace {
 
-constexpr std::string_view well_known[] = {
-    "google/protobuf/any.proto",        "google/protobuf/api.proto",       "google/protobuf/descriptor.proto",
-    "google/protobuf/duration.proto",   "google/protobuf/empty.proto",     "google/protobuf/field_mask.proto",
-    "google/protobuf/source_context.proto", "google/protobuf/struct.proto", "google/protobuf/timestamp.proto",
-    "google/protobuf/type.proto",       "google/protobuf/wrappers.proto"};
+constexpr std::string_view well_known[] = {"google/protobuf/any.proto",
+                                           "google/protobuf/api.proto",
+                                           "google/protobuf/descriptor.proto",
+                                           "google/protobuf/duration.proto",
+                                           "google/protobuf/empty.proto",
+                                           "google/protobuf/field_mask.proto",
+                                           "google/protobuf/source_context.proto",
+                                           "google/protobuf/struct.proto",
+                                           "google/protobuf/timestamp.proto",
+                                           "google/protobuf/type.proto",
+                                           "google/protobuf/wrappers.proto"};
 
 bool is_well_known(std::string_view name) {
   return std::find(std::begin(well_known), std::end(well_known), name) != std::end(well_known);
 }
 
-std::string where(const std::string& file) { return file == main_file_name ? "schema" : file; }
+std::string where(const std::string& file) {
+  return file == main_file_name ? "schema" : file;
+}
 
 // The deepest nesting of brackets outside comments and string literals; stops counting past `limit`.
 // libprotobuf's parser recurses per level, so this runs before it.
@@ -72,7 +80,8 @@ class parse_errors : public gp::io::ErrorCollector {
   explicit parse_errors(std::string file) : file_(std::move(file)) {}
   void AddError(int line, int column, const std::string& message) override {
     if (first_.empty()) {
-      first_ = where(file_) + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+      first_ =
+          where(file_) + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
     }
   }
   void AddWarning(int, int, const std::string&) override {}
@@ -118,13 +127,20 @@ std::optional<std::string> from_base64(std::string_view text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=' || c == '\n' || c == '\r' || c == ' ')
+      continue;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -156,8 +172,9 @@ std::unique_ptr<parsed_file> parse_serialized(const std::string& name, std::stri
 result<std::unique_ptr<parsed_file>> parse_file(const std::string& name, std::string_view text,
                                                 const parse_limits& limits) {
   if (text.size() > limits.max_bytes) {
-    return fail(errc::invalid_schema, where(name) + ": " + std::to_string(text.size()) + " bytes, more than the " +
-                                          std::to_string(limits.max_bytes) + " allowed");
+    return fail(errc::invalid_schema, where(name) + ": " + std::to_string(text.size()) +
+                                          " bytes, more than the " + std::to_string(limits.max_bytes) +
+                                          " allowed");
   }
   int line = 0;
   if (nesting_depth(text, limits.max_depth, line) > limits.max_depth) {
@@ -179,7 +196,8 @@ result<std::unique_ptr<parsed_file>> parse_file(const std::string& name, std::st
   }
   if (!ok || !errors.first().empty()) {
     if (auto serialized = parse_serialized(name, text)) return serialized;
-    return fail(errc::invalid_schema, errors.first().empty() ? where(name) + ": does not parse" : errors.first());
+    return fail(errc::invalid_schema,
+                errors.first().empty() ? where(name) + ": does not parse" : errors.first());
   }
   f->proto.set_name(name);
   return f;
@@ -195,7 +213,8 @@ struct loader {
     if (s.pool->FindFileByName(name) != nullptr) return std::monostate{};
     if (depth > limits.max_import_depth) {
       return fail(errc::invalid_schema, where(importer->name) + ": imports nested deeper than " +
-                                            std::to_string(limits.max_import_depth) + " files at \"" + name + "\"");
+                                            std::to_string(limits.max_import_depth) + " files at \"" + name +
+                                            "\"");
     }
     if (!in_progress.insert(name).second) {
       return fail(errc::invalid_schema, where(importer->name) + ": import cycle through \"" + name + "\"");
@@ -216,7 +235,8 @@ struct loader {
       f = s.files.emplace(name, std::move(file)).first->second.get();
     } else if (const char* text = embedded_known_file(name)) {
       auto parsed = parse_file(name, text, limits);
-      if (!parsed) return fail(errc::internal, "kavro's copy of " + name + " does not parse: " + parsed.error().message);
+      if (!parsed)
+        return fail(errc::internal, "kavro's copy of " + name + " does not parse: " + parsed.error().message);
       (*parsed)->known = true;
       f = s.files.emplace(name, std::move(*parsed)).first->second.get();
     } else {
@@ -238,7 +258,8 @@ struct loader {
       built = s.pool->BuildFileCollectingErrors(f->proto, &errors);
     }
     if (built == nullptr) {
-      return fail(errc::invalid_schema, errors.first().empty() ? where(name) + ": does not link" : errors.first());
+      return fail(errc::invalid_schema,
+                  errors.first().empty() ? where(name) + ": does not link" : errors.first());
     }
     in_progress.erase(name);
     return std::monostate{};
@@ -276,8 +297,12 @@ result<schema> schema::parse(std::string_view text, std::span<const reference> r
   return schema(std::move(impl));
 }
 
-std::string schema::canonical() const { return print_schema(*impl_, false); }
-std::string schema::normalized() const { return print_schema(*impl_, true); }
+std::string schema::canonical() const {
+  return print_schema(*impl_, false);
+}
+std::string schema::normalized() const {
+  return print_schema(*impl_, true);
+}
 
 std::string schema::serialized() const {
   gp::FileDescriptorProto proto;
@@ -288,7 +313,8 @@ std::string schema::serialized() const {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    unsigned v = (std::uint8_t(bytes[i]) << 16) | (std::uint8_t(bytes[i + 1]) << 8) | std::uint8_t(bytes[i + 2]);
+    unsigned v =
+        (std::uint8_t(bytes[i]) << 16) | (std::uint8_t(bytes[i + 1]) << 8) | std::uint8_t(bytes[i + 2]);
     out += alphabet[v >> 18];
     out += alphabet[(v >> 12) & 63];
     out += alphabet[(v >> 6) & 63];
@@ -316,9 +342,15 @@ std::string schema::name() const {
   return {};
 }
 
-const std::string& schema::package() const { return impl_->file->package(); }
-const gp::FileDescriptor& schema::file() const { return *impl_->file; }
-const std::vector<reference>& schema::references() const { return impl_->references; }
+const std::string& schema::package() const {
+  return impl_->file->package();
+}
+const gp::FileDescriptor& schema::file() const {
+  return *impl_->file;
+}
+const std::vector<reference>& schema::references() const {
+  return impl_->references;
+}
 
 result<std::vector<int>> schema::message_indexes(std::string_view full_name) const {
   const auto* d = impl_->pool->FindMessageTypeByName(std::string(full_name));
@@ -338,8 +370,9 @@ result<const gp::Descriptor*> schema::message_at(std::span<const int> indexes) c
     int n = indexes[i];
     int count = d == nullptr ? impl_->file->message_type_count() : d->nested_type_count();
     if (n < 0 || n >= count) {
-      return fail(errc::invalid_data, "message index " + std::to_string(n) + " at position " + std::to_string(i) +
-                                          " is out of range: " + std::to_string(count) + " messages there");
+      return fail(errc::invalid_data, "message index " + std::to_string(n) + " at position " +
+                                          std::to_string(i) + " is out of range: " + std::to_string(count) +
+                                          " messages there");
     }
     d = d == nullptr ? impl_->file->message_type(n) : d->nested_type(n);
   }

@@ -21,13 +21,13 @@ result<std::int32_t> read_varint(std::span<const std::uint8_t> in, std::size_t& 
   const std::size_t start = pos;
   for (int shift = 0;; shift += 7) {
     if (pos >= in.size()) {
-      return fail(errc::invalid_data, std::string("protobuf frame: ") + what + " at offset " + std::to_string(start) +
-                                          " is cut off at the end of the message");
+      return fail(errc::invalid_data, std::string("protobuf frame: ") + what + " at offset " +
+                                          std::to_string(start) + " is cut off at the end of the message");
     }
     std::uint8_t b = in[pos++];
     if (shift == 28 && (b & 0xF0) != 0) {
-      return fail(errc::invalid_data, std::string("protobuf frame: ") + what + " at offset " + std::to_string(start) +
-                                          " is longer than a 32-bit varint");
+      return fail(errc::invalid_data, std::string("protobuf frame: ") + what + " at offset " +
+                                          std::to_string(start) + " is longer than a 32-bit varint");
     }
     v |= static_cast<std::uint32_t>(b & 0x7F) << shift;
     if ((b & 0x80) == 0) break;
@@ -46,8 +46,8 @@ void write_message_indexes(std::span<const int> indexes, std::vector<std::uint8_
   for (int i : indexes) write_varint(i, out);
 }
 
-void write_protobuf_frame(std::int32_t schema_id, std::span<const int> indexes, std::span<const std::uint8_t> body,
-                          std::vector<std::uint8_t>& out) {
+void write_protobuf_frame(std::int32_t schema_id, std::span<const int> indexes,
+                          std::span<const std::uint8_t> body, std::vector<std::uint8_t>& out) {
   out.push_back(0);
   auto id = static_cast<std::uint32_t>(schema_id);
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(id >> shift));
@@ -61,11 +61,13 @@ result<protobuf_frame> parse_protobuf_frame(std::span<const std::uint8_t> messag
                                         " bytes, shorter than the 6 of a header and an index array");
   }
   if (message[0] != 0) {
-    return fail(errc::invalid_data, "protobuf frame: unknown magic byte " + std::to_string(message[0]) + " at offset 0");
+    return fail(errc::invalid_data,
+                "protobuf frame: unknown magic byte " + std::to_string(message[0]) + " at offset 0");
   }
   protobuf_frame f;
-  f.schema_id = static_cast<std::int32_t>((std::uint32_t(message[1]) << 24) | (std::uint32_t(message[2]) << 16) |
-                                          (std::uint32_t(message[3]) << 8) | std::uint32_t(message[4]));
+  f.schema_id =
+      static_cast<std::int32_t>((std::uint32_t(message[1]) << 24) | (std::uint32_t(message[2]) << 16) |
+                                (std::uint32_t(message[3]) << 8) | std::uint32_t(message[4]));
   std::size_t pos = 5;
   auto count = read_varint(message, pos, "the message-index count");
   if (!count) return tl::unexpected(count.error());

@@ -34,7 +34,8 @@ struct topic_spec {
 
 // Admin options with the request (and, for topic creation, the operation) timeout; a refused setting is
 // an error naming it.
-inline result<admin_options_ptr> admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout) {
+inline result<admin_options_ptr> admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op,
+                                               std::chrono::milliseconds timeout) {
   admin_options_ptr options(rd_kafka_AdminOptions_new(rk, op));
   if (!options) return fail(errc::internal, "admin options: not supported for this operation");
   char errstr[512];
@@ -60,12 +61,13 @@ inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>&
   std::vector<rd_kafka_NewTopic_t*> topics;
   char errstr[512];
   for (const auto& spec : specs) {
-    new_topic_ptr nt(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor, errstr,
-                                           sizeof errstr));
+    new_topic_ptr nt(rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor,
+                                           errstr, sizeof errstr));
     if (!nt) return fail(errc::invalid_argument, "topic '" + spec.name + "': " + errstr);
     for (const auto& [key, value] : spec.config) {
       if (rd_kafka_resp_err_t err = rd_kafka_NewTopic_set_config(nt.get(), key.c_str(), value.c_str())) {
-        return fail(errc::invalid_argument, "topic '" + spec.name + "' setting '" + key + "': " + err_text(err));
+        return fail(errc::invalid_argument,
+                    "topic '" + spec.name + "' setting '" + key + "': " + err_text(err));
       }
     }
     topics.push_back(nt.get());
@@ -78,7 +80,8 @@ inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>&
   event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count() + 5000)));
   if (!ev) {
     if (timed_out) *timed_out = true;
-    return fail(errc::unavailable, "creating topics: no answer within " + std::to_string(timeout.count()) + " ms");
+    return fail(errc::unavailable,
+                "creating topics: no answer within " + std::to_string(timeout.count()) + " ms");
   }
   const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
   if (!res || rd_kafka_event_error(ev.get())) {
@@ -90,7 +93,8 @@ inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>&
     const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
-      return fail(errc::unavailable, std::string("creating topic '") + rd_kafka_topic_result_name(results[i]) +
+      return fail(errc::unavailable, std::string("creating topic '") +
+                                         rd_kafka_topic_result_name(results[i]) +
                                          "': " + (msg ? msg : rd_kafka_err2str(err)));
     }
   }
@@ -105,7 +109,8 @@ inline std::vector<kafka::header> headers_of(const rd_kafka_message_t* m) {
   const char* name;
   const void* val;
   size_t size;
-  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
     out.push_back({name, val ? std::string(static_cast<const char*>(val), size) : std::string()});
   }
   return out;

@@ -75,8 +75,9 @@ inline kafka::kafka_error error_of(rd_kafka_error_t* e) {
   const auto err = rd_kafka_error_code(e);
   const bool fatal = rd_kafka_error_is_fatal(e) != 0;
   const bool retriable = !fatal && rd_kafka_error_is_retriable(e) != 0;
-  kafka::kafka_error out(static_cast<int>(err), rd_kafka_error_name(e), rd_kafka_error_string(e), fatal, retriable,
-                         rd_kafka_error_txn_requires_abort(e) != 0, category_of(err, fatal, retriable));
+  kafka::kafka_error out(static_cast<int>(err), rd_kafka_error_name(e), rd_kafka_error_string(e), fatal,
+                         retriable, rd_kafka_error_txn_requires_abort(e) != 0,
+                         category_of(err, fatal, retriable));
   rd_kafka_error_destroy(e);
   return out;
 }

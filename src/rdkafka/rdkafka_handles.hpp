@@ -50,8 +50,7 @@ using queue_ptr = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
 // names such a property but never prints its value.
 inline bool is_secret_property(const std::string& key) {
   return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
-         key.find("sasl.oauthbearer.config") != std::string::npos || key == "ssl.key.pem" ||
-         key == "ssl_key";
+         key.find("sasl.oauthbearer.config") != std::string::npos || key == "ssl.key.pem" || key == "ssl_key";
 }
 
 // A librdkafka configuration from the property map; a rejected key or value is an error naming it.

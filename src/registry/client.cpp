@@ -26,8 +26,9 @@ using json = nlohmann::json;
 // nesting, and a consumer must get an error, not a crash. A repeated key: the later wins (Jackson's
 // default, what Confluent's own client does). Throws json::exception, as json::parse would.
 json reply_json(const std::string& body) {
-  auto parsed = safe_json::parse(body, safe_json::parse_options{.max_depth = safe_json::default_max_depth,
-                                                                .duplicates = safe_json::duplicate_keys::last_wins});
+  auto parsed =
+      safe_json::parse(body, safe_json::parse_options{.max_depth = safe_json::default_max_depth,
+                                                      .duplicates = safe_json::duplicate_keys::last_wins});
   if (!parsed) throw json::parse_error::create(101, parsed.error().offset, parsed.error().message(), nullptr);
   return std::move(*parsed);
 }
@@ -225,7 +226,8 @@ result<client::http_reply> client::request(const char* method, const std::string
     }
     if (attempt >= config_.max_retries) return tl::unexpected(last);
     // The backoff in slices, so that a cancellation is seen within 50 ms.
-    const auto until = std::chrono::steady_clock::now() + backoff(config_.retry_backoff, config_.retry_backoff_max, attempt);
+    const auto until =
+        std::chrono::steady_clock::now() + backoff(config_.retry_backoff, config_.retry_backoff_max, attempt);
     while (std::chrono::steady_clock::now() < until) {
       if (cancelled()) return cancel_error(last.message);
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(

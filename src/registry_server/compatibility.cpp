@@ -69,7 +69,8 @@ compatibility_result check_compatibility(compatibility_level level, const std::s
                                          const compatibility_settings& settings) {
   avro::compatibility_options options;
   options.decimal_precision_and_scale = settings.decimal_precision_and_scale;
-  if (is_protobuf_resolved(candidate_resolved)) return check_protobuf_compatibility(level, candidate_resolved, existing);
+  if (is_protobuf_resolved(candidate_resolved))
+    return check_protobuf_compatibility(level, candidate_resolved, existing);
   compatibility_result out;
   if (level == compatibility_level::none || existing.empty()) return out;
   auto candidate = avro::schema::parse(candidate_resolved);

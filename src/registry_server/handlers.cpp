@@ -3,8 +3,6 @@
 // serialised, decide under the shared lock, then append records to the storage.
 #include "handlers.hpp"
 
-#include "kavro/version.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -16,6 +14,7 @@
 
 #include "compatibility.hpp"
 #include "kavro/json.hpp"
+#include "kavro/version.hpp"
 #include "schema_text.hpp"
 
 namespace kavro::registry_server {
@@ -576,9 +575,14 @@ std::vector<std::string> reserved_field_errors(const std::optional<std::string>&
 
 // KafkaSchemaRegistry.maybeSetMetadataRuleSet: the request's metadata and rule set (else the
 // previous version's) between the config's defaults and its overrides.
-void set_metadata_rule_set(const config_settings& config, stored_schema& schema, const stored_schema* previous) {
-  const auto specific_metadata = schema.metadata ? schema.metadata : previous ? previous->metadata : std::nullopt;
-  const auto specific_rules = schema.rule_set ? schema.rule_set : previous ? previous->rule_set : std::nullopt;
+void set_metadata_rule_set(const config_settings& config, stored_schema& schema,
+                           const stored_schema* previous) {
+  const auto specific_metadata = schema.metadata ? schema.metadata
+                                 : previous      ? previous->metadata
+                                                 : std::nullopt;
+  const auto specific_rules = schema.rule_set ? schema.rule_set
+                              : previous      ? previous->rule_set
+                                              : std::nullopt;
   schema.metadata =
       merge_metadata(merge_metadata(config.default_metadata, specific_metadata), config.override_metadata);
   schema.rule_set =
@@ -652,15 +656,19 @@ const stored_schema* stored_version(const state& st, const std::string& subject,
 // (against the last of `against`) come first; with a compatibilityGroup, only versions whose
 // metadata has the candidate's value of that property (possibly none) are checked; any error ends
 // with the settings line.
-compatibility_result check_in_scope(const state& st, const std::string& subject, const config_settings& config,
-                                    const stored_schema& candidate, const std::string& candidate_resolved,
-                                    std::vector<existing_version> against, const compatibility_settings& compat,
+compatibility_result check_in_scope(const state& st, const std::string& subject,
+                                    const config_settings& config, const stored_schema& candidate,
+                                    const std::string& candidate_resolved,
+                                    std::vector<existing_version> against,
+                                    const compatibility_settings& compat,
                                     const compatibility_result* precomputed = nullptr) {
   std::vector<std::string> errors;
   const bool validate_fields = config.validate_fields.value_or(false);
   if (validate_fields) {
-    const stored_schema* previous = against.empty() ? nullptr : stored_version(st, subject, against.back().version);
-    errors = reserved_field_errors(candidate.metadata, candidate_resolved, previous ? &previous->metadata : nullptr);
+    const stored_schema* previous =
+        against.empty() ? nullptr : stored_version(st, subject, against.back().version);
+    errors = reserved_field_errors(candidate.metadata, candidate_resolved,
+                                   previous ? &previous->metadata : nullptr);
   }
   if (config.compatibility_group) {
     const auto value = metadata_property(candidate.metadata, *config.compatibility_group);
@@ -670,7 +678,8 @@ compatibility_result check_in_scope(const state& st, const std::string& subject,
     });
   }
   compatibility_result result =
-      precomputed ? *precomputed : registry_server::check_compatibility(*config.level, candidate_resolved, against, compat);
+      precomputed ? *precomputed
+                  : registry_server::check_compatibility(*config.level, candidate_resolved, against, compat);
   // check_compatibility closes its messages with the settings line; it is written once, last.
   if (!result.compatible && !result.messages.empty()) result.messages.pop_back();
   errors.insert(errors.end(), result.messages.begin(), result.messages.end());
@@ -857,7 +866,8 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
       if (it->deleted && !deleted) continue;
       const auto* s = st.schema(it->id);
       if (!s) continue;
-      if (with_contract ? s->identity == wanted.identity : s->schema_identity == wanted.schema_identity) return &*it;
+      if (with_contract ? s->identity == wanted.identity : s->schema_identity == wanted.schema_identity)
+        return &*it;
     }
     return nullptr;
   };
@@ -868,7 +878,8 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
   if (!found && with_contract) {
     if (const auto* latest = st.latest(subject); latest && st.schema(latest->id)) {
       stored_schema completed = request->schema;
-      set_metadata_rule_set(config_in_scope(st, subject, default_level_), completed, &st.schema(latest->id)->schema);
+      set_metadata_rule_set(config_in_scope(st, subject, default_level_), completed,
+                            &st.schema(latest->id)->schema);
       if (completed.metadata != request->schema.metadata || completed.rule_set != request->schema.rule_set) {
         if (auto again = normalize_schema(completed, resolver_for(st))) found = find(*again);
       }
@@ -1060,7 +1071,8 @@ response handlers::register_schema(const std::string& subject_in, const std::str
     const config_settings config = config_in_scope(st, subject, default_level_);
     const auto* latest_any = st.latest(subject, true);
     const schema_version next_version{latest_any ? latest_any->version.value + 1 : 1};
-    if (mode != registry_mode::import) populate_from_previous(st, subject, config, next_version, request->schema);
+    if (mode != registry_mode::import)
+      populate_from_previous(st, subject, config, next_version, request->schema);
     auto schema = normalize_schema(request->schema, resolver_for(st));
     if (!schema) return fail_with(schema);
     const auto existing_id = st.id_of(schema->identity);
@@ -1096,8 +1108,9 @@ response handlers::register_schema(const std::string& subject_in, const std::str
             make_error(error_code::operation_not_permitted, "Subject " + subject + " is not in import mode"));
       }
       auto against = live_versions(st, subject);
-      const bool reuse = pre && !config.compatibility_group && pre->subject == subject && pre->level == *config.level &&
-                         pre->candidate == schema->resolved && pre->against == against;
+      const bool reuse = pre && !config.compatibility_group && pre->subject == subject &&
+                         pre->level == *config.level && pre->candidate == schema->resolved &&
+                         pre->against == against;
       auto compat = check_in_scope(st, subject, config, schema->schema, schema->resolved, std::move(against),
                                    compat_, reuse ? &pre->result : nullptr);
       if (!compat.compatible) {
@@ -1247,8 +1260,8 @@ response handlers::check_compatibility(const std::string& subject_in,
     if (!verbose) return fail_with(schema);
     return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
   }
-  auto result = check_in_scope(st, subject, config_in_scope(st, subject, default_level_), schema->schema, schema->resolved,
-                               std::move(against), compat_);
+  auto result = check_in_scope(st, subject, config_in_scope(st, subject, default_level_), schema->schema,
+                               schema->resolved, std::move(against), compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
   return ok(out);
@@ -1287,15 +1300,15 @@ api_result<config_settings> parse_config_update(const json& request) {
     auto it = request.find(name);
     return it == request.end() || it->is_null() ? nullptr : &*it;
   };
-  for (auto [name, target] : {std::pair{"normalize", &update.normalize},
-                              std::pair{"validateFields", &update.validate_fields}}) {
+  for (auto [name, target] :
+       {std::pair{"normalize", &update.normalize}, std::pair{"validateFields", &update.validate_fields}}) {
     if (const json* v = field(name)) {
       if (!v->is_boolean()) return tl::unexpected(wrong_type(name, "a boolean"));
       *target = v->get<bool>();
     }
   }
-  for (auto [name, target] : {std::pair{"alias", &update.alias},
-                              std::pair{"compatibilityGroup", &update.compatibility_group}}) {
+  for (auto [name, target] :
+       {std::pair{"alias", &update.alias}, std::pair{"compatibilityGroup", &update.compatibility_group}}) {
     if (const json* v = field(name)) {
       if (!v->is_string()) return tl::unexpected(wrong_type(name, "a string"));
       *target = v->get<std::string>();

@@ -8,14 +8,11 @@
 // (it accepts obs-fold and any Transfer-Encoding).
 #include "http_server.hpp"
 
-#include "kavro/log.hpp"
-
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cmath>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +24,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cmath>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -35,6 +33,8 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+
+#include "kavro/log.hpp"
 
 namespace kavro::registry_server::http {
 namespace asio = boost::asio;
@@ -63,7 +63,8 @@ bool is_tchar(unsigned char c) {
 }
 
 bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
 }
 
 // Splits a comma-separated list, trimming each element and skipping empty ones (RFC 9110 5.6.1).
@@ -109,32 +110,58 @@ std::string json_escape(std::string_view s) {
 
 std::string_view reason(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Entity";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Entity";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 
@@ -177,7 +204,8 @@ std::string serialize(const response& r, bool head_only, bool keep_alive, int mi
         iequal(name, "Transfer-Encoding")) {
       continue;
     }
-    if (name.find_first_of("\r\n") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    if (name.find_first_of("\r\n") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+      continue;
     out += name;
     out += ": ";
     out += value;
@@ -288,8 +316,9 @@ struct request_parser::impl {
       req.minor_version = 1;
     } else if (version == "HTTP/1.0") {
       req.minor_version = 0;
-    } else if (version.size() == 8 && version.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(version[5])) &&
-               version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]))) {
+    } else if (version.size() == 8 && version.starts_with("HTTP/") &&
+               std::isdigit(static_cast<unsigned char>(version[5])) && version[6] == '.' &&
+               std::isdigit(static_cast<unsigned char>(version[7]))) {
       fail(505, "HTTP version " + std::string(version.substr(5)) + " is not supported; use HTTP/1.1");
       return false;
     } else {
@@ -301,7 +330,8 @@ struct request_parser::impl {
       req.target = std::string(target);
     } else if (target == "*" && method == "OPTIONS") {
       req.target = "*";
-    } else if (target.size() > 8 && (iequal(target.substr(0, 7), "http://") || iequal(target.substr(0, 8), "https://"))) {
+    } else if (target.size() > 8 &&
+               (iequal(target.substr(0, 7), "http://") || iequal(target.substr(0, 8), "https://"))) {
       // absolute-form: the server's own authority is not checked, only the path is kept.
       const auto authority = target.find("://") + 3;
       const auto path = target.find_first_of("/?", authority);
@@ -356,7 +386,8 @@ struct request_parser::impl {
     const std::size_t hosts = h.count("Host");
     if (hosts > 1) return fail(400, "more than one Host header");
     if (hosts == 0 && req.minor_version == 1) return fail(400, "missing Host header");
-    keep_alive = req.minor_version == 1 ? !has_token(h, "Connection", "close") : has_token(h, "Connection", "keep-alive");
+    keep_alive = req.minor_version == 1 ? !has_token(h, "Connection", "close")
+                                        : has_token(h, "Connection", "keep-alive");
 
     bool chunked = false;
     std::uint64_t length = 0;
@@ -390,7 +421,8 @@ struct request_parser::impl {
         return fail(400, "invalid Content-Length");
       }
       // Past 19 digits the value cannot be held, and is certainly over the limit.
-      if (l.size() > 19) return fail(413, "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes");
+      if (l.size() > 19)
+        return fail(413, "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes");
       length = std::stoull(std::string(l));
       if (length > lim.max_body_bytes) {
         return fail(413, "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes");
@@ -415,7 +447,8 @@ struct request_parser::impl {
     body->put(asio::buffer(head), ec);
     head.clear();
     head.shrink_to_fit();
-    if (ec && ec != beast::http::error::need_more) return fail(400, "malformed header section: " + ec.message());
+    if (ec && ec != beast::http::error::need_more)
+      return fail(400, "malformed header section: " + ec.message());
     if (body->is_done()) {
       st = state::complete;
       return;
@@ -527,9 +560,11 @@ std::size_t request_parser::feed(std::string_view bytes) {
       if (p.st == state::head_done && used < bytes.size()) return used + p.feed_body(bytes.substr(used));
       return used;
     }
-    case state::head_done: return p.feed_body(bytes);
+    case state::head_done:
+      return p.feed_body(bytes);
     case state::complete:
-    case state::failed: return 0;
+    case state::failed:
+      return 0;
   }
   return 0;
 }
@@ -557,11 +592,12 @@ std::size_t request_parser::body_received() const {
   return impl_->req.body.size();
 }
 
-tl::expected<request, parse_error> parse_request(std::string_view bytes, const limits& l, std::size_t* consumed) {
+tl::expected<request, parse_error> parse_request(std::string_view bytes, const limits& l,
+                                                 std::size_t* consumed) {
   request_parser p(l);
   std::size_t used = 0;
-  while (used < bytes.size() &&
-         (p.current() == request_parser::state::need_more || p.current() == request_parser::state::head_done)) {
+  while (used < bytes.size() && (p.current() == request_parser::state::need_more ||
+                                 p.current() == request_parser::state::head_done)) {
     const auto n = p.feed(bytes.substr(used));
     if (n == 0) break;
     used += n;
@@ -652,7 +688,8 @@ struct transport {
   // one to `tls`), so the context goes first, explicitly, in ~impl.
   std::unique_ptr<asio::io_context> ioc = std::make_unique<asio::io_context>();
   std::unique_ptr<tcp::acceptor> acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*ioc));
-  std::unique_ptr<asio::steady_timer> accept_retry = std::make_unique<asio::steady_timer>(acceptor->get_executor());
+  std::unique_ptr<asio::steady_timer> accept_retry =
+      std::make_unique<asio::steady_timer>(acceptor->get_executor());
 
   ~transport() {
     accept_retry.reset();
@@ -667,13 +704,14 @@ struct transport {
   void log(const request& r, const response& res, clock::duration latency) {
     const double ms = std::chrono::duration<double, std::milli>(latency).count();
     const std::string_view target = r.target;
-    kavro::log::info("request", {{"remote", r.remote.empty() ? std::string_view("-") : std::string_view(r.remote)},
-                                 {"method", r.method.empty() ? std::string_view("-") : std::string_view(r.method)},
-                                 {"path", target.empty() ? std::string_view("-") : target.substr(0, target.find('?'))},
-                                 {"route", res.route.empty() ? std::string_view("-") : std::string_view(res.route)},
-                                 {"status", res.status},
-                                 {"bytes", res.body.size()},
-                                 {"latency_ms", std::round(ms * 100) / 100}});
+    kavro::log::info("request",
+                     {{"remote", r.remote.empty() ? std::string_view("-") : std::string_view(r.remote)},
+                      {"method", r.method.empty() ? std::string_view("-") : std::string_view(r.method)},
+                      {"path", target.empty() ? std::string_view("-") : target.substr(0, target.find('?'))},
+                      {"route", res.route.empty() ? std::string_view("-") : std::string_view(res.route)},
+                      {"status", res.status},
+                      {"bytes", res.body.size()},
+                      {"latency_ms", std::round(ms * 100) / 100}});
   }
 
   void do_accept();
@@ -689,7 +727,10 @@ class connection final : public connection_base, public std::enable_shared_from_
  public:
   template <class... Args>
   connection(transport& srv, std::string remote, Args&&... args)
-      : srv_(srv), stream_(std::forward<Args>(args)...), timer_(stream_.get_executor()), remote_(std::move(remote)),
+      : srv_(srv),
+        stream_(std::forward<Args>(args)...),
+        timer_(stream_.get_executor()),
+        remote_(std::move(remote)),
         parser_(srv.opt.limit) {}
 
   ~connection() override {
@@ -704,10 +745,11 @@ class connection final : public connection_base, public std::enable_shared_from_
     if constexpr (is_tls) {
       phase_ = phase::handshake;
       arm(clock::now() + srv_.opt.tls_handshake_timeout);
-      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) return self->close_now();
-        self->begin_request();
-      });
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close_now();
+                                self->begin_request();
+                              });
     } else {
       begin_request();
     }
@@ -739,9 +781,9 @@ class connection final : public connection_base, public std::enable_shared_from_
   }
 
   void do_read() {
-    stream_.async_read_some(asio::buffer(buffer_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->on_read(ec, n);
-    });
+    stream_.async_read_some(
+        asio::buffer(buffer_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
@@ -765,7 +807,8 @@ class connection final : public connection_base, public std::enable_shared_from_
       const auto used = parser_.feed(data);
       data.remove_prefix(used);
       switch (parser_.current()) {
-        case request_parser::state::failed: return refuse(parser_.error());
+        case request_parser::state::failed:
+          return refuse(parser_.error());
         case request_parser::state::complete:
           leftover_.assign(data);
           return dispatch();
@@ -850,7 +893,8 @@ class connection final : public connection_base, public std::enable_shared_from_
       if (srv_.opt.log_requests) srv_.log(r, res, latency);
       if (srv_.opt.on_response) {
         try {
-          srv_.opt.on_response(exchange{r, res, std::chrono::duration_cast<std::chrono::nanoseconds>(latency), refused});
+          srv_.opt.on_response(
+              exchange{r, res, std::chrono::duration_cast<std::chrono::nanoseconds>(latency), refused});
         } catch (const std::exception&) {
           // Metrics must never cost a client its answer.
         }
@@ -886,11 +930,11 @@ class connection final : public connection_base, public std::enable_shared_from_
 
   void drain(std::size_t so_far) {
     static constexpr std::size_t budget = 256 * 1024;
-    stream_.async_read_some(asio::buffer(buffer_), [self = this->shared_from_this(), so_far](beast::error_code ec,
-                                                                                             std::size_t n) {
-      if (ec || so_far + n > budget) return self->close_now();
-      self->drain(so_far + n);
-    });
+    stream_.async_read_some(asio::buffer(buffer_),
+                            [self = this->shared_from_this(), so_far](beast::error_code ec, std::size_t n) {
+                              if (ec || so_far + n > budget) return self->close_now();
+                              self->drain(so_far + n);
+                            });
   }
 
   void close_now() {
@@ -958,7 +1002,8 @@ void transport::do_accept() {
     open.fetch_add(1);
     std::shared_ptr<connection_base> c;
     if (tls) {
-      auto tc = std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(*this, std::move(remote), std::move(socket), *tls);
+      auto tc = std::make_shared<connection<asio::ssl::stream<tcp::socket>>>(*this, std::move(remote),
+                                                                             std::move(socket), *tls);
       c = tc;
       {
         std::lock_guard lock(registry_mutex);
@@ -989,8 +1034,8 @@ server::server(server_options options, handler h, io_handler io) : impl_(std::ma
   if (!impl_->t.opt.tls_cert_file.empty() || !impl_->t.opt.tls_key_file.empty()) {
     impl_->t.tls.emplace(asio::ssl::context::tls_server);
     impl_->t.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                            asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                            asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+                              asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                              asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     try {
       impl_->t.tls->use_certificate_chain_file(impl_->t.opt.tls_cert_file);
       impl_->t.tls->use_private_key_file(impl_->t.opt.tls_key_file, asio::ssl::context::pem);
@@ -1025,7 +1070,8 @@ result<std::uint16_t> server::start() {
   } else {
     tcp::resolver resolver(*s.ioc);
     auto found = resolver.resolve(s.opt.host, std::to_string(s.opt.port), ec);
-    if (ec || found.empty()) return fail(errc::unavailable, "cannot listen on " + where + ": cannot resolve the host");
+    if (ec || found.empty())
+      return fail(errc::unavailable, "cannot listen on " + where + ": cannot resolve the host");
     endpoint = found.begin()->endpoint();
   }
   s.acceptor->open(endpoint.protocol(), ec);
@@ -1035,7 +1081,8 @@ result<std::uint16_t> server::start() {
   if (!ec) s.acceptor->bind(endpoint, ec);
   if (ec == asio::error::address_in_use) {
     s.acceptor->close(ec);
-    return fail(errc::unavailable, "cannot listen on " + where + ": address already in use (is another registry running?)");
+    return fail(errc::unavailable,
+                "cannot listen on " + where + ": address already in use (is another registry running?)");
   }
   if (!ec) s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
@@ -1046,7 +1093,8 @@ result<std::uint16_t> server::start() {
   const auto port = s.acceptor->local_endpoint(ec).port();
   s.pool.start(s.opt.worker_threads);
   s.do_accept();
-  for (unsigned i = 0; i < std::max(1u, s.opt.io_threads); ++i) s.io_threads.emplace_back([&s] { s.ioc->run(); });
+  for (unsigned i = 0; i < std::max(1u, s.opt.io_threads); ++i)
+    s.io_threads.emplace_back([&s] { s.ioc->run(); });
   s.running = true;
   return port;
 }
@@ -1073,7 +1121,8 @@ void server::stop() {
   open.clear();
   // Requests in flight get their answers; a client that never reads them is not waited for long.
   const auto deadline = clock::now() + std::chrono::seconds(5);
-  while (s.open.load() > 0 && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (s.open.load() > 0 && clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   s.ioc->stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();

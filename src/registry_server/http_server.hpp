@@ -11,10 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 #include "kavro/result.hpp"
 
@@ -40,10 +39,10 @@ class header_map {
 
 struct request {
   std::string method;
-  std::string target;  // origin-form ("/path?query"); an absolute-form target is reduced to it
+  std::string target;     // origin-form ("/path?query"); an absolute-form target is reduced to it
   int minor_version = 1;  // HTTP/1.x
   header_map headers;
-  std::string body;  // chunked bodies arrive de-chunked
+  std::string body;    // chunked bodies arrive de-chunked
   std::string remote;  // "address:port" of the peer
 };
 
@@ -62,12 +61,12 @@ struct exchange {
   const request& req;  // a refusal's request may be partial (no method or target yet)
   const response& res;
   std::chrono::nanoseconds latency;  // from the request's first byte to its answer
-  bool refused;  // by the transport itself: a parse error, a limit or a timeout
+  bool refused;                      // by the transport itself: a parse error, a limit or a timeout
 };
 
 struct limits {
-  std::size_t max_request_line = 8 * 1024;  // request line, without CRLF; over it: 414
-  std::size_t max_header_bytes = 16 * 1024;  // field lines and the final CRLF; over it: 431
+  std::size_t max_request_line = 8 * 1024;       // request line, without CRLF; over it: 414
+  std::size_t max_header_bytes = 16 * 1024;      // field lines and the final CRLF; over it: 431
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // Content-Length or de-chunked; over it: 413
 };
 

@@ -30,7 +30,9 @@ using admin_options_ptr = std::unique_ptr<rd_kafka_AdminOptions_t, admin_options
 
 // No client of the store may make the broker create the topic (with the broker's defaults, not
 // compacted): set on every client, overriding the user's properties.
-void no_auto_create(kafka::properties& props) { props["allow.auto.create.topics"] = "false"; }
+void no_auto_create(kafka::properties& props) {
+  props["allow.auto.create.topics"] = "false";
+}
 
 // The producer refuses records above message.max.bytes (librdkafka's default is 1,000,000, below
 // the topic's default limit); let the topic's max.message.bytes decide unless the user chose.
@@ -196,7 +198,8 @@ class kafka_storage final : public storage {
     producer_props["acks"] = "all";
     producer_props["linger.ms"] = "0";
     producer_props["message.timeout.ms"] = std::to_string(config_.timeout.count());
-    if (!producer_props.count("message.max.bytes")) producer_props["message.max.bytes"] = producer_max_message_bytes;
+    if (!producer_props.count("message.max.bytes"))
+      producer_props["message.max.bytes"] = producer_max_message_bytes;
     producer_max_bytes_ = std::strtoll(producer_props["message.max.bytes"].c_str(), nullptr, 10);
     no_auto_create(producer_props);
     auto pconf = or_throw(rdk::make_conf(producer_props));
@@ -308,8 +311,10 @@ class kafka_storage final : public storage {
       p.applied = applied_;
     }
     std::int64_t low = -1, high = -1;
-    if (consumer_ && rd_kafka_get_watermark_offsets(consumer_.get(), config_.topic.c_str(), 0, &low, &high) ==
-                         RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0) {
+    if (consumer_ &&
+        rd_kafka_get_watermark_offsets(consumer_.get(), config_.topic.c_str(), 0, &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
       p.end = high;
     }
     return p;
@@ -387,19 +392,21 @@ class kafka_storage final : public storage {
     // As Confluent: never more replicas than live brokers, with its warning when that is fewer than asked.
     const int rf = std::min<int>(brokers, config_.replication_factor);
     if (rf < config_.replication_factor) {
-      warn("Creating the schema topic " + config_.topic + " using a replication factor of " + std::to_string(rf) +
-           ", which is less than the desired one of " + std::to_string(config_.replication_factor) +
+      warn("Creating the schema topic " + config_.topic + " using a replication factor of " +
+           std::to_string(rf) + ", which is less than the desired one of " +
+           std::to_string(config_.replication_factor) +
            ". If this is a production environment, it's crucial to add more brokers and increase the "
            "replication factor of the topic.");
     }
     // Already there (ours from an earlier run, another instance's, or auto-created): verified next.
     bool timed_out = false;
-    auto created = rdk::create_topics(producer_.get(), {{config_.topic, 1, rf, {{"cleanup.policy", "compact"}}}},
-                                      config_.timeout, &timed_out);
+    auto created =
+        rdk::create_topics(producer_.get(), {{config_.topic, 1, rf, {{"cleanup.policy", "compact"}}}},
+                           config_.timeout, &timed_out);
     if (created) return {};
     if (timed_out) {
-      return tl::unexpected(
-          make_error(error_code::store_error, "Timed out trying to create or validate schema topic configuration"));
+      return tl::unexpected(make_error(error_code::store_error,
+                                       "Timed out trying to create or validate schema topic configuration"));
     }
     return tl::unexpected(make_error(error_code::store_error, created.error().message));
   }
@@ -424,7 +431,8 @@ class kafka_storage final : public storage {
       }
       // A topic just created can take a moment to appear in every broker's metadata.
       if (attempt == 50)
-        return tl::unexpected(make_error(error_code::store_error, "topic " + config_.topic + " did not appear"));
+        return tl::unexpected(
+            make_error(error_code::store_error, "topic " + config_.topic + " did not appear"));
       std::this_thread::sleep_for(100ms);
     }
     if (partitions != 1) {
@@ -433,8 +441,8 @@ class kafka_storage final : public storage {
                                                                     std::to_string(partitions)));
     }
     if (replicas < config_.replication_factor) {
-      warn("The replication factor of the schema topic " + config_.topic + " is less than the desired one of " +
-           std::to_string(config_.replication_factor) +
+      warn("The replication factor of the schema topic " + config_.topic +
+           " is less than the desired one of " + std::to_string(config_.replication_factor) +
            ". If this is a production environment, it's crucial to add more brokers and increase the "
            "replication factor of the topic.");
     }
@@ -443,10 +451,10 @@ class kafka_storage final : public storage {
     const auto policy = configs->find("cleanup.policy");
     const std::string shown = policy == configs->end() ? "null" : policy->second;
     if (policy == configs->end() || policy->second != "compact") {
-      return tl::unexpected(make_error(error_code::store_error,
-                                       "The retention policy of the schema topic " + config_.topic +
-                                           " is incorrect. Expected cleanup.policy to be 'compact' but it is " +
-                                           shown));
+      return tl::unexpected(make_error(
+          error_code::store_error, "The retention policy of the schema topic " + config_.topic +
+                                       " is incorrect. Expected cleanup.policy to be 'compact' but it is " +
+                                       shown));
     }
     if (auto limit = configs->find("max.message.bytes"); limit != configs->end()) {
       max_message_bytes_ = std::strtoll(limit->second.c_str(), nullptr, 10);
@@ -455,7 +463,8 @@ class kafka_storage final : public storage {
   }
 
   api_result<std::map<std::string, std::string>> describe_topic_configs() {
-    rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, config_.topic.c_str());
+    rd_kafka_ConfigResource_t* resource =
+        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, config_.topic.c_str());
     rdk::queue_ptr queue(rd_kafka_queue_new(producer_.get()));
     auto options = admin_options(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
     rd_kafka_DescribeConfigs(producer_.get(), &resource, 1, options.get(), queue.get());
@@ -466,14 +475,16 @@ class kafka_storage final : public storage {
                                        "Timed out trying to create or validate schema topic configuration"));
     const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
     if (!res || rd_kafka_event_error(ev.get()))
-      return tl::unexpected(make_error(error_code::store_error, "describing the configuration of " + config_.topic +
-                                                                    ": " + rd_kafka_event_error_string(ev.get())));
+      return tl::unexpected(make_error(
+          error_code::store_error,
+          "describing the configuration of " + config_.topic + ": " + rd_kafka_event_error_string(ev.get())));
     std::size_t n = 0;
     const rd_kafka_ConfigResource_t** resources = rd_kafka_DescribeConfigs_result_resources(res, &n);
     if (n != 1 || rd_kafka_ConfigResource_error(resources[0])) {
       const char* why = n == 1 ? rd_kafka_ConfigResource_error_string(resources[0]) : "no result";
-      return tl::unexpected(make_error(error_code::store_error, "describing the configuration of " + config_.topic +
-                                                                    ": " + (why ? why : "unknown error")));
+      return tl::unexpected(make_error(
+          error_code::store_error,
+          "describing the configuration of " + config_.topic + ": " + (why ? why : "unknown error")));
     }
     std::size_t count = 0;
     const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(resources[0], &count);
@@ -507,8 +518,9 @@ class kafka_storage final : public storage {
     if (size >= 0) text += ": its record is " + std::to_string(size) + " bytes";
     text += size >= 0 ? ", " : ": ";
     text += "the limit is " + std::to_string(record_limit()) + " bytes";
-    text += max_message_bytes_ > 0 && max_message_bytes_ <= producer_max_bytes_ ? " (the topic's max.message.bytes)"
-                                                                                : " (the producer's message.max.bytes)";
+    text += max_message_bytes_ > 0 && max_message_bytes_ <= producer_max_bytes_
+                ? " (the topic's max.message.bytes)"
+                : " (the producer's message.max.bytes)";
     return tl::unexpected(make_error(error_code::invalid_schema, text));
   }
 

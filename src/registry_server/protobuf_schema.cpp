@@ -15,14 +15,16 @@ namespace {
 constexpr std::string_view marker = "kavro-protobuf:";
 constexpr int max_reference_depth = 32;
 
-api_error invalid(std::string message) { return make_error(error_code::invalid_schema, std::move(message)); }
+api_error invalid(std::string message) {
+  return make_error(error_code::invalid_schema, std::move(message));
+}
 
 std::string refs_text(const std::vector<schema_reference>& refs) {
   std::string out = "[";
   for (std::size_t i = 0; i < refs.size(); ++i) {
     if (i) out += ", ";
-    out += "{name='" + refs[i].name + "', subject='" + refs[i].subject + "', version=" + std::to_string(refs[i].version) +
-           "}";
+    out += "{name='" + refs[i].name + "', subject='" + refs[i].subject +
+           "', version=" + std::to_string(refs[i].version) + "}";
   }
   return out + "]";
 }
@@ -38,8 +40,8 @@ api_result<std::monostate> collect(const stored_schema& schema, const reference_
     if (seen) continue;
     auto target = resolver ? resolver(ref.subject, ref.version) : std::nullopt;
     if (!target) {
-      return tl::unexpected(invalid("Invalid schema " + schema.text + " with refs " + refs_text(schema.references) +
-                                    " of type PROTOBUF"));
+      return tl::unexpected(invalid("Invalid schema " + schema.text + " with refs " +
+                                    refs_text(schema.references) + " of type PROTOBUF"));
     }
     out.push_back({ref.name, target->text, ref.subject, ref.version});
     auto inner = collect(*target, resolver, depth + 1, out);
@@ -56,7 +58,8 @@ struct unpacked {
 std::string pack(const std::string& text, const std::vector<protobuf::reference>& refs) {
   nlohmann::json j{{"text", text}, {"references", nlohmann::json::array()}};
   for (const auto& r : refs) {
-    j["references"].push_back({{"name", r.name}, {"text", r.text}, {"subject", r.subject}, {"version", r.version}});
+    j["references"].push_back(
+        {{"name", r.name}, {"text", r.text}, {"subject", r.subject}, {"version", r.version}});
   }
   return std::string(marker) + j.dump();
 }
@@ -68,7 +71,8 @@ std::optional<unpacked> unpack(const std::string& resolved) {
   unpacked out;
   out.text = j.value("text", "");
   for (const auto& r : j.value("references", nlohmann::json::array())) {
-    out.references.push_back({r.value("name", ""), r.value("text", ""), r.value("subject", ""), r.value("version", -1)});
+    out.references.push_back(
+        {r.value("name", ""), r.value("text", ""), r.value("subject", ""), r.value("version", -1)});
   }
   return out;
 }
@@ -83,7 +87,9 @@ std::optional<protobuf::schema> parse_resolved(const std::string& resolved) {
 
 }  // namespace
 
-bool is_protobuf_resolved(const std::string& resolved) { return resolved.rfind(marker, 0) == 0; }
+bool is_protobuf_resolved(const std::string& resolved) {
+  return resolved.rfind(marker, 0) == 0;
+}
 
 std::optional<std::string> protobuf_serialized(const std::string& resolved) {
   auto s = parse_resolved(resolved);
@@ -91,37 +97,46 @@ std::optional<std::string> protobuf_serialized(const std::string& resolved) {
   return s->serialized();
 }
 
-api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema, const reference_resolver& resolver) {
+api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema,
+                                                        const reference_resolver& resolver) {
   if (schema.text.empty()) return tl::unexpected(invalid("Empty schema"));
   std::vector<protobuf::reference> refs;
-  if (auto collected = collect(schema, resolver, 0, refs); !collected) return tl::unexpected(collected.error());
+  if (auto collected = collect(schema, resolver, 0, refs); !collected)
+    return tl::unexpected(collected.error());
   auto parsed = protobuf::schema::parse(schema.text, refs);
-  if (!parsed) return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message));
+  if (!parsed)
+    return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message));
   // Confluent stores and compares the canonical string (ProtobufSchema.canonicalString()).
   schema.text = parsed->canonical();
   std::string identity = "PROTOBUF|" + schema.text;
-  for (const auto& r : schema.references) identity += '|' + r.name + '|' + r.subject + '|' + std::to_string(r.version);
+  for (const auto& r : schema.references)
+    identity += '|' + r.name + '|' + r.subject + '|' + std::to_string(r.version);
   std::string schema_identity = identity;
   identity += "|metadata:" + schema.metadata.value_or("") + "|ruleSet:" + schema.rule_set.value_or("");
   std::string resolved = pack(schema.text, refs);
-  return normalized_schema{std::move(schema), std::move(identity), std::move(resolved), std::move(schema_identity)};
+  return normalized_schema{std::move(schema), std::move(identity), std::move(resolved),
+                           std::move(schema_identity)};
 }
 
-compatibility_result check_protobuf_compatibility(compatibility_level level, const std::string& candidate_resolved,
+compatibility_result check_protobuf_compatibility(compatibility_level level,
+                                                  const std::string& candidate_resolved,
                                                   const std::vector<existing_version>& existing) {
   compatibility_result out;
   if (level == compatibility_level::none || existing.empty()) return out;
   auto candidate = parse_resolved(candidate_resolved);
   if (!candidate) {
     out.compatible = false;
-    out.messages.push_back("{errorType:'SCHEMA_PARSE_ERROR', description:'the candidate Protobuf schema does not parse'}");
+    out.messages.push_back(
+        "{errorType:'SCHEMA_PARSE_ERROR', description:'the candidate Protobuf schema does not parse'}");
     return out;
   }
   const bool transitive = level == compatibility_level::backward_transitive ||
                           level == compatibility_level::forward_transitive ||
                           level == compatibility_level::full_transitive;
-  const bool backward = level != compatibility_level::forward && level != compatibility_level::forward_transitive;
-  const bool forward = level != compatibility_level::backward && level != compatibility_level::backward_transitive;
+  const bool backward =
+      level != compatibility_level::forward && level != compatibility_level::forward_transitive;
+  const bool forward =
+      level != compatibility_level::backward && level != compatibility_level::backward_transitive;
   // Newest first, as Confluent's validators walk them; a transitive level stops at the first failure.
   for (auto it = existing.rbegin(); it != existing.rend(); ++it) {
     std::vector<std::string> messages;
@@ -154,7 +169,8 @@ compatibility_result check_protobuf_compatibility(compatibility_level level, con
     if (!transitive) break;
   }
   if (!out.compatible) {
-    out.messages.push_back(std::string("{validateFields: 'false', compatibility: '") + to_string(level) + "'}");
+    out.messages.push_back(std::string("{validateFields: 'false', compatibility: '") + to_string(level) +
+                           "'}");
   }
   return out;
 }

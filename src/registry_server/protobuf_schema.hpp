@@ -15,7 +15,8 @@ namespace kavro::registry_server {
 // 42201 naming the line and column when the text does not parse or link, or a reference is missing.
 // The stored text becomes Confluent's canonical string; `resolved` carries the text and every
 // reference's text for the compatibility check.
-api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema, const reference_resolver& resolve);
+api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema,
+                                                        const reference_resolver& resolve);
 
 // Whether a `resolved` string came from normalize_protobuf_schema.
 bool is_protobuf_resolved(const std::string& resolved);
@@ -24,7 +25,8 @@ bool is_protobuf_resolved(const std::string& resolved);
 // from the stored schema's `resolved`; nullopt for another type.
 std::optional<std::string> protobuf_serialized(const std::string& resolved);
 
-compatibility_result check_protobuf_compatibility(compatibility_level level, const std::string& candidate_resolved,
+compatibility_result check_protobuf_compatibility(compatibility_level level,
+                                                  const std::string& candidate_resolved,
                                                   const std::vector<existing_version>& existing);
 
 }  // namespace kavro::registry_server

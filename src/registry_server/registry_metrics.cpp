@@ -21,10 +21,14 @@ std::string endpoint_template(const std::vector<std::string_view>& segments) {
       previous = s;
       continue;
     }
-    if (previous == "subjects" || previous == "config" || previous == "mode") out += "{subject}";
-    else if (previous == "versions") out += "{version}";
-    else if (previous == "ids") out += "{id}";
-    else out += "{param}";
+    if (previous == "subjects" || previous == "config" || previous == "mode")
+      out += "{subject}";
+    else if (previous == "versions")
+      out += "{version}";
+    else if (previous == "ids")
+      out += "{id}";
+    else
+      out += "{param}";
   }
   return out;
 }
@@ -35,7 +39,7 @@ namespace {
 // client cannot grow the label set.
 std::string_view method_label(std::string_view m) {
   static constexpr std::array<std::string_view, 9> known{"GET",     "HEAD",  "POST",    "PUT",  "DELETE",
-                                                          "OPTIONS", "PATCH", "CONNECT", "TRACE"};
+                                                         "OPTIONS", "PATCH", "CONNECT", "TRACE"};
   for (auto k : known) {
     if (k == m) return k;
   }
@@ -53,30 +57,37 @@ registry_metrics::registry_metrics()
                                   "HTTP requests answered, by method, endpoint template and status. Endpoint "
                                   "\"(unmatched)\": no route; \"(transport)\": refused before routing.",
                                   {"method", "endpoint", "status"})),
-      latency_(registry_.histogram("kavro_registry_http_request_duration_seconds",
-                                   "Time from a request's first byte to its answer, by method and endpoint template.",
-                                   metrics::latency_buckets(), {"method", "endpoint"})),
-      refused_(registry_.counter("kavro_registry_http_refused_total",
-                                 "Requests the transport refused before routing, by status (400 malformed, 408 too "
-                                 "slow, 413 body over the limit, 414 request line over the limit, 431 header section "
-                                 "over the limit).",
-                                 {"status"})),
-      api_success_(registry_.counter("kafka_schema_registry_api_success_count",
-                                     "API calls answered with a status below 400 (Confluent's api-success-count; "
-                                     "probes and scrapes excluded).")
+      latency_(registry_.histogram(
+          "kavro_registry_http_request_duration_seconds",
+          "Time from a request's first byte to its answer, by method and endpoint template.",
+          metrics::latency_buckets(), {"method", "endpoint"})),
+      refused_(registry_.counter(
+          "kavro_registry_http_refused_total",
+          "Requests the transport refused before routing, by status (400 malformed, 408 too "
+          "slow, 413 body over the limit, 414 request line over the limit, 431 header section "
+          "over the limit).",
+          {"status"})),
+      api_success_(registry_
+                       .counter("kafka_schema_registry_api_success_count",
+                                "API calls answered with a status below 400 (Confluent's api-success-count; "
+                                "probes and scrapes excluded).")
                        .get()),
-      api_failure_(registry_.counter("kafka_schema_registry_api_failure_count",
-                                     "API calls answered with a status of 400 or above, unknown paths included "
-                                     "(Confluent's api-failure-count; probes, scrapes and transport refusals excluded).")
-                       .get()),
-      request_bytes_(registry_.counter("kavro_registry_http_request_body_bytes_total", "Request body bytes received.")
-                         .get()),
-      response_bytes_(registry_.counter("kavro_registry_http_response_body_bytes_total", "Response body bytes sent.")
-                          .get()) {}
+      api_failure_(
+          registry_
+              .counter("kafka_schema_registry_api_failure_count",
+                       "API calls answered with a status of 400 or above, unknown paths included "
+                       "(Confluent's api-failure-count; probes, scrapes and transport refusals excluded).")
+              .get()),
+      request_bytes_(
+          registry_.counter("kavro_registry_http_request_body_bytes_total", "Request body bytes received.")
+              .get()),
+      response_bytes_(
+          registry_.counter("kavro_registry_http_response_body_bytes_total", "Response body bytes sent.")
+              .get()) {}
 
 void registry_metrics::record(const http::exchange& x) {
   const std::string_view method = method_label(x.req.method);
-  const std::string endpoint = x.refused ? std::string("(transport)")
+  const std::string endpoint = x.refused             ? std::string("(transport)")
                                : x.res.route.empty() ? std::string("(unmatched)")
                                                      : x.res.route;
   requests_.with({method, endpoint, std::to_string(x.res.status)}).inc();
@@ -120,7 +131,8 @@ registry_metrics::state_counts count(const shared_state& s) {
 
 }  // namespace
 
-void registry_metrics::watch(const shared_state& state, storage& log, std::function<std::size_t()> connections_open,
+void registry_metrics::watch(const shared_state& state, storage& log,
+                             std::function<std::size_t()> connections_open,
                              std::function<std::uint64_t()> connections_refused) {
   using metrics::metric_type;
   auto& r = registry_;
@@ -140,34 +152,37 @@ void registry_metrics::watch(const shared_state& state, storage& log, std::funct
   // Confluent counts schema records as its store reads them; kavro derives the same numbers from the
   // folded state: versions registered (live or soft-deleted) and versions soft-deleted. They agree
   // on a log without permanent deletes, which remove versions from both.
-  r.callback(metric_type::gauge, "kafka_schema_registry_registered_count",
-             "Schema versions registered and held, soft-deleted ones included (Confluent's registered-count).", {}, {},
-             [this] { return read(&state_counts::live) + read(&state_counts::deleted); });
+  r.callback(
+      metric_type::gauge, "kafka_schema_registry_registered_count",
+      "Schema versions registered and held, soft-deleted ones included (Confluent's registered-count).", {},
+      {}, [this] { return read(&state_counts::live) + read(&state_counts::deleted); });
   r.callback(metric_type::gauge, "kafka_schema_registry_deleted_count",
              "Schema versions soft-deleted and held (Confluent's deleted-count).", {}, {},
              [this] { return read(&state_counts::deleted); });
   for (const auto& [type, prefix] : std::array<std::pair<const char*, const char*>, 3>{
            {{"AVRO", "avro"}, {"JSON", "json"}, {"PROTOBUF", "protobuf"}}}) {
     const std::string t = type;
-    r.callback(metric_type::gauge, std::string("kafka_schema_registry_") + prefix + "_schemas_created",
-               "Versions registered and held of " + t + " schemas (Confluent's " + prefix + "-schemas-created).", {},
-               {}, [this, t] { return read_type(t, false); });
+    r.callback(
+        metric_type::gauge, std::string("kafka_schema_registry_") + prefix + "_schemas_created",
+        "Versions registered and held of " + t + " schemas (Confluent's " + prefix + "-schemas-created).", {},
+        {}, [this, t] { return read_type(t, false); });
     r.callback(metric_type::gauge, std::string("kafka_schema_registry_") + prefix + "_schemas_deleted",
-               "Versions soft-deleted of " + t + " schemas (Confluent's " + prefix + "-schemas-deleted).", {}, {},
-               [this, t] { return read_type(t, true); });
+               "Versions soft-deleted of " + t + " schemas (Confluent's " + prefix + "-schemas-deleted).", {},
+               {}, [this, t] { return read_type(t, true); });
   }
-  r.callback(metric_type::gauge, "kavro_registry_subjects", "Subjects with at least one live version.", {}, {},
-             [this] { return read(&state_counts::subjects); });
-  r.callback(metric_type::gauge, "kavro_registry_schemas", "Distinct schemas (ids) in use by some version.", {}, {},
-             [this] { return read(&state_counts::schemas); });
+  r.callback(metric_type::gauge, "kavro_registry_subjects", "Subjects with at least one live version.", {},
+             {}, [this] { return read(&state_counts::subjects); });
+  r.callback(metric_type::gauge, "kavro_registry_schemas", "Distinct schemas (ids) in use by some version.",
+             {}, {}, [this] { return read(&state_counts::schemas); });
   r.callback(metric_type::gauge, "kavro_registry_versions", "Schema versions by state.", {"state"}, {"live"},
              [this] { return read(&state_counts::live); });
-  r.callback(metric_type::gauge, "kavro_registry_versions", "Schema versions by state.", {"state"}, {"deleted"},
-             [this] { return read(&state_counts::deleted); });
-  r.callback(metric_type::gauge, "kavro_registry_max_schema_id", "The highest schema id assigned.", {}, {}, [st] {
-    std::shared_lock lock(st->mutex);
-    return static_cast<double>(st->data.max_id());
-  });
+  r.callback(metric_type::gauge, "kavro_registry_versions", "Schema versions by state.", {"state"},
+             {"deleted"}, [this] { return read(&state_counts::deleted); });
+  r.callback(metric_type::gauge, "kavro_registry_max_schema_id", "The highest schema id assigned.", {}, {},
+             [st] {
+               std::shared_lock lock(st->mutex);
+               return static_cast<double>(st->data.max_id());
+             });
   r.callback(metric_type::gauge, "kavro_registry_store_ready",
              "1 once the state has caught up with the schemas log as it was at start-up.", {}, {},
              [&log] { return log.ready() ? 1.0 : 0.0; });
@@ -178,12 +193,13 @@ void registry_metrics::watch(const shared_state& state, storage& log, std::funct
     r.callback(metric_type::gauge, "kavro_registry_store_end_offset",
                "The schemas topic's end (high watermark) as last seen by the reader; -1 unknown.", {}, {},
                [&log] { return static_cast<double>(log.position()->end); });
-    r.callback(metric_type::gauge, "kavro_registry_store_lag",
-               "Records of the schemas topic not yet applied here (end - applied); -1 when the end is unknown.", {},
-               {}, [&log] {
-                 const auto p = log.position();
-                 return p->end < 0 ? -1.0 : static_cast<double>(std::max<std::int64_t>(0, p->end - p->applied));
-               });
+    r.callback(
+        metric_type::gauge, "kavro_registry_store_lag",
+        "Records of the schemas topic not yet applied here (end - applied); -1 when the end is unknown.", {},
+        {}, [&log] {
+          const auto p = log.position();
+          return p->end < 0 ? -1.0 : static_cast<double>(std::max<std::int64_t>(0, p->end - p->applied));
+        });
   }
   r.callback(metric_type::gauge, "kavro_registry_http_connections_open", "TCP connections open now.", {}, {},
              [f = std::move(connections_open)] { return static_cast<double>(f()); });

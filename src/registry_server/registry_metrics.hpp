@@ -28,10 +28,10 @@ class registry_metrics {
  public:
   // What the state holds, counted once per scrape (one pass under the state's shared lock).
   struct state_counts {
-    double subjects = 0;  // with at least one live version
-    double schemas = 0;   // distinct schema ids in use
-    double live = 0;      // versions not deleted
-    double deleted = 0;   // soft-deleted versions
+    double subjects = 0;                                       // with at least one live version
+    double schemas = 0;                                        // distinct schema ids in use
+    double live = 0;                                           // versions not deleted
+    double deleted = 0;                                        // soft-deleted versions
     std::map<std::string, std::pair<double, double>> by_type;  // (live + deleted, deleted) per schema type
   };
 

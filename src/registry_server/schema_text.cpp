@@ -4,8 +4,6 @@
 // references: a changed doc or default makes a new schema, as with Confluent.
 #include "schema_text.hpp"
 
-#include "protobuf_schema.hpp"
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -13,6 +11,7 @@
 
 #include "kavro/avro/schema.hpp"
 #include "kavro/json.hpp"
+#include "protobuf_schema.hpp"
 
 namespace kavro::registry_server {
 namespace {
@@ -20,8 +19,9 @@ namespace {
 using ordered = nlohmann::ordered_json;
 constexpr int max_reference_depth = 32;
 // Schema text is parsed with Jackson's rule for repeated keys (the later wins), as Confluent does.
-constexpr kavro::safe_json::parse_options schema_json{.max_depth = kavro::safe_json::default_max_depth,
-                                                     .duplicates = kavro::safe_json::duplicate_keys::last_wins};
+constexpr kavro::safe_json::parse_options schema_json{
+    .max_depth = kavro::safe_json::default_max_depth,
+    .duplicates = kavro::safe_json::duplicate_keys::last_wins};
 
 api_error invalid(std::string message) {
   return make_error(error_code::invalid_schema, message);
@@ -86,7 +86,9 @@ class inliner {
 
 api_result<ordered> resolve(const stored_schema& schema, const reference_resolver& resolver, int depth) {
   auto parsed = kavro::safe_json::parse_ordered(schema.text, schema_json);
-  if (!parsed) return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message()));
+  if (!parsed)
+    return tl::unexpected(
+        invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message()));
   ordered doc = std::move(*parsed);
   if (schema.references.empty()) return doc;
   if (depth > max_reference_depth) return tl::unexpected(invalid("Schema references are nested too deeply"));

@@ -141,8 +141,7 @@ std::string percent_decode(std::string_view raw, bool plus_is_space) {
   std::string out;
   out.reserve(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 &&
-        hex_digit(raw[i + 2]) >= 0) {
+    if (raw[i] == '%' && i + 2 < raw.size() && hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
       out += static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
       i += 2;
     } else if (plus_is_space && raw[i] == '+') {
@@ -211,8 +210,10 @@ std::optional<std::string> subject_or_global(const path_params& p) {
 std::string normal_url(std::string url) {
   while (url.ends_with('/')) url.pop_back();
   const auto authority_end = url.find('/', url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
-  std::transform(url.begin(), authority_end == std::string::npos ? url.end() : url.begin() + static_cast<long>(authority_end),
-                 url.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(
+      url.begin(),
+      authority_end == std::string::npos ? url.end() : url.begin() + static_cast<long>(authority_end),
+      url.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return url;
 }
 
@@ -224,11 +225,11 @@ struct server::impl {
   std::unique_ptr<storage> log;
   std::unique_ptr<handlers> api;
   std::shared_ptr<const authenticator> auth;  // null: open
-  registry_metrics metrics;  // before http: the transport reports to it until it stops
+  registry_metrics metrics;                   // before http: the transport reports to it until it stops
   std::unique_ptr<http::server> http;
   mutable std::mutex url_mutex;  // own_url is set in start(), after the transport may serve
   std::string own_url;           // what this instance advertises to the others
-  std::mutex mutex;     // guards running, finished
+  std::mutex mutex;              // guards running, finished
   std::condition_variable finished_cv;
   bool running = false;
   bool finished = false;
@@ -272,8 +273,7 @@ struct server::impl {
     };
     log = config.kafka ? make_kafka_storage(state, *config.kafka) : make_memory_storage(state);
     api = std::make_unique<handlers>(
-        state, *log,
-        compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale},
+        state, *log, compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale},
         config.default_compatibility);
     add_routes();
     try {
@@ -364,11 +364,13 @@ struct server::impl {
     const std::vector<std::string> segments = path_segments(req.target);
     const bool scrape = segments.size() == 1 && segments[0] == "metrics";
     http::response res =
-        scrape && config.metrics_without_auth && (req.method == "GET" || req.method == "HEAD") ? scrape_metrics()
-                                                                                               : route_request(req);
+        scrape && config.metrics_without_auth && (req.method == "GET" || req.method == "HEAD")
+            ? scrape_metrics()
+            : route_request(req);
     path_params ignored;
     if (const route* r = match(segments, ignored)) res.route = endpoint_template(r->segments);
-    if (scrape && res.status == 200) res.headers.set("Content-Type", std::string(kavro::metrics::exposition_content_type));
+    if (scrape && res.status == 200)
+      res.headers.set("Content-Type", std::string(kavro::metrics::exposition_content_type));
     return res;
   }
 
@@ -451,8 +453,9 @@ struct server::impl {
       }
       if (const auto* by = req.http.headers.find(forwarded_header)) {
         return error_response(make_error(error_code::request_forwarding_failed,
-                                         "the request was already forwarded by " + *by + " and this instance (" +
-                                             self_url + ") is not the leader either; leadership is changing, retry"));
+                                         "the request was already forwarded by " + *by +
+                                             " and this instance (" + self_url +
+                                             ") is not the leader either; leadership is changing, retry"));
       }
       httplib::Client leader(**target);
       // Bounded: a leader that accepts and never answers costs a worker for at most the store's own
@@ -466,12 +469,14 @@ struct server::impl {
         if (const auto* v = req.http.headers.find(name)) headers.emplace(name, *v);
       }
       headers.emplace(std::string(forwarded_header), self_url);
-      const std::string type = req.http.headers.contains("Content-Type") ? req.http.headers.get("Content-Type")
-                                                                         : std::string(v1_type);
+      const std::string type = req.http.headers.contains("Content-Type")
+                                   ? req.http.headers.get("Content-Type")
+                                   : std::string(v1_type);
       const std::string& path = req.http.target;
-      httplib::Result r = req.http.method == "POST"  ? leader.Post(path.c_str(), headers, req.body, type.c_str())
-                          : req.http.method == "PUT" ? leader.Put(path.c_str(), headers, req.body, type.c_str())
-                                                     : leader.Delete(path.c_str(), headers);
+      httplib::Result r =
+          req.http.method == "POST"  ? leader.Post(path.c_str(), headers, req.body, type.c_str())
+          : req.http.method == "PUT" ? leader.Put(path.c_str(), headers, req.body, type.c_str())
+                                     : leader.Delete(path.c_str(), headers);
       if (!r) {
         return error_response(make_error(error_code::request_forwarding_failed,
                                          **target + ": " + httplib::to_string(r.error())));
@@ -610,10 +615,11 @@ result<std::uint16_t> server::start() {
     host = ::gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
   }
   const auto& kafka = impl_->config.kafka;
-  const std::string url = !impl_->config.advertised_url.empty()        ? impl_->config.advertised_url
-                          : kafka && !kafka->advertised_url.empty() ? kafka->advertised_url
-                                                                    : std::string(tls ? "https://" : "http://") + host +
-                                                                          ":" + std::to_string(*port);
+  const std::string url =
+      !impl_->config.advertised_url.empty() ? impl_->config.advertised_url
+      : kafka && !kafka->advertised_url.empty()
+          ? kafka->advertised_url
+          : std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(*port);
   {
     std::lock_guard url_lock(impl_->url_mutex);
     impl_->own_url = url;

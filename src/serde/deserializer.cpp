@@ -53,7 +53,8 @@ result<decoded> deserializer::deserialize(std::span<const std::uint8_t> message)
   return decoded{f->schema_id, std::move(*s), std::move(*v)};
 }
 
-result<void> deserializer::deserialize_into(std::span<const std::uint8_t> message, std::optional<decoded>& out) {
+result<void> deserializer::deserialize_into(std::span<const std::uint8_t> message,
+                                            std::optional<decoded>& out) {
   auto f = parse_frame(message);
   if (!f) return tl::unexpected(f.error());
   if (!out || out->schema_id != f->schema_id) {

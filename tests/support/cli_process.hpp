@@ -38,7 +38,8 @@ class cli_process {
   // Starts `binary args...`; with_stdin: the test writes the child's stdin through write_stdin().
   cli_process(const std::string& binary, const std::vector<std::string>& args, bool with_stdin = false) {
     static std::mt19937_64 rng{std::random_device{}()};
-    const auto base = std::filesystem::temp_directory_path() / ("kavro-cli-" + std::to_string(rng() % 1000000000));
+    const auto base =
+        std::filesystem::temp_directory_path() / ("kavro-cli-" + std::to_string(rng() % 1000000000));
     out_path_ = base.string() + ".out";
     err_path_ = base.string() + ".err";
     int in[2] = {-1, -1};

@@ -20,9 +20,9 @@ enum class container_codec { null, deflate };
 
 struct container_options {
   container_codec codec = container_codec::null;
-  std::size_t block_records = 4096;                       // datums per block
+  std::size_t block_records = 4096;                           // datums per block
   std::map<std::string, std::vector<std::uint8_t>> metadata;  // extra user metadata (not "avro.*")
-  std::array<std::uint8_t, 16> sync{};                    // all zero: a random marker is drawn
+  std::array<std::uint8_t, 16> sync{};                        // all zero: a random marker is drawn
 };
 
 // Builds a container file in memory: append() datums, then finish() for the file's bytes.

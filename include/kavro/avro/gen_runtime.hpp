@@ -197,14 +197,16 @@ class reader {
     std::int64_t c = get_long();
     if (!ok()) return 0;
     if (c < 0) {
-      if (c == std::numeric_limits<std::int64_t>::min()) return static_cast<std::size_t>(fail("block count out of range"));
+      if (c == std::numeric_limits<std::int64_t>::min())
+        return static_cast<std::size_t>(fail("block count out of range"));
       c = -c;
       std::int64_t size = get_long();
       if (!ok() || size < 0 || static_cast<std::uint64_t>(size) > left())
         return static_cast<std::size_t>(fail("block size exceeds the bytes left"));
     }
     if (items_may_be_empty) {
-      if (c > empty_budget_) return static_cast<std::size_t>(fail("block count over the limit for empty items"));
+      if (c > empty_budget_)
+        return static_cast<std::size_t>(fail("block count over the limit for empty items"));
       empty_budget_ -= c;
     } else if (static_cast<std::uint64_t>(c) > left()) {
       return static_cast<std::size_t>(fail("block count exceeds the bytes left"));
@@ -245,7 +247,8 @@ class reader {
     std::int64_t l = get_long();
     if (!ok()) return 0;
     if (l < 0) return static_cast<std::size_t>(fail("negative length"));
-    if (static_cast<std::uint64_t>(l) > left()) return static_cast<std::size_t>(fail("length exceeds the bytes left"));
+    if (static_cast<std::uint64_t>(l) > left())
+      return static_cast<std::size_t>(fail("length exceeds the bytes left"));
     return static_cast<std::size_t>(l);
   }
   template <class U>
@@ -286,7 +289,8 @@ result<T> from_avro(std::span<const std::uint8_t> data) {
     msg += std::to_string(r.error_offset());
     return fail(errc::invalid_data, std::move(msg));
   }
-  if (r.left() != 0) return fail(errc::invalid_data, std::to_string(r.left()) + " trailing bytes after the value");
+  if (r.left() != 0)
+    return fail(errc::invalid_data, std::to_string(r.left()) + " trailing bytes after the value");
   return v;
 }
 

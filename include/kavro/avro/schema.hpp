@@ -92,8 +92,8 @@ class schema {
   type kind() const noexcept;
   // Named types (record, enum, fixed) only; empty for the others.
   const std::string& full_name() const noexcept;
-  const std::string& name() const noexcept;        // the last component of full_name()
-  const std::string& name_space() const noexcept;  // full_name() without the name
+  const std::string& name() const noexcept;                  // the last component of full_name()
+  const std::string& name_space() const noexcept;            // full_name() without the name
   const std::vector<std::string>& aliases() const noexcept;  // full names
   const std::string& doc() const noexcept;
   // Attributes the specification does not define (kept for tools), as a JSON object.

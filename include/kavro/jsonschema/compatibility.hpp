@@ -14,6 +14,7 @@
 namespace kavro::jsonschema {
 
 // Confluent's Difference.Type, in its order.
+// clang-format off
 #define KAVRO_JSONSCHEMA_DIFFERENCES(X)                                                                         \
   X(id_changed, ID_CHANGED) X(description_changed, DESCRIPTION_CHANGED) X(title_changed, TITLE_CHANGED)         \
   X(default_changed, DEFAULT_CHANGED) X(schema_added, SCHEMA_ADDED) X(schema_removed, SCHEMA_REMOVED)           \
@@ -93,6 +94,7 @@ namespace kavro::jsonschema {
   X(product_type_narrowed, PRODUCT_TYPE_NARROWED) X(sum_type_extended, SUM_TYPE_EXTENDED)                       \
   X(sum_type_narrowed, SUM_TYPE_NARROWED) X(combined_type_subschemas_changed, COMBINED_TYPE_SUBSCHEMAS_CHANGED) \
   X(not_type_extended, NOT_TYPE_EXTENDED) X(not_type_narrowed, NOT_TYPE_NARROWED)
+// clang-format on
 
 enum class difference_type {
 #define KAVRO_JSONSCHEMA_ENUM(name, text) name,

@@ -12,8 +12,8 @@ namespace kavro::kafka {
 
 class kafka_error {
  public:
-  kafka_error(int code, std::string name, std::string message, bool fatal, bool retriable, bool txn_requires_abort,
-              errc category)
+  kafka_error(int code, std::string name, std::string message, bool fatal, bool retriable,
+              bool txn_requires_abort, errc category)
       : code_(code),
         name_(std::move(name)),
         message_(std::move(message)),
@@ -22,7 +22,7 @@ class kafka_error {
         txn_requires_abort_(txn_requires_abort),
         category_(category) {}
 
-  int code() const noexcept { return code_; }               // librdkafka's rd_kafka_resp_err_t
+  int code() const noexcept { return code_; }                 // librdkafka's rd_kafka_resp_err_t
   const std::string& name() const noexcept { return name_; }  // e.g. "MSG_SIZE_TOO_LARGE"
   const std::string& message() const noexcept { return message_; }
   // The client is unusable and must be recreated (e.g. an idempotent producer's sequence desync).

@@ -31,7 +31,7 @@ struct producer_config {
   // How often a message may be carried over into a recreated producer after a fatal error before it is
   // reported failed; 0 disables recovery (a fatal error then fails every message without an outcome).
   int max_recoveries = 3;
-  properties extra;  // any librdkafka property; overrides the above
+  properties extra;                             // any librdkafka property; overrides the above
   std::function<void(const std::string&)> log;  // fatal errors and recoveries; default: stderr
 };
 
@@ -46,9 +46,9 @@ struct delivery_report {
 };
 
 struct producer_counts {
-  std::uint64_t produced = 0;   // accepted into the local queue
-  std::uint64_t delivered = 0;  // acknowledged by the broker
-  std::uint64_t failed = 0;     // reported failed
+  std::uint64_t produced = 0;    // accepted into the local queue
+  std::uint64_t delivered = 0;   // acknowledged by the broker
+  std::uint64_t failed = 0;      // reported failed
   std::uint64_t recoveries = 0;  // times the librdkafka producer was recreated after a fatal error
   std::uint64_t resent = 0;      // messages sent again by a recreated producer
 };

@@ -18,7 +18,9 @@ namespace kavro::orders {
 using order = avro_types::Order;
 
 // Appends the Avro body of o (no generic value in between).
-inline void encode(const order& o, std::vector<std::uint8_t>& out) { avro::gen::encode_to(o, out); }
+inline void encode(const order& o, std::vector<std::uint8_t>& out) {
+  avro::gen::encode_to(o, out);
+}
 
 // schemas/order.avsc, compiled in.
 std::string_view order_schema_text();
@@ -38,7 +40,8 @@ result<void> validate(const order& o);
 // Deterministic sample orders for demos and tests.
 class order_generator {
  public:
-  explicit order_generator(std::uint64_t seed = 42, std::int32_t first_id = 1) : rng_(seed), next_id_(first_id) {}
+  explicit order_generator(std::uint64_t seed = 42, std::int32_t first_id = 1)
+      : rng_(seed), next_id_(first_id) {}
   order next();
 
  private:

@@ -4,9 +4,9 @@
 // consumer's CPU time on a virtual machine.
 #pragma once
 
-#include <chrono>
-
 #include <time.h>
+
+#include <chrono>
 
 namespace kavro::pipeline {
 

@@ -104,9 +104,9 @@ struct consumer_config {
   // A message waiting at least this long for its next attempt pauses its partition's fetching; shorter
   // waits only hold the messages behind it (up to max_backlog). Either way the consumer keeps polling.
   std::chrono::milliseconds pause_threshold{1000};
-  std::optional<commit_batching> batching;  // empty: every handled message's offset is stored at once
-  properties extra;                 // librdkafka consumer properties; override kavro's
-  properties dead_letter_producer;  // librdkafka properties for the dead-letter producer
+  std::optional<commit_batching> batching;      // empty: every handled message's offset is stored at once
+  properties extra;                             // librdkafka consumer properties; override kavro's
+  properties dead_letter_producer;              // librdkafka properties for the dead-letter producer
   std::function<void(const std::string&)> log;  // default: stderr
 };
 
@@ -119,22 +119,22 @@ struct consumer_counts {
   std::uint64_t dead_unknown_schema = 0;
   std::uint64_t dead_permanent = 0;
   std::uint64_t dead_exhausted = 0;
-  std::uint64_t registry_waits = 0;  // decode attempts postponed because the registry was unreachable
-  std::uint64_t assignments = 0;     // rebalances that assigned partitions to this consumer
-  std::uint64_t revocations = 0;     // rebalances that took partitions away
-  std::uint64_t dropped_on_revoke = 0;  // unfinished messages let go at a revocation or a rolled-back batch
-                                        // (not stored: received again)
-  std::uint64_t batches = 0;         // commit batching: flushes that made a batch durable
-  std::uint64_t batch_failures = 0;  // ... flushes that failed (the batch was handled again)
-  std::uint64_t rolled_back = 0;     // handled messages whose batch failed, handled again
-  std::uint64_t pauses = 0;          // times a partition was paused (waiting retry, registry, backlog)
+  std::uint64_t registry_waits = 0;       // decode attempts postponed because the registry was unreachable
+  std::uint64_t assignments = 0;          // rebalances that assigned partitions to this consumer
+  std::uint64_t revocations = 0;          // rebalances that took partitions away
+  std::uint64_t dropped_on_revoke = 0;    // unfinished messages let go at a revocation or a rolled-back batch
+                                          // (not stored: received again)
+  std::uint64_t batches = 0;              // commit batching: flushes that made a batch durable
+  std::uint64_t batch_failures = 0;       // ... flushes that failed (the batch was handled again)
+  std::uint64_t rolled_back = 0;          // handled messages whose batch failed, handled again
+  std::uint64_t pauses = 0;               // times a partition was paused (waiting retry, registry, backlog)
   std::uint64_t sent_to_retry_topic = 0;  // non-blocking retries: messages moved to a retry topic
 
   std::uint64_t finished() const { return handled + dead_lettered; }
 };
 
 struct run_options {
-  std::uint64_t max_messages = 0;                // stop once this many have a final outcome; 0: no limit
+  std::uint64_t max_messages = 0;  // stop once this many have a final outcome; 0: no limit
   // Stop after this long without a message (or a retry due); 0: never. The clock runs only while the
   // group has given this consumer an assignment: the wait to join (up to a dead member's session
   // timeout) is bounded by assignment_timeout instead, so a short idle timeout never ends a run before

@@ -84,7 +84,7 @@ struct origin {
   std::string topic;
   std::int32_t partition = -1;
   std::int64_t offset = -1;
-  std::int64_t timestamp = -1;  // ms since epoch, -1 when unknown
+  std::int64_t timestamp = -1;   // ms since epoch, -1 when unknown
   bool log_append_time = false;  // the timestamp is the broker's (LogAppendTime), not the producer's
 };
 
@@ -119,8 +119,8 @@ std::vector<kafka::header> strip_dead_letter_headers(const std::vector<kafka::he
 
 // A message's state on its way through the retry topics.
 struct retry_hop {
-  origin first;         // where it was first consumed
-  int attempts = 0;     // handler calls made so far
+  origin first;             // where it was first consumed
+  int attempts = 0;         // handler calls made so far
   std::int64_t due_ms = 0;  // ms since epoch: not to be handled before
   std::string last_error;
 };

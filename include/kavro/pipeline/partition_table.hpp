@@ -39,7 +39,8 @@ class partition_table {
 
   // A fresh state for a newly assigned partition; an existing one of the same key is retired first.
   State& assign(const std::string& topic, std::int32_t partition) {
-    if (auto old = parts_.find(std::pair<std::string_view, std::int32_t>(topic, partition)); old != parts_.end()) {
+    if (auto old = parts_.find(std::pair<std::string_view, std::int32_t>(topic, partition));
+        old != parts_.end()) {
       retire(old);
     }
     auto s = std::make_unique<State>();

@@ -59,7 +59,7 @@ class poll_keeper {
   std::atomic<bool> quit_{false};
   std::atomic<bool> polling_{false};  // debug checks: the keeper is inside poll_
   std::atomic<std::uint64_t> polls_{0};
-  std::thread::id owner_{};           // debug checks: the thread of the running call
+  std::thread::id owner_{};  // debug checks: the thread of the running call
   std::mutex lock_, idle_m_;
   std::condition_variable cv_;
   std::thread thread_;

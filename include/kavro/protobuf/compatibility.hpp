@@ -64,8 +64,8 @@ std::vector<difference> compare(const schema& original, const schema& update);
 // BACKWARD is can_read(new, old) with prefixes ("new", "old"); FORWARD is can_read(old, new) with
 // ("old", "new"); FULL is both, forward first, as Confluent's mutualReadStrategy. Transitive levels
 // repeat the check over each earlier version; the caller walks that list.
-std::vector<std::string> check_can_read(const schema& reader, const schema& writer, std::string_view reader_label,
-                                        std::string_view writer_label);
+std::vector<std::string> check_can_read(const schema& reader, const schema& writer,
+                                        std::string_view reader_label, std::string_view writer_label);
 
 enum class check_level { backward, forward, full };
 // Confluent's messages for one existing schema under `level` (no oldSchemaVersion/oldSchema lines: the

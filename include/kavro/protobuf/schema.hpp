@@ -30,10 +30,10 @@ struct reference {
 
 // Bounds applied before libprotobuf sees the text: it recurses per nesting level.
 struct parse_limits {
-  std::size_t max_bytes = 1u << 20;    // per file (the schema and each reference)
-  std::size_t max_depth = 64;          // nesting of { } [ ] < > outside strings and comments
-  std::size_t max_references = 256;    // files supplied as references
-  std::size_t max_import_depth = 32;   // length of an import chain
+  std::size_t max_bytes = 1u << 20;   // per file (the schema and each reference)
+  std::size_t max_depth = 64;         // nesting of { } [ ] < > outside strings and comments
+  std::size_t max_references = 256;   // files supplied as references
+  std::size_t max_import_depth = 32;  // length of an import chain
 };
 
 // The files a schema may import without a reference, as Confluent resolves them: the well-known types

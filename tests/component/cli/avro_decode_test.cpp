@@ -27,7 +27,8 @@ class avro_decode_confluent : public ::testing::Test {
     ASSERT_TRUE(s) << s.error().message;
     schema_ = *s;
     static int n = 0;
-    input_ = std::filesystem::temp_directory_path() / ("kavro-decode-" + std::to_string(getpid()) + "-" + std::to_string(++n));
+    input_ = std::filesystem::temp_directory_path() /
+             ("kavro-decode-" + std::to_string(getpid()) + "-" + std::to_string(++n));
   }
   void TearDown() override {
     std::error_code ec;
@@ -54,7 +55,8 @@ class avro_decode_confluent : public ::testing::Test {
     std::string out, err;
   };
   run_result decode(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"avro", "decode", "--schema", schema_text, "--confluent", "--plain", "-i", input_.string()};
+    std::vector<std::string> args{"avro",        "decode",  "--schema", schema_text,
+                                  "--confluent", "--plain", "-i",       input_.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     kavro::testing::cli_process p(kavro::testing::cli_binary(KAVRO_CLI), args);
     auto e = p.wait(60s);
@@ -116,7 +118,8 @@ TEST_F(avro_decode_confluent, a_bad_magic_byte_in_the_second_datum_is_an_error_n
   const auto r = decode();
   ASSERT_TRUE(r.exit.exited);
   EXPECT_EQ(r.exit.code, 2);
-  EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) + ": unknown magic byte 0x7b"), std::string::npos)
+  EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) + ": unknown magic byte 0x7b"),
+            std::string::npos)
       << r.err;
   // What came before the bad frame was decoded and printed; nothing after it.
   EXPECT_EQ(json_lines(r.out).size(), 1u) << r.out;
@@ -130,12 +133,14 @@ TEST_F(avro_decode_confluent, a_truncated_header_at_the_end_is_an_error_naming_t
   const auto r = decode();
   ASSERT_TRUE(r.exit.exited);
   EXPECT_EQ(r.exit.code, 2);
-  EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) + ": message of 3 bytes is shorter than the 5-byte"),
+  EXPECT_NE(r.err.find("datum 2 at byte " + std::to_string(second_at) +
+                       ": message of 3 bytes is shorter than the 5-byte"),
             std::string::npos)
       << r.err;
 }
 
-TEST_F(avro_decode_confluent, datums_of_another_schema_id_are_refused_rather_than_decoded_with_the_wrong_schema) {
+TEST_F(avro_decode_confluent,
+       datums_of_another_schema_id_are_refused_rather_than_decoded_with_the_wrong_schema) {
   auto bytes = framed(7, 1, "first");
   const auto second = framed(8, 2, "second");
   bytes.insert(bytes.end(), second.begin(), second.end());

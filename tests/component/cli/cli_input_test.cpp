@@ -53,9 +53,10 @@ class cli_input : public ::testing::Test {
 };
 
 TEST_F(cli_input, duplicate_key_is_refused_naming_key_line_and_offset) {
-  auto r = run("avro encode --hex --plain", "{\"order_id\":1,\"product\":\"a\"}\n"
-                                            "{\"order_id\":2,\"product\":\"b\",\"order_id\":3}\n");
-  EXPECT_EQ(r.status, 2);  // bad input: docs/cli.md, "Exit codes"
+  auto r = run("avro encode --hex --plain",
+               "{\"order_id\":1,\"product\":\"a\"}\n"
+               "{\"order_id\":2,\"product\":\"b\",\"order_id\":3}\n");
+  EXPECT_EQ(r.status, 2);        // bad input: docs/cli.md, "Exit codes"
   EXPECT_EQ(r.out, "020261\n");  // the first line, encoded before the second was refused
   EXPECT_EQ(r.err, "kavro avro encode: line 2: invalid JSON: duplicate key \"order_id\" at offset 28\n");
 }
@@ -66,7 +67,8 @@ TEST_F(cli_input, line_nested_100k_deep_is_refused_not_a_crash) {
     SCOPED_TRACE(cmd);
     auto r = run(std::string(cmd) + " --output " + (dir / "o.avro").string(), deep);
     EXPECT_EQ(r.status, 2);  // bad input: docs/cli.md, "Exit codes"
-    EXPECT_NE(r.err.find(": line 1: invalid JSON: nesting deeper than 512 levels at offset 512\n"), std::string::npos)
+    EXPECT_NE(r.err.find(": line 1: invalid JSON: nesting deeper than 512 levels at offset 512\n"),
+              std::string::npos)
         << r.err;
   }
 }
@@ -77,7 +79,8 @@ TEST_F(cli_input, deep_object_line_is_refused_with_its_offset) {
   deep += "1" + std::string(100000, '}') + "\n";
   auto r = run("avro encode --hex --plain", "{\"order_id\":1,\"product\":\"a\"}\n" + deep);
   EXPECT_EQ(r.status, 2);  // bad input: docs/cli.md, "Exit codes"
-  EXPECT_EQ(r.err, "kavro avro encode: line 2: invalid JSON: nesting deeper than 512 levels at offset 2560\n");
+  EXPECT_EQ(r.err,
+            "kavro avro encode: line 2: invalid JSON: nesting deeper than 512 levels at offset 2560\n");
 }
 
 }  // namespace

@@ -417,7 +417,8 @@ TEST_F(schema_cli, did_you_mean_and_usage_name) {
   // Any other usage error: the one error format, and where to read the usage.
   auto missing = run({"avro", "encode"});
   EXPECT_EQ(missing.code, 2);
-  EXPECT_EQ(missing.err, "kavro avro encode: --schema is required\nRun `kavro avro encode --help` for the usage.\n");
+  EXPECT_EQ(missing.err,
+            "kavro avro encode: --schema is required\nRun `kavro avro encode --help` for the usage.\n");
   auto nothing_close = run({"zzzzzzzz"});
   EXPECT_EQ(nothing_close.code, 2);
   EXPECT_EQ(nothing_close.err.find("did you mean"), std::string::npos);

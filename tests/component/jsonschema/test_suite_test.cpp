@@ -62,7 +62,8 @@ reference_map remotes(const fs::path& root) {
 
 TEST(jsonschema_json_schema_test_suite, pass_rate_per_draft_stays_at_or_above_its_floor) {
   const fs::path root = KAVRO_JSON_SCHEMA_TEST_SUITE_DIR;
-  ASSERT_TRUE(fs::is_directory(root / "tests")) << root << " is missing: apt-get install json-schema-test-suite";
+  ASSERT_TRUE(fs::is_directory(root / "tests"))
+      << root << " is missing: apt-get install json-schema-test-suite";
   const auto floors = read_floors();
   const auto refs = remotes(root);
   bool any_draft = false;
@@ -94,8 +95,8 @@ TEST(jsonschema_json_schema_test_suite, pass_rate_per_draft_stays_at_or_above_it
           if (ok) {
             ++passed;
           } else if (failures.size() < 400) {
-            failures.push_back(file.filename().string() + ": " + group.at("description").get<std::string>() + " / " +
-                               t.at("description").get<std::string>() +
+            failures.push_back(file.filename().string() + ": " + group.at("description").get<std::string>() +
+                               " / " + t.at("description").get<std::string>() +
                                (parsed ? "" : " (schema refused: " + parsed.error().message + ")"));
           }
         }
@@ -111,7 +112,8 @@ TEST(jsonschema_json_schema_test_suite, pass_rate_per_draft_stays_at_or_above_it
     std::sort(skipped.begin(), skipped.end());
     for (const auto& s : skipped) std::cout << "  skipped: " << s << "\n";
     const auto floor = floors.find(draft_dir);
-    ASSERT_NE(floor, floors.end()) << "no floor recorded for " << draft_dir << " in " << KAVRO_JSON_SCHEMA_SUITE_FLOOR;
+    ASSERT_NE(floor, floors.end()) << "no floor recorded for " << draft_dir << " in "
+                                   << KAVRO_JSON_SCHEMA_SUITE_FLOOR;
     EXPECT_GE(rate, floor->second) << draft_dir << " pass rate fell below its recorded floor";
   }
   EXPECT_TRUE(any_draft);

@@ -49,7 +49,8 @@ TEST(log_bridge, below_the_threshold_nothing_is_formatted) {
   kavro::kafka::rdkafka_log_callback(nullptr, 3, "FAC", "an error");
   kavro::log::set_sink({});
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_NE(lines[0].find(" ERROR an error source=librdkafka client=\"\" facility=FAC"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(" ERROR an error source=librdkafka client=\"\" facility=FAC"), std::string::npos)
+      << lines[0];
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ struct exposition {
 };
 
 bool name_char(char c, bool first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (!first && c >= '0' && c <= '9');
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+         (!first && c >= '0' && c <= '9');
 }
 
 exposition parse(const std::string& text) {
@@ -101,11 +102,14 @@ exposition parse(const std::string& text) {
     EXPECT_EQ(line[i], ' ') << line;
     const std::string value = line.substr(i + 1);
     char* end = nullptr;
-    const double v = value == "+Inf" ? HUGE_VAL : value == "-Inf" ? -HUGE_VAL : std::strtod(value.c_str(), &end);
+    const double v = value == "+Inf"   ? HUGE_VAL
+                     : value == "-Inf" ? -HUGE_VAL
+                                       : std::strtod(value.c_str(), &end);
     EXPECT_TRUE(value == "+Inf" || value == "-Inf" || (end && *end == '\0')) << line;
     std::string family = name;
     for (const char* suffix : {"_bucket", "_sum", "_count"}) {
-      if (!out.types.contains(family) && name.ends_with(suffix)) family = name.substr(0, name.size() - std::string(suffix).size());
+      if (!out.types.contains(family) && name.ends_with(suffix))
+        family = name.substr(0, name.size() - std::string(suffix).size());
     }
     EXPECT_TRUE(out.types.contains(family)) << "sample before its TYPE line: " << line;
     EXPECT_FALSE(out.samples.contains(key)) << "duplicate sample " << key;
@@ -149,7 +153,8 @@ TEST_F(registry_metrics, counters_equal_what_the_run_did) {
 
   constexpr int registrations = 5, missing = 3, unknown_paths = 2;
   for (int i = 0; i < registrations; ++i) {
-    auto r = http->Post("/subjects/s" + std::to_string(i) + "/versions", json{{"schema", record(i)}}.dump(), sr_type);
+    auto r = http->Post("/subjects/s" + std::to_string(i) + "/versions", json{{"schema", record(i)}}.dump(),
+                        sr_type);
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
   }
@@ -177,7 +182,8 @@ TEST_F(registry_metrics, counters_equal_what_the_run_did) {
 
   const auto m = scrape();
   const std::string req = "kavro_registry_http_requests_total";
-  EXPECT_EQ(m.at(req + R"({method="POST",endpoint="/subjects/{subject}/versions",status="200"})"), registrations);
+  EXPECT_EQ(m.at(req + R"({method="POST",endpoint="/subjects/{subject}/versions",status="200"})"),
+            registrations);
   EXPECT_EQ(m.at(req + R"({method="GET",endpoint="/subjects/{subject}/versions",status="404"})"), missing);
   EXPECT_EQ(m.at(req + R"m({method="GET",endpoint="(unmatched)",status="404"})m"), unknown_paths);
   EXPECT_EQ(m.at(req + R"({method="GET",endpoint="/healthz",status="200"})"), 1);
@@ -194,8 +200,8 @@ TEST_F(registry_metrics, counters_equal_what_the_run_did) {
   EXPECT_EQ(m.at(lat + "_bucket{" + labels + R"(,le="+Inf"})"), registrations);
   EXPECT_GT(m.at(lat + "_sum{" + labels + "}"), 0);
   double previous = 0;
-  for (const char* le : {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
-                         "2.5", "5", "10", "+Inf"}) {
+  for (const char* le : {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5",
+                         "1", "2.5", "5", "10", "+Inf"}) {
     const double v = m.at(lat + "_bucket{" + labels + ",le=\"" + le + "\"}");
     EXPECT_GE(v, previous) << le;
     previous = v;
@@ -230,7 +236,9 @@ TEST_F(registry_metrics, counters_equal_what_the_run_did) {
   EXPECT_EQ(after.at("kavro_registry_subjects"), registrations - 1);
   EXPECT_EQ(after.at(R"(kavro_registry_versions{state="live"})"), registrations - 1);
   EXPECT_EQ(after.at(req + R"({method="GET",endpoint="/metrics",status="200"})"), 1);
-  EXPECT_EQ(after.at(req + R"({method="DELETE",endpoint="/subjects/{subject}/versions/{version}",status="200"})"), 1);
+  EXPECT_EQ(
+      after.at(req + R"({method="DELETE",endpoint="/subjects/{subject}/versions/{version}",status="200"})"),
+      1);
   EXPECT_EQ(after.at("kafka_schema_registry_api_success_count"), registrations + 1);
 }
 
@@ -242,7 +250,8 @@ TEST_F(registry_metrics, scrape_needs_credentials_unless_configured_otherwise) {
   ASSERT_TRUE(denied);
   EXPECT_EQ(denied->status, 401);
   http->set_basic_auth("scraper", "secret");
-  EXPECT_EQ(scrape().at(R"(kavro_registry_http_requests_total{method="GET",endpoint="/metrics",status="401"})"), 1);
+  EXPECT_EQ(
+      scrape().at(R"(kavro_registry_http_requests_total{method="GET",endpoint="/metrics",status="401"})"), 1);
   srv.reset();
 
   config.metrics_without_auth = true;
@@ -272,7 +281,8 @@ TEST_F(registry_metrics, request_log_names_the_route_and_status) {
   ASSERT_EQ(lines.size(), 1u);
   const auto& l = lines[0];
   EXPECT_NE(l.find(" INFO  request "), std::string::npos) << l;
-  EXPECT_NE(l.find(" method=GET path=/subjects/orders-value/versions route=/subjects/{subject}/versions status=404 bytes="),
+  EXPECT_NE(l.find(" method=GET path=/subjects/orders-value/versions route=/subjects/{subject}/versions "
+                   "status=404 bytes="),
             std::string::npos)
       << l;
   EXPECT_NE(l.find(" latency_ms="), std::string::npos) << l;

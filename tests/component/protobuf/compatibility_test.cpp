@@ -2,12 +2,12 @@
 // Confluent's protobuf-provider/src/test/resources/diff-schema-examples.json, which its SchemaDiffTest
 // checks: the exact list of differences ("TYPE #/path", in Confluent's order) and the verdict. Repeated
 // descriptions there got a suffix here so every case is its own test.
+#include "kavro/protobuf/compatibility.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "kavro/protobuf/compatibility.hpp"
 
 namespace kavro::protobuf {
 namespace {
@@ -23,7 +23,8 @@ std::vector<diff_case> load_cases() {
   std::vector<diff_case> out;
   for (auto& c : all) {
     std::string name;
-    for (char ch : c["description"].get<std::string>()) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    for (char ch : c["description"].get<std::string>())
+      name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
     out.push_back({name, c});
   }
   return out;
@@ -96,10 +97,12 @@ TEST(protobuf_levels, removed_and_added_fields_pass_every_level) {
 TEST(protobuf_levels, scalar_kind_change_messages_per_level) {
   auto old_schema = parse(v1), new_schema = parse(v2_a_string);
   const std::string backward =
-      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in the "
+      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in "
+      "the "
       "new schema does not match its kind in the old schema\"}";
   const std::string forward =
-      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in the "
+      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in "
+      "the "
       "old schema does not match its kind in the new schema\"}";
   EXPECT_EQ(check(check_level::backward, new_schema, old_schema), std::vector<std::string>{backward});
   EXPECT_EQ(check(check_level::forward, new_schema, old_schema), std::vector<std::string>{forward});
@@ -110,40 +113,48 @@ TEST(protobuf_levels, scalar_kind_change_messages_per_level) {
 // field removed, which breaks FORWARD; Confluent fills the description's %s with (old, new) there.
 TEST(protobuf_levels, required_field_added_is_directional_in_wording) {
   auto old_schema = parse("syntax = \"proto2\";\nmessage M { optional int32 a = 1; }\n");
-  auto new_schema = parse("syntax = \"proto2\";\nmessage M { optional int32 a = 1; required int32 b = 2; }\n");
-  EXPECT_EQ(check(check_level::backward, new_schema, old_schema),
-            std::vector<std::string>{"{errorType:\"REQUIRED_FIELD_ADDED\", description:\"A required field  at path "
-                                     "'#/M/2' in the new schema is missing in the old schema\"}"});
+  auto new_schema =
+      parse("syntax = \"proto2\";\nmessage M { optional int32 a = 1; required int32 b = 2; }\n");
+  EXPECT_EQ(
+      check(check_level::backward, new_schema, old_schema),
+      std::vector<std::string>{"{errorType:\"REQUIRED_FIELD_ADDED\", description:\"A required field  at path "
+                               "'#/M/2' in the new schema is missing in the old schema\"}"});
   EXPECT_EQ(check(check_level::forward, new_schema, old_schema),
-            std::vector<std::string>{"{errorType:\"REQUIRED_FIELD_REMOVED\", description:\"The old schema is missing "
-                                     "a required field at path: '#/M/2' in the new schema\"}"});
+            std::vector<std::string>{
+                "{errorType:\"REQUIRED_FIELD_REMOVED\", description:\"The old schema is missing "
+                "a required field at path: '#/M/2' in the new schema\"}"});
 }
 
 TEST(protobuf_levels, message_removed_message) {
   auto old_schema = parse("syntax = \"proto3\";\nmessage A { int32 x = 1; }\nmessage B { int32 y = 1; }\n");
   auto new_schema = parse("syntax = \"proto3\";\nmessage A { int32 x = 1; }\n");
-  EXPECT_EQ(check(check_level::backward, new_schema, old_schema),
-            std::vector<std::string>{"{errorType:\"MESSAGE_REMOVED\", description:\"The new schema is missing a "
-                                     "MESSAGE type at path '#/B' in the old schema\"}"});
+  EXPECT_EQ(
+      check(check_level::backward, new_schema, old_schema),
+      std::vector<std::string>{"{errorType:\"MESSAGE_REMOVED\", description:\"The new schema is missing a "
+                               "MESSAGE type at path '#/B' in the old schema\"}"});
   EXPECT_TRUE(check(check_level::forward, new_schema, old_schema).empty());  // a message added is compatible
 }
 
 // Well-known types are compared by their definition (they have no reference), so using one in both
 // versions is no change.
 TEST(protobuf_levels, well_known_type_field_unchanged) {
-  const char* text = "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\n"
-                     "message M { google.protobuf.Timestamp at = 1; }\n";
+  const char* text =
+      "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\n"
+      "message M { google.protobuf.Timestamp at = 1; }\n";
   EXPECT_TRUE(compare(parse(text), parse(text)).empty());
 }
 
 TEST(protobuf_levels, enum_and_message_field_kind_changes) {
-  auto old_schema = parse("syntax = \"proto3\";\nmessage M { E e = 1; N n = 2; }\nenum E { A = 0; }\n"
-                          "message N { int32 v = 1; }\n");
-  auto new_schema = parse("syntax = \"proto3\";\nmessage M { int64 e = 1; map<string, int32> n = 2; }\n"
-                          "enum E { A = 0; }\nmessage N { int32 v = 1; }\n");
+  auto old_schema = parse(
+      "syntax = \"proto3\";\nmessage M { E e = 1; N n = 2; }\nenum E { A = 0; }\n"
+      "message N { int32 v = 1; }\n");
+  auto new_schema = parse(
+      "syntax = \"proto3\";\nmessage M { int64 e = 1; map<string, int32> n = 2; }\n"
+      "enum E { A = 0; }\nmessage N { int32 v = 1; }\n");
   // An enum is a number to Confluent (GENERAL_NUMBER), so enum -> int64 is no change; message -> map is.
   std::vector<std::string> got;
-  for (const auto& d : compare(old_schema, new_schema)) got.push_back(std::string(to_string(d.type)) + " " + d.path);
+  for (const auto& d : compare(old_schema, new_schema))
+    got.push_back(std::string(to_string(d.type)) + " " + d.path);
   EXPECT_EQ(got, std::vector<std::string>{"FIELD_KIND_CHANGED #/M/2"});
 }
 

@@ -22,9 +22,10 @@ TEST(protobuf_registry, invalid_schema_is_42201_naming_the_line) {
   auto r = normalize_schema(proto("syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n"), {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, error_code::invalid_schema);
-  EXPECT_EQ(r.error().message,
-            "Invalid schema syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n, details: schema:3:13: Expected "
-            "field number.");
+  EXPECT_EQ(
+      r.error().message,
+      "Invalid schema syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n, details: schema:3:13: Expected "
+      "field number.");
 }
 
 TEST(protobuf_registry, stored_text_is_the_canonical_string) {
@@ -33,7 +34,8 @@ TEST(protobuf_registry, stored_text_is_the_canonical_string) {
   EXPECT_EQ(r->schema.text, "syntax = \"proto3\";\npackage p;\n\nmessage M {\n  int32 a = 1;\n}\n");
   EXPECT_EQ(r->schema.schema_type, "PROTOBUF");
   // The same schema laid out differently is the same schema (one id).
-  auto again = normalize_schema(proto("syntax = \"proto3\";\npackage p;\n\nmessage M {\n  int32 a = 1;\n}\n"), {});
+  auto again =
+      normalize_schema(proto("syntax = \"proto3\";\npackage p;\n\nmessage M {\n  int32 a = 1;\n}\n"), {});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->identity, r->identity);
 }
@@ -53,12 +55,14 @@ TEST(protobuf_registry, serialized_format) {
 
 TEST(protobuf_registry, references_come_from_other_subjects) {
   stored_schema customer = proto("syntax = \"proto3\";\npackage crm;\nmessage Customer { string id = 1; }\n");
-  reference_resolver resolver = [&](const std::string& subject, std::int32_t version) -> std::optional<stored_schema> {
+  reference_resolver resolver = [&](const std::string& subject,
+                                    std::int32_t version) -> std::optional<stored_schema> {
     if (subject == "customer" && version == 1) return customer;
     return std::nullopt;
   };
-  auto order = proto("syntax = \"proto3\";\nimport \"customer.proto\";\nmessage Order { crm.Customer c = 1; }\n",
-                     {{"customer.proto", "customer", 1}});
+  auto order =
+      proto("syntax = \"proto3\";\nimport \"customer.proto\";\nmessage Order { crm.Customer c = 1; }\n",
+            {{"customer.proto", "customer", 1}});
   auto r = normalize_schema(order, resolver);
   ASSERT_TRUE(r) << r.error().message;
   auto missing = normalize_schema(
@@ -67,8 +71,9 @@ TEST(protobuf_registry, references_come_from_other_subjects) {
       resolver);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, error_code::invalid_schema);
-  EXPECT_NE(missing.error().message.find("with refs [{name='customer.proto', subject='customer', version=2}] of type "
-                                         "PROTOBUF"),
+  EXPECT_NE(missing.error().message.find(
+                "with refs [{name='customer.proto', subject='customer', version=2}] of type "
+                "PROTOBUF"),
             std::string::npos);
 }
 
@@ -82,10 +87,12 @@ TEST(protobuf_registry, backward_forward_full_messages) {
   auto v1 = version_of(1, "syntax = \"proto3\";\nmessage M { int32 a = 1; }\n");
   auto candidate = normalize_schema(proto("syntax = \"proto3\";\nmessage M { string a = 1; }\n"), {});
   ASSERT_TRUE(candidate);
-  const std::string back = "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at "
-                           "path '#/M/1' in the new schema does not match its kind in the old schema\"}";
-  const std::string fwd = "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at "
-                          "path '#/M/1' in the old schema does not match its kind in the new schema\"}";
+  const std::string back =
+      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at "
+      "path '#/M/1' in the new schema does not match its kind in the old schema\"}";
+  const std::string fwd =
+      "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at "
+      "path '#/M/1' in the old schema does not match its kind in the new schema\"}";
   const std::string old_lines[] = {"{oldSchemaVersion: 1}", "{oldSchema: '" + v1.text + "'}"};
   auto b = check_compatibility(compatibility_level::backward, candidate->resolved, {v1});
   EXPECT_FALSE(b.compatible);
@@ -104,7 +111,8 @@ TEST(protobuf_registry, transitive_checks_every_version_non_transitive_the_lates
   auto v1 = version_of(1, "syntax = \"proto3\";\nmessage M { int32 a = 1; }\n");
   auto v2 = version_of(2, "syntax = \"proto3\";\nmessage M { int32 b = 2; }\n");
   // Field 1 back as a string: fine against v2 (which has no field 1), not against v1.
-  auto candidate = normalize_schema(proto("syntax = \"proto3\";\nmessage M { string a = 1; int32 b = 2; }\n"), {});
+  auto candidate =
+      normalize_schema(proto("syntax = \"proto3\";\nmessage M { string a = 1; int32 b = 2; }\n"), {});
   ASSERT_TRUE(candidate);
   EXPECT_TRUE(check_compatibility(compatibility_level::backward, candidate->resolved, {v1, v2}).compatible);
   auto t = check_compatibility(compatibility_level::backward_transitive, candidate->resolved, {v1, v2});

@@ -51,24 +51,28 @@ TEST(registry_decimals, the_confluent_setting_accepts_a_scale_change_as_confluen
   config.decimals = rs::decimal_compatibility::ignore_logical_types;
   registry r(config);
   EXPECT_EQ(r.post("/subjects/p/versions", decimal_2).first, 200);
-  EXPECT_EQ(r.post("/compatibility/subjects/p/versions/latest", decimal_3).second, (json{{"is_compatible", true}}));
+  EXPECT_EQ(r.post("/compatibility/subjects/p/versions/latest", decimal_3).second,
+            (json{{"is_compatible", true}}));
   EXPECT_EQ(r.post("/subjects/p/versions", decimal_3), (std::pair<int, json>{200, json{{"id", 2}}}));
 }
 
 TEST(registry_java_verdicts, a_rename_through_an_alias_without_the_namespace_is_409) {
   registry r;
   EXPECT_EQ(r.post("/subjects/f/versions", R"({"type":"fixed","name":"a.F","size":4})").first, 200);
-  const auto [status, body] = r.post("/subjects/f/versions", R"({"type":"fixed","name":"G","size":4,"aliases":["F"]})");
+  const auto [status, body] =
+      r.post("/subjects/f/versions", R"({"type":"fixed","name":"G","size":4,"aliases":["F"]})");
   EXPECT_EQ(status, 409);
   // With the namespace, the alias names the old type: a compatible rename.
-  EXPECT_EQ(r.post("/subjects/f/versions", R"({"type":"fixed","name":"G","size":4,"aliases":["a.F"]})").first, 200);
+  EXPECT_EQ(r.post("/subjects/f/versions", R"({"type":"fixed","name":"G","size":4,"aliases":["a.F"]})").first,
+            200);
 }
 
 TEST(registry_java_verdicts, a_field_alias_matching_a_second_old_field_is_javas_exception_message) {
   registry r;
   const std::string old_schema =
       R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})";
-  const std::string new_schema = R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","aliases":["b"]}]})";
+  const std::string new_schema =
+      R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","aliases":["b"]}]})";
   EXPECT_EQ(r.post("/subjects/r/versions", old_schema).first, 200);
   auto res = r.http->Post("/compatibility/subjects/r/versions/latest?verbose=true",
                           json{{"schema", new_schema}}.dump(), sr_type);
@@ -77,11 +81,12 @@ TEST(registry_java_verdicts, a_field_alias_matching_a_second_old_field_is_javas_
   const json body = json::parse(res->body);
   EXPECT_EQ(body["is_compatible"], false);
   ASSERT_FALSE(body["messages"].empty());
-  EXPECT_EQ(body["messages"][0].get<std::string>().rfind(
-                "Unexpected exception during compatibility check: Reader record field a type:INT pos:0 matches "
-                "multiple fields in writer record schema ",
-                0),
-            0u)
+  EXPECT_EQ(
+      body["messages"][0].get<std::string>().rfind(
+          "Unexpected exception during compatibility check: Reader record field a type:INT pos:0 matches "
+          "multiple fields in writer record schema ",
+          0),
+      0u)
       << body.dump();
 }
 

@@ -20,8 +20,8 @@ json rule(const std::string& name, const std::string& expr) {
 }
 // A rule as Confluent serializes it (disabled always written).
 json rule_out(const std::string& name, const std::string& expr) {
-  return {{"name", name}, {"kind", "CONDITION"}, {"mode", "WRITE"}, {"type", "CEL"}, {"expr", expr},
-          {"disabled", false}};
+  return {{"name", name},  {"kind", "CONDITION"}, {"mode", "WRITE"},
+          {"type", "CEL"}, {"expr", expr},        {"disabled", false}};
 }
 
 std::string record_with(const std::string& name, const std::string& field, const std::string& type) {
@@ -107,7 +107,8 @@ TEST_F(config_data_contracts, merge_order_is_default_then_request_then_override)
                       {"ruleSet", {{"domainRules", {rule("r1", "request"), rule("r2", "request")}}}}});
   const json v1 = get("/subjects/s/versions/1", 200);
   EXPECT_EQ(v1["metadata"].dump(),
-            json({{"properties", {{"d", "1"}, {"owner", "c"}, {"team", "x"}}}, {"sensitive", {"s1", "s2"}}}).dump());
+            json({{"properties", {{"d", "1"}, {"owner", "c"}, {"team", "x"}}}, {"sensitive", {"s1", "s2"}}})
+                .dump());
   // RuleSet.mergeRuleSets: an older rule named again by the newer set is replaced, the rest appended.
   EXPECT_EQ(v1["ruleSet"].dump(),
             json({{"domainRules",
@@ -129,7 +130,8 @@ TEST_F(config_data_contracts, a_changed_override_makes_the_same_schema_a_new_ver
 TEST_F(config_data_contracts, lookup_completes_the_request_with_the_configs_override) {
   put("/config/s", {{"overrideMetadata", properties({{"team", "t"}})}}, 200);
   register_with("s", {{"schema", record("A")}, {"metadata", properties({{"owner", "a"}})}});
-  const json found = post("/subjects/s", {{"schema", record("A")}, {"metadata", properties({{"owner", "a"}})}}, 200);
+  const json found =
+      post("/subjects/s", {{"schema", record("A")}, {"metadata", properties({{"owner", "a"}})}}, 200);
   EXPECT_EQ(found["version"], 1);
   EXPECT_EQ(found["metadata"], properties({{"owner", "a"}, {"team", "t"}}));
 }
@@ -137,22 +139,22 @@ TEST_F(config_data_contracts, lookup_completes_the_request_with_the_configs_over
 TEST_F(config_data_contracts, validate_fields_refuses_removing_a_reserved_field) {
   put("/config/s", {{"validateFields", true}, {"compatibility", "NONE"}}, 200);
   register_with("s", {{"schema", record("A")}, {"metadata", properties({{"confluent:reserved", "a, b"}})}});
-  EXPECT_EQ(register_with("s", {{"schema", record("B")}, {"metadata", properties({{"confluent:reserved", "a"}})}},
-                          409),
+  EXPECT_EQ(register_with(
+                "s", {{"schema", record("B")}, {"metadata", properties({{"confluent:reserved", "a"}})}}, 409),
             err(409,
                 "Schema being registered is incompatible with an earlier schema for subject \"s\", details: "
                 "[The new schema has reserved field b removed from its metadata which is present in the old "
                 "schema's metadata., {validateFields: 'true', compatibility: 'NONE'}]"));
   // Keeping every reserved field (and adding one) is accepted.
-  EXPECT_EQ(register_with("s", {{"schema", record("B")},
-                                {"metadata", properties({{"confluent:reserved", "a,b,c"}})}}),
+  EXPECT_EQ(register_with(
+                "s", {{"schema", record("B")}, {"metadata", properties({{"confluent:reserved", "a,b,c"}})}}),
             (json{{"id", 2}}));
 }
 
 TEST_F(config_data_contracts, validate_fields_refuses_a_field_named_like_a_reserved_one) {
   put("/config/s", {{"validateFields", true}}, 200);
-  EXPECT_EQ(register_with("s", {{"schema", record("A")}, {"metadata", properties({{"confluent:reserved", "x"}})}},
-                          409),
+  EXPECT_EQ(register_with(
+                "s", {{"schema", record("A")}, {"metadata", properties({{"confluent:reserved", "x"}})}}, 409),
             err(409,
                 "Schema being registered is incompatible with an earlier schema for subject \"s\", details: "
                 "[The new schema has field that conflicts with the reserved field x., "
@@ -167,8 +169,9 @@ TEST_F(config_data_contracts, validate_fields_refuses_a_field_named_like_a_reser
 }
 
 TEST_F(config_data_contracts, without_validate_fields_reserved_fields_are_not_enforced) {
-  EXPECT_EQ(register_with("s", {{"schema", record("A")}, {"metadata", properties({{"confluent:reserved", "x"}})}}),
-            (json{{"id", 1}}));
+  EXPECT_EQ(
+      register_with("s", {{"schema", record("A")}, {"metadata", properties({{"confluent:reserved", "x"}})}}),
+      (json{{"id", 1}}));
 }
 
 TEST_F(config_data_contracts, compatibility_group_compares_only_versions_with_the_same_property_value) {
@@ -177,22 +180,24 @@ TEST_F(config_data_contracts, compatibility_group_compares_only_versions_with_th
   const std::string v2 = record_with("R", "x", "string");
   register_with("s", {{"schema", v1}, {"metadata", properties({{"major", "1"}})}});
   // Incompatible with version 1, but in another group: accepted.
-  EXPECT_EQ(register_with("s", {{"schema", v2}, {"metadata", properties({{"major", "2"}})}}), (json{{"id", 2}}));
+  EXPECT_EQ(register_with("s", {{"schema", v2}, {"metadata", properties({{"major", "2"}})}}),
+            (json{{"id", 2}}));
   // Group 1 again: compared with version 1 only (not with the latest, version 2).
-  const json refused =
-      register_with("s", {{"schema", record_with("R", "x", "boolean")}, {"metadata", properties({{"major", "1"}})}},
-                    409);
+  const json refused = register_with(
+      "s", {{"schema", record_with("R", "x", "boolean")}, {"metadata", properties({{"major", "1"}})}}, 409);
   EXPECT_EQ(refused["error_code"], 409);
   const std::string tail = "{oldSchemaVersion: 1}, {oldSchema: '" + v1 +
                            "'}, {validateFields: 'false', compatibility: 'BACKWARD'}]";
   const std::string message = refused["message"].get<std::string>();
   EXPECT_TRUE(message.ends_with(tail)) << message;
-  EXPECT_EQ(post("/compatibility/subjects/s/versions",
-                 {{"schema", record_with("R", "x", "string")}, {"metadata", properties({{"major", "2"}})}}, 200),
-            (json{{"is_compatible", true}}));
-  EXPECT_EQ(post("/compatibility/subjects/s/versions",
-                 {{"schema", record_with("R", "x", "string")}, {"metadata", properties({{"major", "1"}})}}, 200),
-            (json{{"is_compatible", false}}));
+  EXPECT_EQ(
+      post("/compatibility/subjects/s/versions",
+           {{"schema", record_with("R", "x", "string")}, {"metadata", properties({{"major", "2"}})}}, 200),
+      (json{{"is_compatible", true}}));
+  EXPECT_EQ(
+      post("/compatibility/subjects/s/versions",
+           {{"schema", record_with("R", "x", "string")}, {"metadata", properties({{"major", "1"}})}}, 200),
+      (json{{"is_compatible", false}}));
 }
 
 TEST_F(config_data_contracts, alias_is_resolved_on_reads_lookups_checks_and_writes) {
@@ -209,10 +214,11 @@ TEST_F(config_data_contracts, alias_is_resolved_on_reads_lookups_checks_and_writ
   // The alias is a name for the subject, not a subject: nothing is stored under it.
   EXPECT_EQ(get("/subjects", 200), json::array({"orders"}));
   EXPECT_EQ(get("/config/o", 200), (json{{"alias", "orders"}}));
-  EXPECT_EQ(put("/config/p", {{"alias", ":.other:orders"}}, 422),
-            err(422,
-                "Context '.other' of subject ':.other:orders' is not supported by this registry (kavro): only "
-                "the default context"));
+  EXPECT_EQ(
+      put("/config/p", {{"alias", ":.other:orders"}}, 422),
+      err(422,
+          "Context '.other' of subject ':.other:orders' is not supported by this registry (kavro): only "
+          "the default context"));
 }
 
 TEST_F(config_data_contracts, latest_with_metadata_finds_the_newest_matching_version) {

@@ -22,7 +22,8 @@ std::string brackets(std::size_t depth) {
 class registry_deep_json : public ::testing::Test {
  protected:
   void SetUp() override {
-    srv = std::make_unique<kavro::registry_server::server>(kavro::registry_server::server_config{"127.0.0.1", 0});
+    srv = std::make_unique<kavro::registry_server::server>(
+        kavro::registry_server::server_config{"127.0.0.1", 0});
     auto port = srv->start();
     ASSERT_TRUE(port) << port.error().message;
     http = std::make_unique<httplib::Client>("127.0.0.1", *port);
@@ -81,15 +82,17 @@ TEST_F(registry_deep_json, schema_within_the_json_limit_but_too_deep_for_avro_is
   auto res = http->Post("/subjects/x/versions", json{{"schema", deep}}.dump(), sr_type);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 422);
-  EXPECT_NE(json::parse(res->body).at("message").get<std::string>().find("schema nested deeper than 128 levels"),
-            std::string::npos);
+  EXPECT_NE(
+      json::parse(res->body).at("message").get<std::string>().find("schema nested deeper than 128 levels"),
+      std::string::npos);
   still_serving();
 }
 
 TEST_F(registry_deep_json, repeated_keys_in_a_body_or_schema_take_the_last_value) {
   // Jackson's default, so Confluent's: {"schema": A, "schema": B} registers B.
   const std::string other = R"({"type":"record","name":"Other","name":"Renamed","fields":[]})";
-  const std::string body = R"({"schema":)" + json(user_schema).dump() + R"(,"schema":)" + json(other).dump() + "}";
+  const std::string body =
+      R"({"schema":)" + json(user_schema).dump() + R"(,"schema":)" + json(other).dump() + "}";
   auto res = http->Post("/subjects/y/versions", body, sr_type);
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;

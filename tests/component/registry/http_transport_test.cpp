@@ -165,15 +165,19 @@ struct framing_case {
 };
 
 TEST_F(http_transport_test, bad_framing_is_refused_and_the_connection_closed) {
-  const std::string post = "POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  const std::string post =
+      "POST /subjects/s/versions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
   const std::vector<framing_case> cases{
-      {"two different Content-Length values", post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", 400},
+      {"two different Content-Length values", post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+       400},
       {"Content-Length list with two values", post + "Content-Length: 5, 6\r\n\r\nhello!", 400},
-      {"Content-Length and Transfer-Encoding", post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+      {"Content-Length and Transfer-Encoding",
+       post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
       {"final transfer coding not chunked", post + "Transfer-Encoding: gzip\r\n\r\nabc", 400},
       {"chunked twice", post + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400},
       {"a coding before chunked", post + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
-      {"Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+      {"Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       400},
       {"negative Content-Length", post + "Content-Length: -1\r\n\r\n", 400},
       {"header line without colon", get("/", "X-Broken header\r\n"), 400},
       {"whitespace before colon", get("/", "X-Space : a\r\n"), 400},
@@ -194,7 +198,8 @@ TEST_F(http_transport_test, bad_framing_is_refused_and_the_connection_closed) {
       {"request line over 8 KiB", get("/" + std::string(9000, 'a')), 414},
       {"header section over 16 KiB", get("/", "X-Big: " + std::string(17000, 'b') + "\r\n"), 431},
       {"Content-Length over the body limit", post + "Content-Length: 9000000\r\n\r\n", 413},
-      {"Content-Length too large for any integer", post + "Content-Length: 99999999999999999999999\r\n\r\n", 413},
+      {"Content-Length too large for any integer", post + "Content-Length: 99999999999999999999999\r\n\r\n",
+       413},
       {"unknown expectation", post + "Content-Length: 2\r\nExpect: something\r\n\r\n{}", 417},
   };
   for (const auto& c : cases) {
@@ -313,8 +318,9 @@ TEST_F(http_transport_test, keep_alive_pipelining_http10_and_head) {
 TEST_F(http_transport_test, expect_100_continue) {
   const std::string body = json{{"schema", record_schema}}.dump();
   socket_client c(port);
-  ASSERT_TRUE(c.send("POST /subjects/e/versions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /subjects/e/versions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n"));
   const auto interim = c.read();
   EXPECT_EQ(interim.status, 100);
   ASSERT_TRUE(c.send(body));
@@ -323,8 +329,9 @@ TEST_F(http_transport_test, expect_100_continue) {
   EXPECT_EQ(final_answer.json_body(), (json{{"id", 1}}));
   // Refused before the body is sent: the final status, no 100.
   socket_client refused(port);
-  ASSERT_TRUE(refused.send(
-      "POST /subjects/e/versions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n"));
+  ASSERT_TRUE(
+      refused.send("POST /subjects/e/versions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                   "99999999\r\n\r\n"));
   EXPECT_EQ(refused.read().status, 413);
   EXPECT_TRUE(refused.closed_by_server());
 }
@@ -447,8 +454,8 @@ TEST_F(http_transport_test, tls_round_trip) {
   const auto dir = std::filesystem::temp_directory_path() / ("kavro-http-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
-                          " -out " + cert + " >/dev/null 2>&1";
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+                          key + " -out " + cert + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   start([&] {
     rs::server_config c{"127.0.0.1", 0};
@@ -518,7 +525,8 @@ TEST(http_request_parser, byte_at_a_time_equals_all_at_once) {
   const std::vector<std::string> inputs{
       "GET /a?b=c HTTP/1.1\r\nHost: x\r\n\r\n",
       "\r\nPOST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
-      "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n",
+      "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n2\r\nde\r\n0\r\nT: "
+      "1\r\n\r\n",
       "GET http://example.com/x?y HTTP/1.1\r\nHost: example.com\r\n\r\n",
       "GET / HTTP/1.1\r\nHost: x\r\nX: a\x01\r\n\r\n",
   };
@@ -560,12 +568,14 @@ TEST(http_request_parser, replays_the_fuzz_corpus) {
     const auto dir = std::filesystem::path(KAVRO_FUZZ_DIR) / sub;
     if (!std::filesystem::exists(dir)) continue;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      if (!e.is_regular_file() || (std::string_view(sub) == "regressions" && !e.path().filename().string().starts_with("http-")))
+      if (!e.is_regular_file() ||
+          (std::string_view(sub) == "regressions" && !e.path().filename().string().starts_with("http-")))
         continue;
       SCOPED_TRACE(e.path().string());
       std::ifstream f(e.path(), std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-      const std::string_view in = std::string_view(bytes).substr(bytes.empty() ? 0 : 1);  // byte 0 picks the cut
+      const std::string_view in =
+          std::string_view(bytes).substr(bytes.empty() ? 0 : 1);  // byte 0 picks the cut
       const auto whole = http::parse_request(in, small);
       http::request_parser p(small);
       for (char c : in) {

@@ -122,7 +122,8 @@ TEST_F(registry_server_test, register_errors) {
   // A PROTOBUF schema must parse as .proto, and the message says where it does not.
   auto not_proto = post("/subjects/t/versions", {{"schema", record_schema}, {"schemaType", "PROTOBUF"}}, 422);
   EXPECT_EQ(not_proto["error_code"], 42201);
-  EXPECT_NE(not_proto["message"].get<std::string>().find(", details: schema:1:1: "), std::string::npos) << not_proto;
+  EXPECT_NE(not_proto["message"].get<std::string>().find(", details: schema:1:1: "), std::string::npos)
+      << not_proto;
   EXPECT_EQ(post("/subjects/t/versions", {{"schema", record_schema}, {"schemaType", "XML"}}, 422),
             err(42201, "Invalid schema type XML"));
   // Fields of the wrong JSON type.

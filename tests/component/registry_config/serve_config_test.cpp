@@ -117,13 +117,15 @@ TEST_F(serve_config_test, environment_overrides_the_file_and_a_flag_overrides_bo
 }
 
 TEST_F(serve_config_test, an_unknown_property_stops_it_with_its_name_and_line) {
-  const auto config = write_config("listeners=http://127.0.0.1:0\nschema.registry.compatibility.level=FULL\n");
+  const auto config =
+      write_config("listeners=http://127.0.0.1:0\nschema.registry.compatibility.level=FULL\n");
   cli_process p(kavro::testing::cli_binary(KAVRO_CLI), {"registry", "serve", "--config", config});
   const auto exit = p.wait(30s);
   ASSERT_TRUE(exit.exited);
   EXPECT_NE(exit.code, 0);
-  EXPECT_NE(p.err().find(config + ":2: schema.registry.compatibility.level: unknown or not implemented by kavro"),
-            std::string::npos)
+  EXPECT_NE(
+      p.err().find(config + ":2: schema.registry.compatibility.level: unknown or not implemented by kavro"),
+      std::string::npos)
       << p.err();
   EXPECT_EQ(p.out().find("listening"), std::string::npos);
 }

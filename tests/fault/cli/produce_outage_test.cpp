@@ -1,5 +1,6 @@
-// `kavro produce --input -` through a broker outage (SIGSTOP) longer than delivery.timeout.ms (set with -X): it keeps reading its input, every line gets exactly one outcome, and the summary accounts for
-// every line (delivered + failed + rejected + not sent = lines), with a non-zero exit since some failed.
+// `kavro produce --input -` through a broker outage (SIGSTOP) longer than delivery.timeout.ms (set with -X):
+// it keeps reading its input, every line gets exactly one outcome, and the summary accounts for every line
+// (delivered + failed + rejected + not sent = lines), with a non-zero exit since some failed.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
@@ -31,7 +32,8 @@ std::int64_t high_watermark(const std::string& bootstrap, const std::string& top
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   std::int64_t lo = -1, hi = -1;
-  if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), 0, &lo, &hi, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) hi = -1;
+  if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), 0, &lo, &hi, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    hi = -1;
   rd_kafka_destroy(rk);
   return hi;
 }
@@ -46,19 +48,20 @@ TEST(produce_outage, a_broker_outage_longer_than_the_delivery_timeout_accounts_f
   constexpr int lines = 1000, before = 10;
   kavro::testing::cli_process produce(
       kavro::testing::cli_binary(KAVRO_CLI),
-      {"produce", "--bootstrap", broker.bootstrap(), "--registry", "http://127.0.0.1:" + std::to_string(*port), "--topic",
-       topic, "--partitions", "1", "--input", "-",
+      {"produce", "--bootstrap", broker.bootstrap(), "--registry",
+       "http://127.0.0.1:" + std::to_string(*port), "--topic", topic, "--partitions", "1", "--input", "-",
        // a short delivery timeout and a small queue: the outage outlasts the one and fills the other. A
        // request in flight to the paused broker times out after request.timeout.ms, later than the
        // delivery timeout (as librdkafka's 30 s against kavro's 30 s do): the queue-full wait must allow it
-       "-X", "delivery.timeout.ms=2000", "-X", "request.timeout.ms=3000", "-X", "queue.buffering.max.messages=100",
-       "-X", "linger.ms=0"},
+       "-X", "delivery.timeout.ms=2000", "-X", "request.timeout.ms=3000", "-X",
+       "queue.buffering.max.messages=100", "-X", "linger.ms=0"},
       true);
   ASSERT_TRUE(produce.write_stdin(order_lines(1, before)));
   const auto until = std::chrono::steady_clock::now() + 60s;
   while (high_watermark(broker.bootstrap(), topic) < before) {
     ASSERT_TRUE(produce.running()) << produce.out() << produce.err();
-    ASSERT_LT(std::chrono::steady_clock::now(), until) << "the first lines were never delivered: " << produce.err();
+    ASSERT_LT(std::chrono::steady_clock::now(), until)
+        << "the first lines were never delivered: " << produce.err();
     std::this_thread::sleep_for(50ms);
   }
 
@@ -80,7 +83,8 @@ TEST(produce_outage, a_broker_outage_longer_than_the_delivery_timeout_accounts_f
 
   const std::string out = produce.out(), err = produce.err();
   std::smatch m;
-  const std::regex summary("lines ([0-9]+): delivered ([0-9]+), failed ([0-9]+), rejected ([0-9]+), not sent ([0-9]+)");
+  const std::regex summary(
+      "lines ([0-9]+): delivered ([0-9]+), failed ([0-9]+), rejected ([0-9]+), not sent ([0-9]+)");
   ASSERT_TRUE(std::regex_search(out, m, summary)) << out << err.substr(0, 4000);
   const long long total = std::stoll(m[1]), delivered = std::stoll(m[2]), failed = std::stoll(m[3]),
                   rejected = std::stoll(m[4]), not_sent = std::stoll(m[5]);
@@ -103,23 +107,24 @@ TEST(produce_outage, a_broker_outage_longer_than_the_delivery_timeout_accounts_f
     std::ofstream f(input);
     f << order_lines(2001, 20) << "\n" << order_lines(2021, 30);  // a blank line is not a line of input
   }
-  kavro::testing::cli_process stopped(kavro::testing::cli_binary(KAVRO_CLI),
-                                      {"produce", "--bootstrap", broker.bootstrap(), "--registry",
-                                       "http://127.0.0.1:" + std::to_string(*port), "--topic", topic, "--input",
-                                       input.string()});
+  kavro::testing::cli_process stopped(
+      kavro::testing::cli_binary(KAVRO_CLI),
+      {"produce", "--bootstrap", broker.bootstrap(), "--registry",
+       "http://127.0.0.1:" + std::to_string(*port), "--topic", topic, "--input", input.string()});
   const auto e2 = stopped.wait(120s);
   std::filesystem::remove(input);
   ASSERT_TRUE(e2.exited) << stopped.err();
   EXPECT_EQ(e2.code, 1);
   EXPECT_NE(stopped.out().find("lines 50: delivered 0, failed 0, rejected 0, not sent 50"), std::string::npos)
       << stopped.out() << stopped.err();
-  EXPECT_NE(stopped.err().find("stopped at " + input.string() + ":1; 50 record(s) from there on were not sent"),
-            std::string::npos)
+  EXPECT_NE(
+      stopped.err().find("stopped at " + input.string() + ":1; 50 record(s) from there on were not sent"),
+      std::string::npos)
       << stopped.err();
 
-  std::cout << "FAULT-RESULT kavro produce: broker SIGSTOPped 8 s, delivery.timeout.ms 2000, " << lines << " lines: delivered "
-            << delivered << ", failed " << failed << ", not sent " << not_sent << ", exit " << e.code
-            << "; registry gone: 50 of 50 lines not sent, exit 1" << std::endl;
+  std::cout << "FAULT-RESULT kavro produce: broker SIGSTOPped 8 s, delivery.timeout.ms 2000, " << lines
+            << " lines: delivered " << delivered << ", failed " << failed << ", not sent " << not_sent
+            << ", exit " << e.code << "; registry gone: 50 of 50 lines not sent, exit 1" << std::endl;
 }
 
 }  // namespace

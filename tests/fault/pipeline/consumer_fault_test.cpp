@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "fault_support.hpp"
@@ -15,7 +16,6 @@
 #include "kavro/orders/sqlite_sink.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry_server/server.hpp"
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -32,7 +32,8 @@ class consumer_fault : public ::testing::Test {
   }
   void TearDown() override {
     std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", ".run1", ".run2"}) std::filesystem::remove(db_.string() + suffix, ec);
+    for (const char* suffix : {"", "-wal", "-shm", ".run1", ".run2"})
+      std::filesystem::remove(db_.string() + suffix, ec);
   }
 
   kafka::consumer_config config(const std::string& group) {
@@ -96,14 +97,14 @@ std::string be_int(const std::string& bytes) {
 TEST_F(consumer_fault, poison_of_every_kind_and_only_poison_is_dead_lettered_with_kavro_and_spring_headers) {
   ASSERT_TRUE(kafka::ensure_topics(broker_.bootstrap(), {topic_}, 3));
   auto sent = fault::numbered_orders(1000);
-  sent[10].price = -5;     // permanent: invalid order
-  sent[20].product = "";   // permanent: invalid order
+  sent[10].price = -5;         // permanent: invalid order
+  sent[20].product = "";       // permanent: invalid order
   sent[30].product = "stuck";  // transient forever: dead-lettered after 1 + 5 retries
   const std::vector<std::string> raw{
       R"({"order_id": 1, "product": "Phone", "price": 899.99})",  // bad magic byte (JSON)
-      std::string("\x00\x00", 2),                                   // short header
-      std::string("\x00\x00\x00\x7f\xff\x02", 6),                   // unknown schema id
-      std::string("\x00\x00\x00\x00\x01\x02\x0aPh", 9),             // truncated Avro body
+      std::string("\x00\x00", 2),                                 // short header
+      std::string("\x00\x00\x00\x7f\xff\x02", 6),                 // unknown schema id
+      std::string("\x00\x00\x00\x00\x01\x02\x0aPh", 9),           // truncated Avro body
   };
   fault::produce_orders(broker_.bootstrap(), topic_, registry_, sent, raw);
 
@@ -138,8 +139,10 @@ TEST_F(consumer_fault, poison_of_every_kind_and_only_poison_is_dead_lettered_wit
     EXPECT_FALSE(r.header_value(kafka::dlq::error_message).empty());
     // Spring's names carry the same facts, binary where Spring writes binary.
     EXPECT_EQ(r.header_value(kafka::dlq::spring::original_topic), topic_);
-    EXPECT_EQ(be_int(r.header_value(kafka::dlq::spring::original_partition)), r.header_value(kafka::dlq::original_partition));
-    EXPECT_EQ(be_int(r.header_value(kafka::dlq::spring::original_offset)), r.header_value(kafka::dlq::original_offset));
+    EXPECT_EQ(be_int(r.header_value(kafka::dlq::spring::original_partition)),
+              r.header_value(kafka::dlq::original_partition));
+    EXPECT_EQ(be_int(r.header_value(kafka::dlq::spring::original_offset)),
+              r.header_value(kafka::dlq::original_offset));
     EXPECT_EQ(r.header_value(kafka::dlq::spring::exception_fqcn), "kavro." + cls);
     EXPECT_EQ(r.header_value(kafka::dlq::spring::original_consumer_group), cc.group_id);
     if (r.key == "raw") {
@@ -156,27 +159,33 @@ TEST_F(consumer_fault, poison_of_every_kind_and_only_poison_is_dead_lettered_wit
     }
   }
   EXPECT_TRUE(raw_left.empty());
-  EXPECT_EQ(class_by_key, (std::map<std::string, std::string>{
-                              {std::to_string(sent[10].order_id), "handler_permanent/1"},
-                              {std::to_string(sent[20].order_id), "handler_permanent/1"},
-                              {std::to_string(sent[30].order_id), "handler_exhausted/6"}}));
-  fault::report("consumer: poison of every kind",
-                std::to_string(sent.size() + raw.size()) + " messages: " + std::to_string(c.handled) + " stored, " +
-                    std::to_string(dead.size()) + " dead-lettered (3 decode, 1 unknown schema, 2 permanent, 1 exhausted after 6 calls), lost 0");
+  EXPECT_EQ(class_by_key,
+            (std::map<std::string, std::string>{{std::to_string(sent[10].order_id), "handler_permanent/1"},
+                                                {std::to_string(sent[20].order_id), "handler_permanent/1"},
+                                                {std::to_string(sent[30].order_id), "handler_exhausted/6"}}));
+  fault::report(
+      "consumer: poison of every kind",
+      std::to_string(sent.size() + raw.size()) + " messages: " + std::to_string(c.handled) + " stored, " +
+          std::to_string(dead.size()) +
+          " dead-lettered (3 decode, 1 unknown schema, 2 permanent, 1 exhausted after 6 calls), lost 0");
 }
 
 TEST_F(consumer_fault, a_registry_outage_mid_stream_is_waited_out_and_dead_letters_nothing) {
   ASSERT_TRUE(kafka::ensure_topics(broker_.bootstrap(), {topic_}, 3));
   // Orders 1..500 under one schema id, 501..1000 under another that the consumer has not cached yet.
-  fault::produce_orders(broker_.bootstrap(), topic_, registry_, fault::numbered_orders(500, 1), {}, "first-value");
-  fault::produce_orders(broker_.bootstrap(), topic_, registry_, fault::numbered_orders(500, 501), {}, "second-value");
+  fault::produce_orders(broker_.bootstrap(), topic_, registry_, fault::numbered_orders(500, 1), {},
+                        "first-value");
+  fault::produce_orders(broker_.bootstrap(), topic_, registry_, fault::numbered_orders(500, 501), {},
+                        "second-value");
 
   orders::sqlite_sink sink(db_.string());
   auto inner = sink.handler();
   std::atomic<int> handled{0};
-  kafka::pipeline_consumer consumer(config(fault::unique("g")), std::make_shared<serde::deserializer>(registry_),
+  kafka::pipeline_consumer consumer(config(fault::unique("g")),
+                                    std::make_shared<serde::deserializer>(registry_),
                                     [&](const kafka::consumed_message& m) {
-                                      if (++handled == 100) registry_->set_available(false);  // the registry goes down
+                                      if (++handled == 100)
+                                        registry_->set_available(false);  // the registry goes down
                                       return inner(m);
                                     });
   std::thread run([&] { EXPECT_TRUE(consumer.run({1000, 60s})); });
@@ -190,13 +199,15 @@ TEST_F(consumer_fault, a_registry_outage_mid_stream_is_waited_out_and_dead_lette
   const auto c = consumer.counts();
   EXPECT_GT(c.registry_waits, 0u);
   EXPECT_EQ(c.dead_lettered, 0u);
-  EXPECT_LE(stored_during_outage, 500) << "an order of the uncached schema was stored while the registry was down";
+  EXPECT_LE(stored_during_outage, 500)
+      << "an order of the uncached schema was stored while the registry was down";
   EXPECT_EQ(sink.count().value(), 1000);
   for (std::int32_t id = 1; id <= 1000; ++id) ASSERT_TRUE(*sink.find(id)) << "order " << id << " lost";
   EXPECT_TRUE(dead_letters().empty());
   fault::report("consumer: registry down mid-stream",
-                "1000 orders: 1000 stored, " + std::to_string(stored_during_outage) + " stored during the outage, " +
-                    std::to_string(c.registry_waits) + " postponed decodes, 0 dead-lettered, lost 0");
+                "1000 orders: 1000 stored, " + std::to_string(stored_during_outage) +
+                    " stored during the outage, " + std::to_string(c.registry_waits) +
+                    " postponed decodes, 0 dead-lettered, lost 0");
 }
 
 TEST_F(consumer_fault, a_message_waiting_for_retries_pauses_only_its_partition_and_keeps_the_group) {
@@ -210,28 +221,30 @@ TEST_F(consumer_fault, a_message_waiting_for_retries_pauses_only_its_partition_a
   cc.retry.initial_backoff = 1000ms;
   cc.retry.max_backoff = 4000ms;
   cc.retry.jitter = 0;
-  cc.extra = {{"session.timeout.ms", "10000"}, {"max.poll.interval.ms", "10000"}, {"heartbeat.interval.ms", "1000"}};
+  cc.extra = {
+      {"session.timeout.ms", "10000"}, {"max.poll.interval.ms", "10000"}, {"heartbeat.interval.ms", "1000"}};
   ledger done;
   std::mutex m;
   std::optional<std::size_t> first_stuck_call, last_stuck_call;  // positions in done.sequence
   std::int32_t stuck_partition = -1;
   std::int64_t stuck_offset = -1;
   std::atomic<bool> stuck_started{false};
-  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_),
-                                    [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
-                                      const auto id = id_of(msg);
-                                      if (id == stuck) {
-                                        std::lock_guard<std::mutex> l(m);
-                                        stuck_started = true;
-                                        if (!first_stuck_call) first_stuck_call = done.size();
-                                        last_stuck_call = done.size();
-                                        stuck_partition = msg.partition;
-                                        stuck_offset = msg.offset;
-                                        return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
-                                      }
-                                      done.add(id, msg);
-                                      return std::nullopt;
-                                    });
+  kafka::pipeline_consumer consumer(
+      cc, std::make_shared<serde::deserializer>(registry_),
+      [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
+        const auto id = id_of(msg);
+        if (id == stuck) {
+          std::lock_guard<std::mutex> l(m);
+          stuck_started = true;
+          if (!first_stuck_call) first_stuck_call = done.size();
+          last_stuck_call = done.size();
+          stuck_partition = msg.partition;
+          stuck_offset = msg.offset;
+          return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
+        }
+        done.add(id, msg);
+        return std::nullopt;
+      });
   // More orders arrive on every partition while the stuck one waits: the other partitions must take them.
   const auto more = fault::numbered_orders(300, 601);
   std::thread run([&] { EXPECT_TRUE(consumer.run({sent.size() + more.size(), 30s})); });
@@ -252,16 +265,19 @@ TEST_F(consumer_fault, a_message_waiting_for_retries_pauses_only_its_partition_a
     if (partition == stuck_partition && offset > stuck_offset) {
       EXPECT_GE(i, *last_stuck_call) << "order " << id << " overtook the message before it in its partition";
     }
-    if (partition != stuck_partition && i >= *first_stuck_call && i < *last_stuck_call) ++other_partitions_while_waiting;
+    if (partition != stuck_partition && i >= *first_stuck_call && i < *last_stuck_call)
+      ++other_partitions_while_waiting;
   }
-  EXPECT_GT(other_partitions_while_waiting, 0u) << "the other partitions were blocked behind the waiting message";
+  EXPECT_GT(other_partitions_while_waiting, 0u)
+      << "the other partitions were blocked behind the waiting message";
   const auto dead = dead_letters();
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].header_value(kafka::dlq::attempts), "6");
-  fault::report("consumer: retries wait with the partition paused",
-                "900 orders: 899 stored once, 1 dead-lettered after 6 calls over ~15 s (max.poll.interval 10 s), " +
-                    std::to_string(other_partitions_while_waiting) +
-                    " orders of other partitions handled meanwhile, same-partition order kept, rebalances 0");
+  fault::report(
+      "consumer: retries wait with the partition paused",
+      "900 orders: 899 stored once, 1 dead-lettered after 6 calls over ~15 s (max.poll.interval 10 s), " +
+          std::to_string(other_partitions_while_waiting) +
+          " orders of other partitions handled meanwhile, same-partition order kept, rebalances 0");
 }
 
 TEST_F(consumer_fault, a_handler_slower_than_max_poll_interval_costs_no_rebalance_and_no_loss) {
@@ -270,15 +286,17 @@ TEST_F(consumer_fault, a_handler_slower_than_max_poll_interval_costs_no_rebalanc
   const auto sent = fault::numbered_orders(40);
   fault::produce_orders(broker_.bootstrap(), topic_, registry_, sent);
   auto cc = config(fault::unique("g"));
-  cc.extra = {{"session.timeout.ms", "10000"}, {"max.poll.interval.ms", "10000"}, {"heartbeat.interval.ms", "1000"}};
+  cc.extra = {
+      {"session.timeout.ms", "10000"}, {"max.poll.interval.ms", "10000"}, {"heartbeat.interval.ms", "1000"}};
   ledger done;
-  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_),
-                                    [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
-                                      const auto id = id_of(msg);
-                                      if (id == sent[5].order_id) std::this_thread::sleep_for(14s);
-                                      done.add(id, msg);
-                                      return std::nullopt;
-                                    });
+  kafka::pipeline_consumer consumer(
+      cc, std::make_shared<serde::deserializer>(registry_),
+      [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
+        const auto id = id_of(msg);
+        if (id == sent[5].order_id) std::this_thread::sleep_for(14s);
+        done.add(id, msg);
+        return std::nullopt;
+      });
   ASSERT_TRUE(consumer.run({sent.size(), 30s}));
   const auto c = consumer.counts();
   EXPECT_EQ(c.assignments, 1u) << "the slow handler cost the group membership";
@@ -310,7 +328,8 @@ TEST_F(consumer_fault, a_second_consumer_joining_and_leaving_mid_stream_loses_no
       return std::nullopt;
     };
   };
-  kafka::pipeline_consumer a(config(group), std::make_shared<serde::deserializer>(registry_), slow_store(by_a));
+  kafka::pipeline_consumer a(config(group), std::make_shared<serde::deserializer>(registry_),
+                             slow_store(by_a));
   std::thread ta([&] { EXPECT_TRUE(a.run({0, 10s})); });
   while (done.size() < 600) std::this_thread::sleep_for(20ms);
   kafka::pipeline_consumer b(config(group), std::make_shared<serde::deserializer>(registry_),
@@ -333,10 +352,11 @@ TEST_F(consumer_fault, a_second_consumer_joining_and_leaving_mid_stream_loses_no
   EXPECT_TRUE(dead_letters().empty());
   const auto dups = duplicates_in(done.stored);
   fault::report("consumer: second consumer joins and leaves",
-                "3000 orders: a handled " + std::to_string(by_a.load()) + ", b " + std::to_string(by_b.load()) +
-                    ", lost " + std::to_string(lost) + ", duplicates " + std::to_string(dups) +
-                    " (uncommitted at the rebalances), a's rebalances " + std::to_string(a.counts().assignments) +
-                    ", dropped in progress " + std::to_string(a.counts().dropped_on_revoke + b.counts().dropped_on_revoke));
+                "3000 orders: a handled " + std::to_string(by_a.load()) + ", b " +
+                    std::to_string(by_b.load()) + ", lost " + std::to_string(lost) + ", duplicates " +
+                    std::to_string(dups) + " (uncommitted at the rebalances), a's rebalances " +
+                    std::to_string(a.counts().assignments) + ", dropped in progress " +
+                    std::to_string(a.counts().dropped_on_revoke + b.counts().dropped_on_revoke));
 }
 
 // `kavro consume` as a process, stdout to a file.
@@ -361,7 +381,8 @@ pid_t spawn_consume(const std::vector<std::string>& args, const std::string& out
 
 // The offsets the group has committed on the topic, summed over its partitions (a fresh topic starts at 0,
 // so this is the number of messages committed).
-std::int64_t committed(const std::string& bootstrap, const std::string& group, const std::string& topic, int partitions) {
+std::int64_t committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                       int partitions) {
   char errstr[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
@@ -384,7 +405,8 @@ std::map<std::int32_t, int> printed_orders(const std::string& file) {
   std::string line;
   while (std::getline(in, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.is_object() && j.contains("order_id")) ++out[j["order_id"].get<std::int32_t>()];
+    if (!j.is_discarded() && j.is_object() && j.contains("order_id"))
+      ++out[j["order_id"].get<std::int32_t>()];
   }
   return out;
 }
@@ -400,8 +422,9 @@ TEST_F(consumer_fault, kavro_consume_killed_mid_batch_and_restarted_stores_every
   fault::produce_orders(broker_.bootstrap(), topic_, client, sent);
 
   const std::string group = fault::unique("g");
-  const std::vector<std::string> args{"consume", "--bootstrap", broker_.bootstrap(), "--registry", url, "--topic", topic_,
-                                      "--group", group, "--db", db_.string(), "--print", "--idle-timeout-ms", "20000",
+  const std::vector<std::string> args{"consume", "--bootstrap", broker_.bootstrap(), "--registry", url,
+                                      "--topic", topic_, "--group", group, "--db", db_.string(), "--print",
+                                      "--idle-timeout-ms", "20000",
                                       // batched rows (the default), and injected handler failures whose retry
                                       // backoffs keep the run long enough to be killed in the middle
                                       "--batch", "1000", "--fail-rate", "0.02",
@@ -460,7 +483,8 @@ TEST_F(consumer_fault, kavro_consume_killed_mid_batch_and_restarted_stores_every
   EXPECT_LE(stored_twice, static_cast<std::uint64_t>(at_kill - committed_before_kill));
   EXPECT_TRUE(dead_letters().empty());
   fault::report("consumer: kavro consume SIGKILLed mid-batch, restarted",
-                "8000 orders: " + std::to_string(at_kill) + " rows at the kill (" + std::to_string(committed_before_kill) +
+                "8000 orders: " + std::to_string(at_kill) + " rows at the kill (" +
+                    std::to_string(committed_before_kill) +
                     "+ committed), 8000 rows after the restart (each once), " + std::to_string(redelivered) +
                     " handled again, of them " + std::to_string(stored_twice) +
                     " stored before the kill (uncommitted window, auto-commit 1 s), lost 0");

@@ -68,9 +68,9 @@ class private_broker {
       throw;
     }
     // If this test process dies without its destructor (a crash, a ctest timeout), the broker goes too.
-    sh("bash -c '(while kill -0 " + std::to_string(getpid()) + " 2>/dev/null; do sleep 1; done; bash " KAVRO_SOURCE_DIR
-       "/scripts/kafka.sh kill --dir " + dir_.string() + (keep() ? "" : "; rm -rf " + dir_.string()) +
-       ") </dev/null >/dev/null 2>&1 &'");
+    sh("bash -c '(while kill -0 " + std::to_string(getpid()) +
+       " 2>/dev/null; do sleep 1; done; bash " KAVRO_SOURCE_DIR "/scripts/kafka.sh kill --dir " +
+       dir_.string() + (keep() ? "" : "; rm -rf " + dir_.string()) + ") </dev/null >/dev/null 2>&1 &'");
   }
   ~private_broker() {
     script("kill");
@@ -86,7 +86,8 @@ class private_broker {
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   void start() {
     std::string out;
-    const std::string cmd = "--port " + std::to_string(port_) + " --controller-port " + std::to_string(controller_port_);
+    const std::string cmd =
+        "--port " + std::to_string(port_) + " --controller-port " + std::to_string(controller_port_);
     if (script("start " + cmd, &out) != 0) throw std::runtime_error("broker start failed: " + out);
   }
   void kill() { run("kill"); }
@@ -129,7 +130,8 @@ class switchable_registry : public registry::schema_registry {
     ids_[{subject, schema}] = id;
     return id;
   }
-  result<registry::registered_schema> lookup_schema(const std::string& subject, const std::string& schema) override {
+  result<registry::registered_schema> lookup_schema(const std::string& subject,
+                                                    const std::string& schema) override {
     std::lock_guard<std::mutex> l(m_);
     if (!up_) return down();
     auto it = ids_.find({subject, schema});
@@ -140,7 +142,8 @@ class switchable_registry : public registry::schema_registry {
     std::lock_guard<std::mutex> l(m_);
     if (!up_) return down();
     auto it = texts_.find(id);
-    if (it == texts_.end()) return fail(errc::not_found, "Schema " + std::to_string(id) + " not found", 40403);
+    if (it == texts_.end())
+      return fail(errc::not_found, "Schema " + std::to_string(id) + " not found", 40403);
     return it->second;
   }
 
@@ -166,8 +169,9 @@ inline std::vector<orders::order> numbered_orders(std::size_t n, std::int32_t fi
 // Produces the orders keyed by order_id (Avro through the registry) and raw messages keyed "raw"; every
 // message must be acknowledged.
 inline void produce_orders(const std::string& bootstrap, const std::string& topic,
-                           std::shared_ptr<registry::schema_registry> registry, const std::vector<orders::order>& list,
-                           const std::vector<std::string>& raw = {}, const std::string& subject = "") {
+                           std::shared_ptr<registry::schema_registry> registry,
+                           const std::vector<orders::order>& list, const std::vector<std::string>& raw = {},
+                           const std::string& subject = "") {
   kafka::producer_config pc;
   pc.bootstrap_servers = bootstrap;
   std::uint64_t failed = 0;

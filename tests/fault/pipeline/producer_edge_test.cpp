@@ -11,9 +11,6 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "mock_cluster.hpp"
-#include "producer_test_access.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -27,6 +24,8 @@
 
 #include "kavro/kafka/admin.hpp"
 #include "kavro/kafka/producer.hpp"
+#include "mock_cluster.hpp"
+#include "producer_test_access.hpp"
 
 #if KAVRO_EDGE_REAL_BROKER
 #include "kafka_fixture.hpp"
@@ -110,10 +109,13 @@ std::map<std::pair<std::int32_t, std::int64_t>, bool> null_values(const std::str
   std::map<std::pair<std::int32_t, std::int64_t>, bool> out;
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", bootstrap}, {"group.id", "kavro-edge-reader"},
-           {"enable.auto.commit", "false"}, {"log_level", "0"}}) {
-    EXPECT_EQ(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr), RD_KAFKA_CONF_OK) << errstr;
+  for (const auto& [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"bootstrap.servers", bootstrap},
+                                                        {"group.id", "kavro-edge-reader"},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"log_level", "0"}}) {
+    EXPECT_EQ(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr), RD_KAFKA_CONF_OK)
+        << errstr;
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
@@ -180,7 +182,8 @@ TEST(producer_edge, values_around_the_zero_copy_size_round_trip_byte_for_byte_wi
                            {"big", pattern(300, token + 9)}};
             }
             m.partition = static_cast<std::int32_t>(token % partitions);
-            ASSERT_TRUE(p.produce(m.topic, bytes_of(m.key), bytes_of(m.value), m.headers, token, m.partition));
+            ASSERT_TRUE(
+                p.produce(m.topic, bytes_of(m.key), bytes_of(m.value), m.headers, token, m.partition));
             sent[token] = std::move(m);
           }
         }
@@ -230,7 +233,8 @@ TEST(producer_edge, values_around_the_zero_copy_size_round_trip_byte_for_byte_wi
     for (const auto& at : empties) {
       const auto it = nulls.find(at);
       ASSERT_NE(it, nulls.end());
-      EXPECT_FALSE(it->second) << topic << "[" << at.first << "]@" << at.second << ": an empty value arrived as null";
+      EXPECT_FALSE(it->second) << topic << "[" << at.first << "]@" << at.second
+                               << ": an empty value arrived as null";
       ++empty_values;
     }
   }
@@ -244,23 +248,25 @@ TEST(producer_edge, the_null_value_check_sees_a_real_tombstone) {
   ASSERT_TRUE(kafka::ensure_topics(bootstrap, {topic}, 1));
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr), RD_KAFKA_CONF_OK);
+  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr),
+            RD_KAFKA_CONF_OK);
   rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   ASSERT_NE(rk, nullptr) << errstr;
   static char empty[1];
-  EXPECT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY("n", 1),
-                              RD_KAFKA_V_VALUE(nullptr, 0), RD_KAFKA_V_END),
+  EXPECT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_KEY("n", 1), RD_KAFKA_V_VALUE(nullptr, 0), RD_KAFKA_V_END),
             RD_KAFKA_RESP_ERR_NO_ERROR);
-  EXPECT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY("e", 1),
-                              RD_KAFKA_V_VALUE(empty, 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-            RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(
+      rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY("e", 1),
+                        RD_KAFKA_V_VALUE(empty, 0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+      RD_KAFKA_RESP_ERR_NO_ERROR);
   EXPECT_EQ(rd_kafka_flush(rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(rk);
   const auto nulls = null_values(bootstrap, topic, 1, 2);
   ASSERT_EQ(nulls.size(), 2u);
-  EXPECT_TRUE(nulls.begin()->second);     // offset 0: null
-  EXPECT_FALSE(nulls.rbegin()->second);   // offset 1: empty
+  EXPECT_TRUE(nulls.begin()->second);    // offset 0: null
+  EXPECT_FALSE(nulls.rbegin()->second);  // offset 1: empty
 }
 
 #else
@@ -270,7 +276,8 @@ TEST(producer_edge, the_null_value_check_sees_a_real_tombstone) {
 // A message's whole content as one comparable string (lengths first: no two messages alias).
 std::string content(const std::string& topic, const std::string& key, const std::string& value,
                     const std::vector<kafka::header>& headers) {
-  std::string s = topic + '\0' + std::to_string(key.size()) + ':' + key + std::to_string(value.size()) + ':' + value;
+  std::string s =
+      topic + '\0' + std::to_string(key.size()) + ':' + key + std::to_string(value.size()) + ':' + value;
   for (const auto& h : headers) {
     s += std::to_string(h.name.size()) + ':' + h.name + std::to_string(h.value.size()) + ':' + h.value;
   }
@@ -355,7 +362,8 @@ TEST(producer_edge_mock, a_fatal_error_with_zero_copy_values_in_flight_resends_t
         // No report has been served yet (produce() serves them every 1,024 messages): all 600 are
         // without an outcome, the large ones still pointed at by librdkafka.
         ASSERT_EQ(p.in_flight(), fatal_at);
-        kafka::producer_test_access::inject_fatal_error(p, "edge: fatal error with zero-copy values in flight");
+        kafka::producer_test_access::inject_fatal_error(p,
+                                                        "edge: fatal error with zero-copy values in flight");
       }
     }
     ASSERT_TRUE(p.flush(30s));
@@ -394,7 +402,8 @@ TEST(producer_edge_mock, produce_and_poll_from_inside_the_delivery_callback) {
       if (r.token < follow) {
         // A follow-up per first-generation message, zero-copy sized, to the other topic.
         message m{"u", "f" + std::to_string(r.token), pattern(200 + r.token % 300, r.token + follow), {}, -1};
-        if (!self->produce(m.topic, bytes_of(m.key), bytes_of(m.value), {}, follow + r.token)) ++produce_errors;
+        if (!self->produce(m.topic, bytes_of(m.key), bytes_of(m.value), {}, follow + r.token))
+          ++produce_errors;
         sent[follow + r.token] = std::move(m);
         ++follow_ups;
         if (r.token % 3 == 0) self->poll(0ms);  // serves (and settles) further reports from within this one
@@ -517,7 +526,8 @@ TEST(producer_edge_mock, a_permanent_delivery_failure_is_not_reported_as_retriab
   ASSERT_TRUE(reports[0].failure);
   EXPECT_EQ(reports[0].failure->code, errc::invalid_data) << reports[0].failure->message;
   EXPECT_FALSE(reports[0].failure->retriable());
-  EXPECT_NE(reports[0].failure->message.find("MSG_SIZE_TOO_LARGE"), std::string::npos) << reports[0].failure->message;
+  EXPECT_NE(reports[0].failure->message.find("MSG_SIZE_TOO_LARGE"), std::string::npos)
+      << reports[0].failure->message;
   ASSERT_TRUE(reports[1].failure);
   EXPECT_EQ(reports[1].failure->code, errc::invalid_argument) << reports[1].failure->message;
   EXPECT_FALSE(reports[1].failure->retriable());

@@ -5,12 +5,11 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "mock_cluster.hpp"
-#include "producer_test_access.hpp"
-
 #include <set>
 
 #include "fault_support.hpp"
+#include "mock_cluster.hpp"
+#include "producer_test_access.hpp"
 
 namespace {
 
@@ -36,8 +35,9 @@ struct outcome_tally {
 };
 
 // Produces n numbered messages (value "order-<i>", key i), running `fault` once after `fault_at` of them.
-void produce_through(const std::string& scenario, fault::private_broker& broker, std::uint64_t n, std::uint64_t fault_at,
-                     const std::function<void()>& fault, const kafka::properties& extra, bool expect_all_delivered) {
+void produce_through(const std::string& scenario, fault::private_broker& broker, std::uint64_t n,
+                     std::uint64_t fault_at, const std::function<void()>& fault,
+                     const kafka::properties& extra, bool expect_all_delivered) {
   const std::string topic = fault::unique("orders");
   ASSERT_TRUE(kafka::ensure_topics(broker.bootstrap(), {topic}, 3));
   outcome_tally tally;
@@ -84,11 +84,12 @@ void produce_through(const std::string& scenario, fault::private_broker& broker,
   } else {
     EXPECT_LE(duplicates, counts.resent);
   }
-  fault::report(scenario, std::to_string(n) + " produced, " + std::to_string(tally.delivered.size()) + " delivered, " +
-                              std::to_string(tally.failed.size()) + " reported failed (" +
+  fault::report(scenario, std::to_string(n) + " produced, " + std::to_string(tally.delivered.size()) +
+                              " delivered, " + std::to_string(tally.failed.size()) + " reported failed (" +
                               std::to_string(failed_but_written) + " of them written anyway), lost " +
-                              std::to_string(lost) + ", duplicates on the topic " + std::to_string(duplicates) +
-                              ", producer recreated " + std::to_string(counts.recoveries) + " time(s), resent " +
+                              std::to_string(lost) + ", duplicates on the topic " +
+                              std::to_string(duplicates) + ", producer recreated " +
+                              std::to_string(counts.recoveries) + " time(s), resent " +
                               std::to_string(counts.resent));
 }
 
@@ -122,7 +123,8 @@ using kavro::testing::mock_cluster;
 
 // Pushes `errors` failures of the leader's next Produce requests, sends one message with retries = 3, and
 // returns (its outcome, the number of Produce requests it took).
-std::pair<std::optional<kavro::error>, std::size_t> one_message_against(rd_kafka_resp_err_t err, std::size_t errors) {
+std::pair<std::optional<kavro::error>, std::size_t> one_message_against(rd_kafka_resp_err_t err,
+                                                                        std::size_t errors) {
   mock_cluster mock{{"t", 1}};
   kafka::producer_config pc;
   pc.bootstrap_servers = mock.bootstrap();
@@ -135,7 +137,8 @@ std::pair<std::optional<kavro::error>, std::size_t> one_message_against(rd_kafka
   // Produce requests meet the injected errors.
   EXPECT_TRUE(producer.produce("t", fault::bytes_of("k"), fault::bytes_of("warm-up"), {}, 1));
   EXPECT_TRUE(producer.flush(10s));
-  for (std::size_t i = 0; i < errors; ++i) rd_kafka_mock_broker_push_request_error_rtts(mock.cluster, 1, 0, 1, err, 0);
+  for (std::size_t i = 0; i < errors; ++i)
+    rd_kafka_mock_broker_push_request_error_rtts(mock.cluster, 1, 0, 1, err, 0);
   const std::size_t before = mock.produce_errors_left();
   EXPECT_TRUE(producer.produce("t", fault::bytes_of("k"), fault::bytes_of("probe"), {}, 2));
   EXPECT_TRUE(producer.flush(30s));
@@ -147,7 +150,8 @@ std::pair<std::optional<kavro::error>, std::size_t> one_message_against(rd_kafka
 }
 
 TEST(producer_fault, injected_produce_errors_are_retried_exactly_the_configured_three_times) {
-  for (rd_kafka_resp_err_t err : {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS}) {
+  for (rd_kafka_resp_err_t err :
+       {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS}) {
     SCOPED_TRACE(rd_kafka_err2name(err));
     // Three failures: the third retry succeeds (4 Produce requests).
     auto [ok, requests] = one_message_against(err, 3);
@@ -159,8 +163,9 @@ TEST(producer_fault, injected_produce_errors_are_retried_exactly_the_configured_
     EXPECT_NE(failed->message.find(rd_kafka_err2name(err)), std::string::npos) << failed->message;
     EXPECT_EQ(failed_requests, 4u);
     fault::report(std::string("producer: mock ") + rd_kafka_err2name(err),
-                  "3 errors -> delivered after " + std::to_string(requests) + " Produce requests; 5 errors -> failed after " +
-                      std::to_string(failed_requests) + " (" + failed->message + ")");
+                  "3 errors -> delivered after " + std::to_string(requests) +
+                      " Produce requests; 5 errors -> failed after " + std::to_string(failed_requests) +
+                      " (" + failed->message + ")");
   }
 }
 
@@ -170,8 +175,9 @@ TEST(producer_fault, leader_changes_are_retried_beyond_the_budget_within_the_del
   auto [ok, requests] = one_message_against(RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 8);
   EXPECT_FALSE(ok) << ok->message;
   EXPECT_EQ(requests, 9u);
-  fault::report("producer: mock NOT_LEADER_FOR_PARTITION", "8 errors -> delivered after " + std::to_string(requests) +
-                                                               " Produce requests (not counted against retries = 3)");
+  fault::report("producer: mock NOT_LEADER_FOR_PARTITION",
+                "8 errors -> delivered after " + std::to_string(requests) +
+                    " Produce requests (not counted against retries = 3)");
 }
 
 TEST(producer_fault, a_fatal_producer_error_is_recovered_by_recreating_the_producer_without_loss) {
@@ -189,7 +195,8 @@ TEST(producer_fault, a_fatal_producer_error_is_recovered_by_recreating_the_produ
     for (std::uint64_t i = 1; i <= n; ++i) {
       const std::string v = "order-" + std::to_string(i);
       ASSERT_TRUE(producer.produce("t", fault::bytes_of(std::to_string(i)), fault::bytes_of(v), {}, i));
-      if (i == 1500) kafka::producer_test_access::inject_fatal_error(producer, "drill: sequence desynchronization");
+      if (i == 1500)
+        kafka::producer_test_access::inject_fatal_error(producer, "drill: sequence desynchronization");
     }
     ASSERT_TRUE(producer.flush(60s));
     counts = producer.counts();
@@ -209,10 +216,10 @@ TEST(producer_fault, a_fatal_producer_error_is_recovered_by_recreating_the_produ
   EXPECT_LE(duplicates, counts.resent);
   ASSERT_FALSE(log.empty());
   EXPECT_NE(log.front().find("fatal"), std::string::npos) << log.front();
-  fault::report("producer: injected fatal error (mock)", std::to_string(n) + " produced, all delivered, lost " +
-                                                           std::to_string(lost) + ", duplicates " + std::to_string(duplicates) +
-                                                           ", recreated " + std::to_string(counts.recoveries) +
-                                                           ", resent " + std::to_string(counts.resent));
+  fault::report("producer: injected fatal error (mock)",
+                std::to_string(n) + " produced, all delivered, lost " + std::to_string(lost) +
+                    ", duplicates " + std::to_string(duplicates) + ", recreated " +
+                    std::to_string(counts.recoveries) + ", resent " + std::to_string(counts.resent));
 }
 
 }  // namespace

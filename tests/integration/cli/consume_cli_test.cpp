@@ -39,7 +39,8 @@ std::span<const std::uint8_t> bytes_of(const std::string& s) {
 }
 
 // The offsets the group committed on the topic, summed over its partitions (a fresh topic starts at 0).
-std::int64_t committed(const std::string& bootstrap, const std::string& group, const std::string& topic, int partitions) {
+std::int64_t committed(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                       int partitions) {
   char errstr[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
@@ -102,8 +103,8 @@ class consume_cli : public ::testing::Test {
   }
 
   std::vector<std::string> consume_args(const std::string& registry, std::vector<std::string> extra) const {
-    std::vector<std::string> a{"consume", "--bootstrap", bootstrap_, "--registry", registry, "--topic", topic_,
-                               "--group", group_, "--db", db_.string()};
+    std::vector<std::string> a{"consume", "--bootstrap", bootstrap_, "--registry", registry,    "--topic",
+                               topic_,    "--group",     group_,     "--db",       db_.string()};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -116,8 +117,10 @@ class consume_cli : public ::testing::Test {
   // A member of the group that handled `first` orders and was then SIGKILLed: it never left the group,
   // so the group keeps its partitions until its session (session_ms) expires.
   void kill_a_member_after_it_handled(std::size_t first, int session_ms) {
-    cli_process member(kavro::testing::cli_binary(KAVRO_CLI), consume_args(registry_url_, {"--print", "-X", "session.timeout.ms=" + std::to_string(session_ms),
-                                                               "-X", "heartbeat.interval.ms=1000"}));
+    cli_process member(
+        kavro::testing::cli_binary(KAVRO_CLI),
+        consume_args(registry_url_, {"--print", "-X", "session.timeout.ms=" + std::to_string(session_ms),
+                                     "-X", "heartbeat.interval.ms=1000"}));
     const auto until = std::chrono::steady_clock::now() + 120s;
     for (std::string out = member.out(); std::count(out.begin(), out.end(), '\n') < static_cast<long>(first);
          out = member.out()) {
@@ -136,14 +139,16 @@ class consume_cli : public ::testing::Test {
   std::filesystem::path db_;
 };
 
-TEST_F(consume_cli, a_short_idle_timeout_after_a_member_was_killed_waits_for_the_assignment_and_drains_the_backlog) {
+TEST_F(consume_cli,
+       a_short_idle_timeout_after_a_member_was_killed_waits_for_the_assignment_and_drains_the_backlog) {
   produce(1, 5);
   kill_a_member_after_it_handled(5, 10000);
   produce(6, 300);  // the backlog the next run must not leave behind
 
   // The group gives the partitions out only once the dead member's 10 s session expired: far longer than
   // the idle timeout, which must not run meanwhile.
-  cli_process run(kavro::testing::cli_binary(KAVRO_CLI), consume_args(registry_url_, {"--idle-timeout-ms", "1500"}));
+  cli_process run(kavro::testing::cli_binary(KAVRO_CLI),
+                  consume_args(registry_url_, {"--idle-timeout-ms", "1500"}));
   const auto e = run.wait(120s);
   ASSERT_TRUE(e.exited) << "still running after 120 s: " << run.err();
   EXPECT_EQ(e.code, 0) << run.err();
@@ -159,11 +164,14 @@ TEST_F(consume_cli, a_run_that_never_gets_an_assignment_fails_after_its_assignme
   const auto rows_before = rows();
   produce(6, 50);
 
-  cli_process run(kavro::testing::cli_binary(KAVRO_CLI), consume_args(registry_url_, {"--idle-timeout-ms", "1000", "--assignment-timeout-ms", "3000"}));
+  cli_process run(
+      kavro::testing::cli_binary(KAVRO_CLI),
+      consume_args(registry_url_, {"--idle-timeout-ms", "1000", "--assignment-timeout-ms", "3000"}));
   const auto e = run.wait(120s);
   ASSERT_TRUE(e.exited) << "still running after 120 s: " << run.err();
   EXPECT_EQ(e.code, 1) << run.out() << run.err();
-  EXPECT_NE(run.err().find("no partition assignment from group '" + group_ + "' within 3000 ms"), std::string::npos)
+  EXPECT_NE(run.err().find("no partition assignment from group '" + group_ + "' within 3000 ms"),
+            std::string::npos)
       << run.err();
   EXPECT_EQ(received_in(run.out()), 0) << run.out();
   EXPECT_EQ(rows(), rows_before);
@@ -220,7 +228,8 @@ TEST_F(consume_cli, sigterm_stops_a_consume_waiting_on_a_registry_that_never_ans
   const auto until = std::chrono::steady_clock::now() + 120s;
   while (silent.accepted() == 0) {
     ASSERT_TRUE(run.running()) << run.err();
-    ASSERT_LT(std::chrono::steady_clock::now(), until) << "the consumer never asked the registry: " << run.err();
+    ASSERT_LT(std::chrono::steady_clock::now(), until)
+        << "the consumer never asked the registry: " << run.err();
     std::this_thread::sleep_for(50ms);
   }
   std::this_thread::sleep_for(500ms);  // well inside the request: its connection is open, no answer
@@ -232,7 +241,8 @@ TEST_F(consume_cli, sigterm_stops_a_consume_waiting_on_a_registry_that_never_ans
   EXPECT_EQ(e.code, 0) << run.err();
   EXPECT_NE(run.out().find(", stored 0,"), std::string::npos) << run.out();
   EXPECT_EQ(rows(), 0);
-  EXPECT_EQ(committed(bootstrap_, group_, topic_, 3), 0) << "an offset was committed for an unhandled message";
+  EXPECT_EQ(committed(bootstrap_, group_, topic_, 3), 0)
+      << "an offset was committed for an unhandled message";
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 // and nothing else does; offsets are committed only for finished messages.
 #include <gtest/gtest.h>
 
-#include "kafka_fixture.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "kafka_fixture.hpp"
 #include "kavro/kafka/admin.hpp"
 #include "kavro/kafka/consumer.hpp"
 #include "kavro/kafka/dead_letter.hpp"
@@ -28,7 +27,9 @@ namespace {
 using namespace kavro;
 using namespace std::chrono_literals;
 
-std::string bootstrap() { return kavro::testing::fixture_bootstrap(); }
+std::string bootstrap() {
+  return kavro::testing::fixture_bootstrap();
+}
 
 std::string unique(const std::string& prefix) {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -44,7 +45,8 @@ class pipeline : public ::testing::Test {
   void SetUp() override {
     auto port = registry_server_.start();
     ASSERT_TRUE(port) << port.error().message;
-    registry_ = std::make_shared<registry::client>(registry::client_config{{"http://127.0.0.1:" + std::to_string(*port)}});
+    registry_ = std::make_shared<registry::client>(
+        registry::client_config{{"http://127.0.0.1:" + std::to_string(*port)}});
     topic_ = unique("orders");
     dead_letter_topic_ = topic_ + ".dlq";
     ASSERT_TRUE(kafka::ensure_topics(bootstrap(), {topic_}, 3));
@@ -60,9 +62,8 @@ class pipeline : public ::testing::Test {
   void produce(const std::vector<orders::order>& orders, const std::vector<std::string>& raw = {}) {
     kafka::producer_config pc;
     pc.bootstrap_servers = bootstrap();
-    kafka::producer producer(pc, [](const kafka::delivery_report& r) {
-      EXPECT_FALSE(r.failure) << r.failure->message;
-    });
+    kafka::producer producer(
+        pc, [](const kafka::delivery_report& r) { EXPECT_FALSE(r.failure) << r.failure->message; });
     serde::serializer serializer(registry_, topic_ + "-value", orders::order_schema());
     std::vector<std::uint8_t> buf;
     for (const auto& o : orders) {
@@ -87,10 +88,10 @@ class pipeline : public ::testing::Test {
     return cc;
   }
 
-  kafka::consumer_counts consume(const std::string& group, kafka::message_handler handler, std::uint64_t expected,
-                                 std::chrono::milliseconds idle = 20s) {
-    kafka::pipeline_consumer consumer(consumer_config(group), std::make_shared<serde::deserializer>(registry_),
-                                      std::move(handler));
+  kafka::consumer_counts consume(const std::string& group, kafka::message_handler handler,
+                                 std::uint64_t expected, std::chrono::milliseconds idle = 20s) {
+    kafka::pipeline_consumer consumer(consumer_config(group),
+                                      std::make_shared<serde::deserializer>(registry_), std::move(handler));
     auto ran = consumer.run({expected, idle});
     EXPECT_TRUE(ran) << (ran ? "" : ran.error().message);
     return consumer.counts();
@@ -130,8 +131,8 @@ TEST_F(pipeline, every_order_is_stored_once_and_nothing_is_dead_lettered) {
 
 TEST_F(pipeline, poison_goes_to_the_dead_letter_topic_with_its_original_bytes_and_nothing_else_does) {
   auto sent = sample(300);
-  sent[10].price = -5;       // rejected by validation: permanent
-  sent[20].product = "";     // rejected by validation: permanent
+  sent[10].price = -5;    // rejected by validation: permanent
+  sent[20].product = "";  // rejected by validation: permanent
   const std::vector<std::string> raw{
       R"({"order_id": 1, "product": "Phone", "price": 899.99})",
       std::string("\x00\x00", 2),
@@ -172,7 +173,8 @@ TEST_F(pipeline, poison_goes_to_the_dead_letter_topic_with_its_original_bytes_an
     }
   }
   EXPECT_TRUE(raw_values.empty());
-  EXPECT_EQ(rejected_keys, (std::set<std::string>{std::to_string(sent[10].order_id), std::to_string(sent[20].order_id)}));
+  EXPECT_EQ(rejected_keys,
+            (std::set<std::string>{std::to_string(sent[10].order_id), std::to_string(sent[20].order_id)}));
 
   // Everything was committed: the same group finds nothing left to do.
   const auto again = consume(group, sink.handler(), 0, 8s);
@@ -190,7 +192,8 @@ TEST_F(pipeline, a_transient_failure_is_retried_and_one_that_never_clears_is_dea
     auto o = orders::from_value(m.decoded->writer_schema, m.decoded->value);
     const int n = ++calls[o->order_id];
     EXPECT_EQ(m.attempt, n);
-    if (o->order_id == stuck_id) return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
+    if (o->order_id == stuck_id)
+      return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
     if (o->order_id % 7 == 0 && n <= 2) return kafka::handler_error{kafka::failure_kind::transient, "flaky"};
     return inner(m);
   };
@@ -207,7 +210,8 @@ TEST_F(pipeline, a_transient_failure_is_retried_and_one_that_never_clears_is_dea
   EXPECT_EQ(sink.count().value(), static_cast<std::int64_t>(sent.size() - 1));
 }
 
-TEST_F(pipeline, a_consumer_stopped_in_the_middle_of_a_retry_abandons_the_message_and_the_next_run_stores_it) {
+TEST_F(pipeline,
+       a_consumer_stopped_in_the_middle_of_a_retry_abandons_the_message_and_the_next_run_stores_it) {
   const auto sent = sample(600);
   produce(sent);
   orders::sqlite_sink sink(db_.string());
@@ -218,15 +222,16 @@ TEST_F(pipeline, a_consumer_stopped_in_the_middle_of_a_retry_abandons_the_messag
   std::optional<std::int32_t> abandoned;
   kafka::pipeline_consumer* running = nullptr;
   auto inner = sink.handler();
-  kafka::pipeline_consumer first(consumer_config(group), std::make_shared<serde::deserializer>(registry_),
-                                 [&](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
-                                   if (++calls == 250) {
-                                     abandoned = orders::from_value(m.decoded->writer_schema, m.decoded->value)->order_id;
-                                     running->stop();
-                                     return kafka::handler_error{kafka::failure_kind::transient, "shutting down"};
-                                   }
-                                   return inner(m);
-                                 });
+  kafka::pipeline_consumer first(
+      consumer_config(group), std::make_shared<serde::deserializer>(registry_),
+      [&](const kafka::consumed_message& m) -> std::optional<kafka::handler_error> {
+        if (++calls == 250) {
+          abandoned = orders::from_value(m.decoded->writer_schema, m.decoded->value)->order_id;
+          running->stop();
+          return kafka::handler_error{kafka::failure_kind::transient, "shutting down"};
+        }
+        return inner(m);
+      });
   running = &first;
   ASSERT_TRUE(first.run({0, 20s}));
   EXPECT_EQ(first.counts().handled, 249u);
@@ -244,7 +249,8 @@ TEST_F(pipeline, a_consumer_stopped_in_the_middle_of_a_retry_abandons_the_messag
   EXPECT_TRUE(dead->empty());
 }
 
-TEST_F(pipeline, non_blocking_retries_move_a_failing_message_through_retry_topics_without_blocking_its_partition) {
+TEST_F(pipeline,
+       non_blocking_retries_move_a_failing_message_through_retry_topics_without_blocking_its_partition) {
   const auto sent = sample(300);
   produce(sent);
   const std::vector<std::string> retry_topics{topic_ + ".retry-1", topic_ + ".retry-2", topic_ + ".retry-3"};
@@ -254,26 +260,29 @@ TEST_F(pipeline, non_blocking_retries_move_a_failing_message_through_retry_topic
   const std::int32_t flaky = sent[5].order_id, stuck = sent[6].order_id;
   std::mutex m;
   std::map<std::int32_t, int> calls;
-  std::vector<std::pair<std::int32_t, std::int64_t>> done;  // (partition, original offset) in completion order
-  std::map<std::int32_t, std::pair<std::int32_t, std::int64_t>> origin;  // order id -> first-seen partition/offset
+  std::vector<std::pair<std::int32_t, std::int64_t>>
+      done;  // (partition, original offset) in completion order
+  std::map<std::int32_t, std::pair<std::int32_t, std::int64_t>>
+      origin;  // order id -> first-seen partition/offset
   auto cc = consumer_config(unique("g"));
   cc.retry_topics = true;
   cc.retry.max_retries = 3;
   cc.retry.initial_backoff = 300ms;
   cc.retry.max_backoff = 1s;
-  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_),
-                                    [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
-                                      const auto id = orders::from_value(msg.decoded->writer_schema, msg.decoded->value)->order_id;
-                                      std::lock_guard<std::mutex> l(m);
-                                      const int n = ++calls[id];
-                                      EXPECT_EQ(msg.attempt, n);
-                                      if (n == 1) origin[id] = {msg.partition, msg.offset};
-                                      if (id == stuck || (id == flaky && n <= 2)) {
-                                        return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
-                                      }
-                                      done.emplace_back(origin[id]);
-                                      return inner(msg);
-                                    });
+  kafka::pipeline_consumer consumer(
+      cc, std::make_shared<serde::deserializer>(registry_),
+      [&](const kafka::consumed_message& msg) -> std::optional<kafka::handler_error> {
+        const auto id = orders::from_value(msg.decoded->writer_schema, msg.decoded->value)->order_id;
+        std::lock_guard<std::mutex> l(m);
+        const int n = ++calls[id];
+        EXPECT_EQ(msg.attempt, n);
+        if (n == 1) origin[id] = {msg.partition, msg.offset};
+        if (id == stuck || (id == flaky && n <= 2)) {
+          return kafka::handler_error{kafka::failure_kind::transient, "downstream down"};
+        }
+        done.emplace_back(origin[id]);
+        return inner(msg);
+      });
   EXPECT_EQ(consumer.retry_topic_names(), retry_topics);
   ASSERT_TRUE(consumer.run({sent.size(), 30s}));
   const auto c = consumer.counts();
@@ -321,7 +330,8 @@ TEST_F(pipeline, non_blocking_retries_move_a_failing_message_through_retry_topic
 // Commit batching: rows go into one SQLite transaction per batch, offsets are stored only after its
 // commit, and a failed commit replays the whole batch. One flush fails here, among poison messages that
 // force flushes before their dead letters.
-TEST_F(pipeline, a_batched_sink_replays_a_failed_batch_and_stores_every_order_once_with_each_dead_letter_once) {
+TEST_F(pipeline,
+       a_batched_sink_replays_a_failed_batch_and_stores_every_order_once_with_each_dead_letter_once) {
   auto sent = sample(3000);
   sent[700].price = -1;  // rejected: dead-lettered between two batches
   sent[2100].product = "";
@@ -349,7 +359,8 @@ TEST_F(pipeline, a_batched_sink_replays_a_failed_batch_and_stores_every_order_on
   EXPECT_EQ(c.batch_failures, 1u);
   EXPECT_GT(c.rolled_back, 0u);
   EXPECT_EQ(c.handled, sent.size() - 2);
-  EXPECT_EQ(successes, c.handled + c.rolled_back) << "a rolled-back message was not handled again, or one was handled twice";
+  EXPECT_EQ(successes, c.handled + c.rolled_back)
+      << "a rolled-back message was not handled again, or one was handled twice";
   EXPECT_EQ(c.dead_lettered, 3u);
   EXPECT_EQ(sink.pending_rows(), 0u);
   EXPECT_EQ(sink.count().value(), static_cast<std::int64_t>(sent.size() - 2));

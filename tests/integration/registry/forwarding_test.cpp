@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include <memory>
-#include <thread>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "kafka_fixture.hpp"
 #include "kavro/registry_server/server.hpp"
@@ -87,7 +87,8 @@ TEST(registry_forwarding, never_forwards_to_its_own_url) {
   EXPECT_EQ(follower->status, 500) << follower->body;
   const auto body = json::parse(follower->body, nullptr, false);
   EXPECT_EQ(body["error_code"], 50004);
-  EXPECT_TRUE(body["message"].get<std::string>().starts_with("Request failed since leader is unknown")) << body;
+  EXPECT_TRUE(body["message"].get<std::string>().starts_with("Request failed since leader is unknown"))
+      << body;
 }
 
 TEST(registry_forwarding, a_forwarded_write_is_not_forwarded_again) {

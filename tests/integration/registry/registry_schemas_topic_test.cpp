@@ -3,8 +3,6 @@
 // start on a topic that would lose schemas, keeps the right state through compaction, and refuses a
 // schema larger than the topic's record limit with a 4xx that says so.
 #include <gtest/gtest.h>
-
-#include "kafka_fixture.hpp"
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
 
@@ -17,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "kafka_fixture.hpp"
 #include "kavro/registry_server/server.hpp"
 
 namespace {
@@ -27,7 +26,9 @@ namespace rs = kavro::registry_server;
 
 constexpr const char* sr_type = "application/vnd.schemaregistry.v1+json";
 
-std::string bootstrap() { return kavro::testing::fixture_bootstrap(); }
+std::string bootstrap() {
+  return kavro::testing::fixture_bootstrap();
+}
 
 std::string unique_topic(const std::string& prefix = "_schemas-topic-") {
   std::random_device rd;
@@ -118,11 +119,13 @@ struct admin {
     std::map<std::string, std::string> out;
     if (ev && rd_kafka_event_DescribeConfigs_result(ev)) {
       std::size_t n = 0;
-      const auto** rs = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+      const auto** rs =
+          rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
       std::size_t count = 0;
       const auto** entries = n == 1 ? rd_kafka_ConfigResource_configs(rs[0], &count) : nullptr;
       for (std::size_t i = 0; i < count; ++i) {
-        if (const char* v = rd_kafka_ConfigEntry_value(entries[i])) out[rd_kafka_ConfigEntry_name(entries[i])] = v;
+        if (const char* v = rd_kafka_ConfigEntry_value(entries[i]))
+          out[rd_kafka_ConfigEntry_name(entries[i])] = v;
       }
     }
     if (ev) rd_kafka_event_destroy(ev);
@@ -180,7 +183,8 @@ std::string start_error(const std::string& topic) {
   return bound ? std::string("started") : bound.error().message;
 }
 
-TEST(registry_schemas_topic, a_fresh_store_on_an_auto_creating_broker_creates_it_compacted_with_one_partition) {
+TEST(registry_schemas_topic,
+     a_fresh_store_on_an_auto_creating_broker_creates_it_compacted_with_one_partition) {
   const std::string topic = unique_topic();
   {
     instance a(topic);
@@ -218,7 +222,8 @@ TEST(registry_schemas_topic, refuses_to_start_on_a_topic_with_three_partitions) 
   admin ad;
   ad.create(topic, 3, {{"cleanup.policy", "compact"}});
   const std::string error = start_error(topic);
-  EXPECT_NE(error.find("The schema topic " + topic + " should have only 1 partition but has 3"), std::string::npos)
+  EXPECT_NE(error.find("The schema topic " + topic + " should have only 1 partition but has 3"),
+            std::string::npos)
       << error;
 }
 
@@ -310,7 +315,8 @@ TEST(registry_schemas_topic, a_schema_over_the_topics_record_limit_is_a_422_nami
   instance a(topic);
   std::string fields;
   for (int i = 0; i < 60; ++i) {
-    fields += std::string(i ? "," : "") + R"({"name":"field_number_)" + std::to_string(i) + R"(","type":"int"})";
+    fields +=
+        std::string(i ? "," : "") + R"({"name":"field_number_)" + std::to_string(i) + R"(","type":"int"})";
   }
   const std::string big = R"({"type":"record","name":"Big","fields":[)" + fields + "]}";
   ASSERT_GT(big.size(), 2000u);
@@ -318,7 +324,8 @@ TEST(registry_schemas_topic, a_schema_over_the_topics_record_limit_is_a_422_nami
   EXPECT_EQ(body["error_code"], 42201);
   const std::string message = body["message"];
   EXPECT_NE(message.find("Schema too large for the schemas topic " + topic), std::string::npos) << message;
-  EXPECT_NE(message.find("the limit is 2000 bytes (the topic's max.message.bytes)"), std::string::npos) << message;
+  EXPECT_NE(message.find("the limit is 2000 bytes (the topic's max.message.bytes)"), std::string::npos)
+      << message;
   // Nothing was written: the subject does not exist, and a small schema still registers.
   EXPECT_EQ(a.get("/subjects/big/versions", 404)["error_code"], 40401);
   EXPECT_EQ(a.register_schema("small", record_schema("Small")), 1);

@@ -37,7 +37,8 @@ int listening_port(cli_process& p) {
 }
 
 int register_schema(int port, const std::string& subject, const std::string& type) {
-  const json schema = {{"type", "record"}, {"name", "r"}, {"fields", json::array({{{"name", "a"}, {"type", type}}})}};
+  const json schema = {
+      {"type", "record"}, {"name", "r"}, {"fields", json::array({{{"name", "a"}, {"type", type}}})}};
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(60, 0);
   auto r = c.Post("/subjects/" + subject + "/versions", json{{"schema", schema.dump()}}.dump(),
@@ -63,7 +64,8 @@ TEST(serve_config_kafka, kafkastore_settings_from_the_file_take_effect_and_survi
     cli_process p(kavro::testing::cli_binary(KAVRO_CLI), {"registry", "serve", "--config", config});
     const int port = listening_port(p);
     ASSERT_GT(port, 0) << p.err();
-    EXPECT_NE(p.out().find("kavro registry reading " + topic + " from " + bootstrap), std::string::npos) << p.out();
+    EXPECT_NE(p.out().find("kavro registry reading " + topic + " from " + bootstrap), std::string::npos)
+        << p.out();
     // int → string is incompatible at every level but NONE.
     EXPECT_EQ(register_schema(port, "s-value", "int"), 200);
     EXPECT_EQ(register_schema(port, "s-value", "string"), 200);

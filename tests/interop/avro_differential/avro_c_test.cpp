@@ -109,7 +109,8 @@ struct avro_c {
   avro_value_iface_t* iface = nullptr;
   avro_value_t value{};
   explicit avro_c(const char* text) {
-    if (avro_schema_from_json_length(text, std::strlen(text), &schema) != 0) throw std::runtime_error(avro_strerror());
+    if (avro_schema_from_json_length(text, std::strlen(text), &schema) != 0)
+      throw std::runtime_error(avro_strerror());
     iface = avro_generic_class_from_schema(schema);
     avro_generic_value_new(iface, &value);
   }
@@ -120,7 +121,8 @@ struct avro_c {
   }
   // Reads bytes into the generic value and writes it back; returns what avro-c wrote.
   std::optional<std::vector<std::uint8_t>> round_trip(const std::vector<std::uint8_t>& in) {
-    avro_reader_t r = avro_reader_memory(reinterpret_cast<const char*>(in.data()), static_cast<int64_t>(in.size()));
+    avro_reader_t r =
+        avro_reader_memory(reinterpret_cast<const char*>(in.data()), static_cast<int64_t>(in.size()));
     avro_value_reset(&value);
     int rc = avro_value_read(r, &value);
     avro_reader_free(r);

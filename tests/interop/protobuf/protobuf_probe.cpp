@@ -1,7 +1,8 @@
 // Test tool for the Protobuf interop test: decodes a Confluent Protobuf frame with kavro's wire decoder
 // and the schema's descriptors, or frames a message body as kavro's serializer would.
-//   protobuf_probe decode <schema.proto> <hex frame>   -> {"schema_id":..,"indexes":[..],"message":..,"text":..}
-//   protobuf_probe encode <schema.proto> <message full name> <schema id> <hex body> -> hex frame
+//   protobuf_probe decode <schema.proto> <hex frame>   ->
+//   {"schema_id":..,"indexes":[..],"message":..,"text":..} protobuf_probe encode <schema.proto> <message full
+//   name> <schema id> <hex body> -> hex frame
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
@@ -18,7 +19,8 @@ namespace {
 
 std::vector<std::uint8_t> from_hex(const std::string& hex) {
   std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -36,7 +38,8 @@ std::string to_hex(const std::vector<std::uint8_t>& bytes) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: protobuf_probe decode <schema.proto> <hex> | encode <schema.proto> <name> <id> <hex>\n";
+    std::cerr
+        << "usage: protobuf_probe decode <schema.proto> <hex> | encode <schema.proto> <name> <id> <hex>\n";
     return 2;
   }
   std::ifstream in(argv[2]);

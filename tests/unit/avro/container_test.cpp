@@ -1,8 +1,9 @@
 // Object container files: exact header layout, round trips with both codecs, and corrupt files
 // refused with a reason.
+#include "kavro/avro/container.hpp"
+
 #include <gtest/gtest.h>
 
-#include "kavro/avro/container.hpp"
 #include "kavro/avro/json.hpp"
 #include "test_util.hpp"
 
@@ -14,8 +15,9 @@ using test::must_parse;
 std::vector<value> orders(int n) {
   std::vector<value> out;
   for (int i = 0; i < n; ++i)
-    out.push_back(value::record_of({value(std::int32_t{i}), value(std::string(static_cast<std::size_t>(i % 7), 'x')),
-                                    value(static_cast<float>(i) / 4)}));
+    out.push_back(
+        value::record_of({value(std::int32_t{i}), value(std::string(static_cast<std::size_t>(i % 7), 'x')),
+                          value(static_cast<float>(i) / 4)}));
   return out;
 }
 
@@ -50,9 +52,10 @@ TEST_P(container_rows, round_trip) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(all, container_rows,
-                         ::testing::Combine(::testing::Values(container_codec::null, container_codec::deflate),
-                                            ::testing::Values(0, 1, 100), ::testing::Values(std::size_t{1}, 1000)));
+INSTANTIATE_TEST_SUITE_P(
+    all, container_rows,
+    ::testing::Combine(::testing::Values(container_codec::null, container_codec::deflate),
+                       ::testing::Values(0, 1, 100), ::testing::Values(std::size_t{1}, 1000)));
 
 TEST(container, exact_header_bytes_with_a_fixed_sync_marker) {
   container_options o;
@@ -64,8 +67,16 @@ TEST(container, exact_header_bytes_with_a_fixed_sync_marker) {
   // then one block: count 1, size 1, datum 02, sync.
   std::string expect("Obj\x01", 4);
   expect += "\x04";
-  expect += "\x14" "avro.codec" "\x08" "null";
-  expect += "\x16" "avro.schema" "\x0a" "\"int\"";
+  expect +=
+      "\x14"
+      "avro.codec"
+      "\x08"
+      "null";
+  expect +=
+      "\x16"
+      "avro.schema"
+      "\x0a"
+      "\"int\"";
   expect += std::string(1, '\0') + std::string(16, '\xab');
   expect += "\x02\x02\x02" + std::string(16, '\xab');
   EXPECT_EQ(std::string(file.begin(), file.end()), expect);

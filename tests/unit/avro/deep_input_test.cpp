@@ -11,7 +11,8 @@ namespace {
 using nlohmann::json;
 using test::must_parse;
 
-std::string nested(std::size_t depth, const std::string& open, const std::string& inner, const std::string& close) {
+std::string nested(std::size_t depth, const std::string& open, const std::string& inner,
+                   const std::string& close) {
   std::string s;
   s.reserve(depth * (open.size() + close.size()) + inner.size());
   for (std::size_t i = 0; i < depth; ++i) s += open;
@@ -67,7 +68,8 @@ TEST(deep_input, a_mismatch_in_a_deep_value_prints_a_bounded_excerpt) {
 }
 
 TEST(deep_input, duplicate_keys_in_a_json_line_are_refused) {
-  auto s = must_parse(R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"m","type":{"type":"map","values":"int"}}]})");
+  auto s = must_parse(
+      R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"m","type":{"type":"map","values":"int"}}]})");
   auto v = value_from_json_text(s, R"({"a":1,"m":{"x":1},"a":2})", json_style::plain);
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().message, R"(invalid JSON: duplicate key "a" at offset 19)");
@@ -88,7 +90,8 @@ TEST(deep_input, duplicate_keys_in_a_schema_take_the_last_value_as_avro_java_doe
 TEST(deep_input, each_schema_text_is_its_part_of_the_document) {
   // Kept as ranges of one compact document (a copy per node would cost depth x size): each text is
   // what dumping that part alone gives.
-  const std::string b = R"({"type":"record","name":"B","doc":"\u00e9 \"q\"","fields":[{"name":"c","type":{"type":"array","items":"int"}}]})";
+  const std::string b =
+      R"({"type":"record","name":"B","doc":"\u00e9 \"q\"","fields":[{"name":"c","type":{"type":"array","items":"int"}}]})";
   const std::string a = R"({"type":"record","name":"A","fields":[{"name":"b","type":)" + b + "}]}";
   auto s = must_parse(a);
   EXPECT_EQ(s.text(), json::parse(a).dump());

@@ -19,11 +19,16 @@ void replay(const std::filesystem::path& p) {
   auto data = read_bytes(p);
   std::string name = p.filename().string();
   std::string dir = p.parent_path().filename().string();
-  if (name.rfind("schema", 0) == 0 || dir == "schema") kavro::fuzz::schema_input(data);
-  else if (name.rfind("decode", 0) == 0 || dir == "decode") kavro::fuzz::decode_input(data);
-  else if (name.rfind("container", 0) == 0 || dir == "container") kavro::fuzz::container_input(data);
-  else if (name.rfind("json", 0) == 0 || dir == "json") kavro::fuzz::json_line_input(data);
-  else ADD_FAILURE() << "cannot tell the target of " << p;
+  if (name.rfind("schema", 0) == 0 || dir == "schema")
+    kavro::fuzz::schema_input(data);
+  else if (name.rfind("decode", 0) == 0 || dir == "decode")
+    kavro::fuzz::decode_input(data);
+  else if (name.rfind("container", 0) == 0 || dir == "container")
+    kavro::fuzz::container_input(data);
+  else if (name.rfind("json", 0) == 0 || dir == "json")
+    kavro::fuzz::json_line_input(data);
+  else
+    ADD_FAILURE() << "cannot tell the target of " << p;
 }
 
 TEST(fuzz_regressions, replay_without_crashing) {

@@ -51,9 +51,10 @@ INSTANTIATE_TEST_SUITE_P(
         // A reader alias is a full name: qualified in the reader type's own namespace, never compared
         // without it.
         verdict_row{"fixed_alias_without_namespace_misses_namespaced_writer",
-                    R"({"type":"fixed","name":"G","size":4,"aliases":["F"]})", R"({"type":"fixed","name":"a.F","size":4})",
-                    "NAME_MISMATCH@/name"},
-        verdict_row{"fixed_alias_with_the_writers_namespace", R"({"type":"fixed","name":"G","size":4,"aliases":["a.F"]})",
+                    R"({"type":"fixed","name":"G","size":4,"aliases":["F"]})",
+                    R"({"type":"fixed","name":"a.F","size":4})", "NAME_MISMATCH@/name"},
+        verdict_row{"fixed_alias_with_the_writers_namespace",
+                    R"({"type":"fixed","name":"G","size":4,"aliases":["a.F"]})",
                     R"({"type":"fixed","name":"a.F","size":4})", ""},
         verdict_row{"record_alias_with_namespace_misses_unqualified_writer",
                     R"({"type":"record","name":"New","aliases":["a.Old"],"fields":[]})",
@@ -68,22 +69,28 @@ INSTANTIATE_TEST_SUITE_P(
                     R"({"type":"enum","name":"F","aliases":["E"],"symbols":["A"]})",
                     R"({"type":"enum","name":"x.E","symbols":["A"]})", "NAME_MISMATCH@/name"},
         // Nested types inherit the enclosing namespace, and so do their aliases.
-        verdict_row{"nested_alias_in_the_inherited_namespace",
-                    R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"G","size":4,"aliases":["F"]}}]})",
-                    R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4}}]})", ""},
-        verdict_row{"nested_alias_in_another_namespace",
-                    R"({"type":"record","name":"m.R","fields":[{"name":"f","type":{"type":"fixed","name":"G","size":4,"aliases":["F"]}}]})",
-                    R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4}}]})",
-                    "NAME_MISMATCH@/fields/0/type/name"},
+        verdict_row{
+            "nested_alias_in_the_inherited_namespace",
+            R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"G","size":4,"aliases":["F"]}}]})",
+            R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4}}]})",
+            ""},
+        verdict_row{
+            "nested_alias_in_another_namespace",
+            R"({"type":"record","name":"m.R","fields":[{"name":"f","type":{"type":"fixed","name":"G","size":4,"aliases":["F"]}}]})",
+            R"({"type":"record","name":"n.R","fields":[{"name":"f","type":{"type":"fixed","name":"F","size":4}}]})",
+            "NAME_MISMATCH@/fields/0/type/name"},
         // A reader field whose alias matches a second writer field: Java's lookupWriterField throws
         // ("matches multiple fields"), and Confluent answers incompatible.
-        verdict_row{"field_alias_matching_a_second_writer_field",
-                    R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","aliases":["b"]}]})",
-                    R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})",
-                    "READER_FIELD_MATCHES_SEVERAL_WRITER_FIELDS@/fields/0"},
-        verdict_row{"field_alias_matching_one_writer_field",
-                    R"({"type":"record","name":"R","fields":[{"name":"c","type":"int","aliases":["b"]}]})",
-                    R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})", ""},
+        verdict_row{
+            "field_alias_matching_a_second_writer_field",
+            R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","aliases":["b"]}]})",
+            R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})",
+            "READER_FIELD_MATCHES_SEVERAL_WRITER_FIELDS@/fields/0"},
+        verdict_row{
+            "field_alias_matching_one_writer_field",
+            R"({"type":"record","name":"R","fields":[{"name":"c","type":"int","aliases":["b"]}]})",
+            R"({"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]})",
+            ""},
         // A reader union reads a writer type when any branch does: here through the alias of the
         // second branch, although the first has the writer's very name.
         verdict_row{"union_branch_through_an_alias",
@@ -92,10 +99,10 @@ INSTANTIATE_TEST_SUITE_P(
                     R"({"type":"record","name":"A","fields":[{"name":"a","type":"int"}]})", ""},
         verdict_row{"union_without_a_readable_branch",
                     R"([{"type":"record","name":"A","fields":[{"name":"a","type":"string"}]}])",
-                    R"({"type":"record","name":"A","fields":[{"name":"a","type":"int"}]})", "MISSING_UNION_BRANCH@"},
-        verdict_row{"writer_union_branch_unreadable",
-                    R"(["null",{"type":"map","values":"int"}])", R"(["null",{"type":"map","values":"long"}])",
-                    "MISSING_UNION_BRANCH@/1"}),
+                    R"({"type":"record","name":"A","fields":[{"name":"a","type":"int"}]})",
+                    "MISSING_UNION_BRANCH@"},
+        verdict_row{"writer_union_branch_unreadable", R"(["null",{"type":"map","values":"int"}])",
+                    R"(["null",{"type":"map","values":"long"}])", "MISSING_UNION_BRANCH@/1"}),
     [](const auto& row) { return std::string(row.param.name); });
 
 TEST(java_schema_rules, a_field_alias_may_repeat_another_fields_name) {
@@ -107,8 +114,9 @@ TEST(java_schema_rules, a_field_alias_may_repeat_another_fields_name) {
 
 TEST(java_schema_rules, a_union_decodes_a_writer_record_into_the_branch_aliasing_it) {
   const auto writer = must_parse(R"({"type":"record","name":"A","fields":[{"name":"a","type":"int"}]})");
-  const auto reader = must_parse(R"([{"type":"record","name":"A","fields":[{"name":"a","type":"string"}]},)"
-                                 R"({"type":"record","name":"A2","aliases":["A"],"fields":[{"name":"a","type":"int"}]}])");
+  const auto reader =
+      must_parse(R"([{"type":"record","name":"A","fields":[{"name":"a","type":"string"}]},)"
+                 R"({"type":"record","name":"A2","aliases":["A"],"fields":[{"name":"a","type":"int"}]}])");
   auto r = resolve(writer, reader);
   ASSERT_TRUE(r) << r.error().message;
   const auto v = r->convert(value::record_of({value(std::int32_t{7})}));
@@ -120,9 +128,10 @@ TEST(java_schema_rules, a_union_decodes_a_writer_record_into_the_branch_aliasing
 
 TEST(java_schema_rules, canonical_form_writes_an_error_as_a_record) {
   // As Avro Java's SchemaNormalization and fastavro write it (fastavro 1.13 printed this string).
-  EXPECT_EQ(must_parse(R"({"type":"error","name":"E","namespace":"n","fields":[{"name":"m","type":"string"}]})")
-                .canonical_form(),
-            R"({"name":"n.E","type":"record","fields":[{"name":"m","type":"string"}]})");
+  EXPECT_EQ(
+      must_parse(R"({"type":"error","name":"E","namespace":"n","fields":[{"name":"m","type":"string"}]})")
+          .canonical_form(),
+      R"({"name":"n.E","type":"record","fields":[{"name":"m","type":"string"}]})");
 }
 
 TEST(decimal_rule, precision_and_scale_must_match_by_default_and_are_ignored_on_request) {
@@ -133,7 +142,8 @@ TEST(decimal_rule, precision_and_scale_must_match_by_default_and_are_ignored_on_
   confluent.decimal_precision_and_scale = false;
   EXPECT_EQ(findings_of(check_can_read(reader, writer, confluent)), "");
   // Underlying types still count.
-  const auto fixed = must_parse(R"({"type":"fixed","name":"D","size":8,"logicalType":"decimal","precision":9,"scale":2})");
+  const auto fixed =
+      must_parse(R"({"type":"fixed","name":"D","size":8,"logicalType":"decimal","precision":9,"scale":2})");
   EXPECT_EQ(findings_of(check_can_read(reader, fixed, confluent)), "TYPE_MISMATCH@");
 }
 

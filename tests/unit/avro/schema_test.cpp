@@ -110,8 +110,9 @@ TEST_P(schema_rejects, with_message) {
 INSTANTIATE_TEST_SUITE_P(
     all, schema_rejects,
     ::testing::Values(
-        bad_case{"{not json", "schema is not valid JSON: syntax error while parsing object key - invalid literal; "
-                              "last read: '{no'; expected string literal at offset 2"},
+        bad_case{"{not json",
+                 "schema is not valid JSON: syntax error while parsing object key - invalid literal; "
+                 "last read: '{no'; expected string literal at offset 2"},
         bad_case{"42", "a schema must be a string, an object or an array, not number"},
         bad_case{R"("flaot")", "unknown type 'flaot'"},
         bad_case{R"({"type":"record","name":"Order","fields":[{"name":"price","type":"flaot"}]})",

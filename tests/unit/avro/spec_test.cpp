@@ -37,12 +37,14 @@ TEST_P(logical_rows, valid_or_fallback) {
 INSTANTIATE_TEST_SUITE_P(
     all, logical_rows,
     ::testing::Values(
-        logical_case{R"({"type":"bytes","logicalType":"decimal","precision":4,"scale":2})", logical_type::decimal},
+        logical_case{R"({"type":"bytes","logicalType":"decimal","precision":4,"scale":2})",
+                     logical_type::decimal},
         logical_case{R"({"type":"fixed","name":"D","size":4,"logicalType":"decimal","precision":9})",
                      logical_type::decimal},
         logical_case{R"({"type":"fixed","name":"D","size":4,"logicalType":"decimal","precision":10})",
                      logical_type::none},  // 4 bytes hold at most 9 digits
-        logical_case{R"({"type":"bytes","logicalType":"decimal","precision":2,"scale":3})", logical_type::none},
+        logical_case{R"({"type":"bytes","logicalType":"decimal","precision":2,"scale":3})",
+                     logical_type::none},
         logical_case{R"({"type":"bytes","logicalType":"decimal","precision":0})", logical_type::none},
         logical_case{R"({"type":"bytes","logicalType":"decimal"})", logical_type::none},
         logical_case{R"({"type":"string","logicalType":"decimal","precision":3})", logical_type::none},
@@ -61,8 +63,10 @@ INSTANTIATE_TEST_SUITE_P(
                      logical_type::local_timestamp_millis},
         logical_case{R"({"type":"long","logicalType":"local-timestamp-micros"})",
                      logical_type::local_timestamp_micros},
-        logical_case{R"({"type":"long","logicalType":"local-timestamp-nanos"})", logical_type::local_timestamp_nanos},
-        logical_case{R"({"type":"fixed","name":"Dur","size":12,"logicalType":"duration"})", logical_type::duration},
+        logical_case{R"({"type":"long","logicalType":"local-timestamp-nanos"})",
+                     logical_type::local_timestamp_nanos},
+        logical_case{R"({"type":"fixed","name":"Dur","size":12,"logicalType":"duration"})",
+                     logical_type::duration},
         logical_case{R"({"type":"bytes","logicalType":"duration"})", logical_type::none},
         logical_case{R"({"type":"long","logicalType":"no-such-type"})", logical_type::none}));
 
@@ -100,14 +104,17 @@ INSTANTIATE_TEST_SUITE_P(
         default_case{R"("int")", "1", ""}, default_case{R"("int")", "\"1\"", "expected an int, got \"1\""},
         default_case{R"("int")", "2147483648", "expected an int in the 32-bit range, got 2147483648"},
         default_case{R"("long")", "-9223372036854775808", ""}, default_case{R"("float")", "1", ""},
-        default_case{R"("double")", "\"NaN\"", ""}, default_case{R"("boolean")", "0", "expected a boolean, got 0"},
-        default_case{R"("null")", "null", ""}, default_case{R"("string")", "null", "expected a string, got null"},
+        default_case{R"("double")", "\"NaN\"", ""},
+        default_case{R"("boolean")", "0", "expected a boolean, got 0"}, default_case{R"("null")", "null", ""},
+        default_case{R"("string")", "null", "expected a string, got null"},
         default_case{R"("bytes")", "\"\\u00ff\"", ""},
         default_case{R"("bytes")", "\"\\u0100\"", "expected a string of code points 0-255, got \"Ā\""},
         default_case{R"({"type":"fixed","name":"F","size":2})", "\"ab\"", ""},
-        default_case{R"({"type":"fixed","name":"F","size":2})", "\"a\"", "expected 2 bytes for fixed 'F', got 1"},
+        default_case{R"({"type":"fixed","name":"F","size":2})", "\"a\"",
+                     "expected 2 bytes for fixed 'F', got 1"},
         default_case{R"({"type":"enum","name":"E","symbols":["A"]})", "\"A\"", ""},
-        default_case{R"({"type":"enum","name":"E","symbols":["A"]})", "\"B\"", "unknown symbol \"B\" for enum 'E'"},
+        default_case{R"({"type":"enum","name":"E","symbols":["A"]})", "\"B\"",
+                     "unknown symbol \"B\" for enum 'E'"},
         default_case{R"(["null","int"])", "null", ""},
         default_case{R"(["null","int"])", "1",
                      "a union default must match its first branch (null): expected null, got 1"},
@@ -117,7 +124,8 @@ INSTANTIATE_TEST_SUITE_P(
         default_case{R"({"type":"map","values":"long"})", "{\"a\":1}", ""},
         default_case{R"({"type":"record","name":"P","fields":[{"name":"x","type":"int"}]})", "{}",
                      "field 'x' missing and has no default"},
-        default_case{R"({"type":"record","name":"P","fields":[{"name":"x","type":"int","default":0}]})", "{}", ""}));
+        default_case{R"({"type":"record","name":"P","fields":[{"name":"x","type":"int","default":0}]})", "{}",
+                     ""}));
 
 struct reject_case {
   const char* text;
@@ -137,10 +145,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         reject_case{R"({"type":"enum","name":"E","symbols":["A"],"default":"Z"})",
                     "enum 'E': default \"Z\" is not one of its symbols"},
-        reject_case{R"({"type":"record","name":"R","aliases":["1x"],"fields":[]})", "record 'R': invalid alias \"1x\""},
+        reject_case{R"({"type":"record","name":"R","aliases":["1x"],"fields":[]})",
+                    "record 'R': invalid alias \"1x\""},
         reject_case{R"({"type":"record","name":"R","fields":[{"name":"a","type":"int","order":"up"}]})",
                     "record 'R': field 'a': \"order\" must be ascending, descending or ignore, not \"up\""},
-        reject_case{R"({"type":"record","name":"int","fields":[]})", "record: name 'int' is a primitive type"},
+        reject_case{R"({"type":"record","name":"int","fields":[]})",
+                    "record: name 'int' is a primitive type"},
         reject_case{R"([{"type":"fixed","name":"F","size":1},{"type":"fixed","name":"F","size":2}])",
                     "union branch 1: fixed 'F' is defined twice"}));
 
@@ -167,8 +177,9 @@ TEST(schema_spec, recursive_types_encode_decode_and_outlive_copies) {
   {
     auto s = must_parse(R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"},)"
                         R"({"name":"next","type":["null","L"]}]})");
-    EXPECT_EQ(s.canonical_form(),
-              R"({"name":"L","type":"record","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})");
+    EXPECT_EQ(
+        s.canonical_form(),
+        R"({"name":"L","type":"record","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})");
     EXPECT_TRUE(s.fields()[1].type.branches()[1].same_as(s));
     auto v = from_avro_json(s, nlohmann::json::parse(R"({"v":1,"next":{"L":{"v":-1,"next":null}}})"));
     ASSERT_TRUE(v) << v.error().message;
@@ -207,8 +218,9 @@ TEST(schema_spec, fingerprints_match_fastavro) {
   auto order = must_parse(test::order_schema).canonical_form();
   EXPECT_EQ(le(fingerprint_crc64(order)), "32 95 8f ef d7 67 7a 68");
   EXPECT_EQ(hexs(fingerprint_md5(order)), "50 80 43 49 ed 83 87 31 c8 f2 42 ce 13 c0 83 3e");
-  EXPECT_EQ(hexs(fingerprint_sha256(order)),
-            "0e 40 44 5c 1e e9 78 3c f2 4d b4 05 1e 22 c4 aa d9 21 1a 14 29 d6 ff af 91 5a ee e7 19 a0 11 7c");
+  EXPECT_EQ(
+      hexs(fingerprint_sha256(order)),
+      "0e 40 44 5c 1e e9 78 3c f2 4d b4 05 1e 22 c4 aa d9 21 1a 14 29 d6 ff af 91 5a ee e7 19 a0 11 7c");
 }
 
 TEST(avro_json, unions_tagged_floats_special_bytes_latin1) {
@@ -225,7 +237,8 @@ TEST(avro_json, unions_tagged_floats_special_bytes_latin1) {
   // A bare value is not Avro JSON for a non-null union branch.
   auto bare = from_avro_json(s, nlohmann::json::parse(R"({"u":"x","d":1,"b":""})"));
   ASSERT_FALSE(bare);
-  EXPECT_NE(bare.error().message.find("field 'u': expected null or {\"<branch>\": value}"), std::string::npos);
+  EXPECT_NE(bare.error().message.find("field 'u': expected null or {\"<branch>\": value}"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -26,9 +26,20 @@ std::string nested_objects(std::size_t depth) {
 
 TEST(safe_json, valid_documents_parse_exactly_as_nlohmann_does) {
   const char* docs[] = {
-      "null", "true", "0", "-1", "18446744073709551615", "-9223372036854775808", "1.5e300", "0.1",
-      R"("a\u00e9\ud83d\ude00\n")", "[]", "{}", R"({"b":1,"a":[1,2,{"c":null}],"":"empty"})",
-      " \t\n[1, 2 ,3]\n", R"({"z":1,"y":2,"x":3,"w":4,"v":5,"u":6,"t":7,"s":8,"r":9,"q":10,"p":11,"o":12,
+      "null",
+      "true",
+      "0",
+      "-1",
+      "18446744073709551615",
+      "-9223372036854775808",
+      "1.5e300",
+      "0.1",
+      R"("a\u00e9\ud83d\ude00\n")",
+      "[]",
+      "{}",
+      R"({"b":1,"a":[1,2,{"c":null}],"":"empty"})",
+      " \t\n[1, 2 ,3]\n",
+      R"({"z":1,"y":2,"x":3,"w":4,"v":5,"u":6,"t":7,"s":8,"r":9,"q":10,"p":11,"o":12,
         "n":13,"m":14,"l":15,"k":16,"j":17,"i":18,"h":19})",
   };
   for (const char* d : docs) {
@@ -117,7 +128,8 @@ TEST(safe_json, syntax_errors_carry_offset_and_a_bounded_detail) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().what, parse_error::kind::syntax);
   EXPECT_EQ(r.error().offset, 5u);
-  EXPECT_EQ(r.error().message(), "syntax error while parsing value - invalid literal; last read: '2,x' at offset 5");
+  EXPECT_EQ(r.error().message(),
+            "syntax error while parsing value - invalid literal; last read: '2,x' at offset 5");
   auto multi = parse("{\n\"a\": tru }");
   ASSERT_FALSE(multi);
   EXPECT_EQ(multi.error().line, 2u);
@@ -150,7 +162,10 @@ TEST(safe_json, preview_is_bounded_for_deep_and_wide_values) {
 TEST(safe_json, excerpt_cuts_on_a_character_boundary) {
   EXPECT_EQ(excerpt("abcdef", 10), "abcdef");
   EXPECT_EQ(excerpt("abcdefghijkl", 8), "abcde...");
-  EXPECT_EQ(excerpt("ab\xc3\xa9" "cdefg", 6), "ab...");
+  EXPECT_EQ(excerpt("ab\xc3\xa9"
+                    "cdefg",
+                    6),
+            "ab...");
 }
 
 }  // namespace

@@ -20,23 +20,35 @@ std::string untimed(std::string line) {
 }
 
 TEST(log, text_line) {
-  EXPECT_EQ(untimed(log::format_line(log::level::info, "request", {{"method", "GET"}, {"path", "/subjects/{subject}"},
-                                                                   {"status", 200}, {"latency_ms", 1.25},
-                                                                   {"ok", true}, {"who", "a b"}, {"empty", ""}},
-                                     log::format::text)),
-            "T INFO  request method=GET path=/subjects/{subject} status=200 latency_ms=1.25 ok=true who=\"a b\" "
-            "empty=\"\"\n");
-  EXPECT_EQ(untimed(log::format_line(log::level::warn, "two\nlines", {{"q", "say \"x\"=1"}}, log::format::text)),
-            "T WARN  two\\nlines q=\"say \\\"x\\\"=1\"\n");
+  EXPECT_EQ(
+      untimed(log::format_line(log::level::info, "request",
+                               {{"method", "GET"},
+                                {"path", "/subjects/{subject}"},
+                                {"status", 200},
+                                {"latency_ms", 1.25},
+                                {"ok", true},
+                                {"who", "a b"},
+                                {"empty", ""}},
+                               log::format::text)),
+      "T INFO  request method=GET path=/subjects/{subject} status=200 latency_ms=1.25 ok=true who=\"a b\" "
+      "empty=\"\"\n");
+  EXPECT_EQ(
+      untimed(log::format_line(log::level::warn, "two\nlines", {{"q", "say \"x\"=1"}}, log::format::text)),
+      "T WARN  two\\nlines q=\"say \\\"x\\\"=1\"\n");
 }
 
 TEST(log, json_line_escapes_everything) {
-  EXPECT_EQ(untimed(log::format_line(log::level::error, "bad \"thing\"\n",
-                                     {{"path", "/a\\b"}, {"n", -3}, {"big", 18446744073709551615ull}, {"ctl", "\x01"},
-                                      {"inf", std::numeric_limits<double>::infinity()}, {"f", false}},
-                                     log::format::json)),
-            "{\"time\":\"T\",\"level\":\"error\",\"msg\":\"bad \\\"thing\\\"\\n\",\"path\":\"/a\\\\b\",\"n\":-3,"
-            "\"big\":18446744073709551615,\"ctl\":\"\\u0001\",\"inf\":\"Inf\",\"f\":false}\n");
+  EXPECT_EQ(
+      untimed(log::format_line(log::level::error, "bad \"thing\"\n",
+                               {{"path", "/a\\b"},
+                                {"n", -3},
+                                {"big", 18446744073709551615ull},
+                                {"ctl", "\x01"},
+                                {"inf", std::numeric_limits<double>::infinity()},
+                                {"f", false}},
+                               log::format::json)),
+      "{\"time\":\"T\",\"level\":\"error\",\"msg\":\"bad \\\"thing\\\"\\n\",\"path\":\"/a\\\\b\",\"n\":-3,"
+      "\"big\":18446744073709551615,\"ctl\":\"\\u0001\",\"inf\":\"Inf\",\"f\":false}\n");
 }
 
 TEST(log, levels_filter_and_parse) {

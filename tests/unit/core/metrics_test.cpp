@@ -25,7 +25,8 @@ TEST(metrics, counter_without_labels_shows_zero_before_first_increment) {
 
 TEST(metrics, labelled_children_in_label_order_with_escaping) {
   registry r;
-  auto& f = r.counter("kavro_requests_total", "Requests by endpoint.\nSecond \\ line.", {"endpoint", "status"});
+  auto& f =
+      r.counter("kavro_requests_total", "Requests by endpoint.\nSecond \\ line.", {"endpoint", "status"});
   f.with({"/subjects", "200"}).inc(3);
   f.with({"/a\"b\\c\nd", "404"}).inc();
   f.with({"/subjects", "200"}).inc();
@@ -86,7 +87,8 @@ TEST(metrics, callbacks_are_read_at_scrape_time_and_families_keep_registration_o
   r.callback(metric_type::gauge, "z_open", "Open.", {}, {}, [&] { return open; });
   r.callback(metric_type::counter, "a_seen", "Seen.", {"type"}, {"AVRO"}, [] { return 7.0; });
   r.callback(metric_type::counter, "a_seen", "Seen.", {"type"}, {"JSON"}, [] { return 0.0; });
-  r.callback(metric_type::gauge, "failing", "Fails.", {}, {}, []() -> double { throw std::runtime_error("x"); });
+  r.callback(metric_type::gauge, "failing", "Fails.", {}, {},
+             []() -> double { throw std::runtime_error("x"); });
   open = 4;
   EXPECT_EQ(r.expose(),
             "# HELP z_open Open.\n# TYPE z_open gauge\nz_open 4\n"
@@ -110,7 +112,8 @@ TEST(metrics, same_family_twice_is_the_same_and_conflicts_are_refused) {
   EXPECT_THROW(r.histogram("h", "H.", {1}, {"le"}), std::invalid_argument);
   EXPECT_THROW(r.histogram("h", "H.", {2, 1}), std::invalid_argument);
   EXPECT_THROW(r.histogram("h", "H.", {1, std::numeric_limits<double>::infinity()}), std::invalid_argument);
-  EXPECT_THROW(r.callback(metric_type::histogram, "hc", "H.", {}, {}, [] { return 0.0; }), std::invalid_argument);
+  EXPECT_THROW(r.callback(metric_type::histogram, "hc", "H.", {}, {}, [] { return 0.0; }),
+               std::invalid_argument);
   EXPECT_NO_THROW(r.counter("ns:sub_total", "Colons are allowed in names."));
 }
 

@@ -115,9 +115,9 @@ TEST_P(order_rows, exact_bytes) {
   }
   EXPECT_EQ(hex, GetParam().hex);
   auto s = load(KAVRO_ORDER_AVSC);
-  auto v = avro::from_avro_json(
-      s, nlohmann::json{{"order_id", GetParam().order.order_id}, {"product", GetParam().order.product},
-                        {"price", GetParam().order.price}});
+  auto v = avro::from_avro_json(s, nlohmann::json{{"order_id", GetParam().order.order_id},
+                                                  {"product", GetParam().order.product},
+                                                  {"price", GetParam().order.price}});
   ASSERT_TRUE(v);
   std::vector<std::uint8_t> generic;
   ASSERT_TRUE(avro::encode(s, *v, generic));
@@ -128,7 +128,8 @@ TEST_P(order_rows, exact_bytes) {
 INSTANTIATE_TEST_SUITE_P(all, order_rows,
                          ::testing::Values(order_row{{1, "Phone", 899.99f}, "020a50686f6e655cff6044"},
                                            order_row{{0, "", 0.0f}, "000000000000"},
-                                           order_row{{-2147483647 - 1, "x", -1.5f}, "ffffffff0f02780000c0bf"}));
+                                           order_row{{-2147483647 - 1, "x", -1.5f},
+                                                     "ffffffff0f02780000c0bf"}));
 
 TEST(gen, hostile_lengths_and_recursion_are_errors) {
   // A string length far beyond the input.

@@ -1,10 +1,10 @@
 // kavro::jsonschema::schema: the draft Confluent would pick, canonical and normalized text, references,
 // the bounds a hostile schema meets, and validation of values.
+#include "kavro/jsonschema/schema.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "kavro/jsonschema/schema.hpp"
 
 namespace kavro::jsonschema {
 namespace {
@@ -26,7 +26,8 @@ TEST(jsonschema_draft, schema_keyword_selects_and_anything_else_is_draft7_as_con
 }
 
 TEST(jsonschema_canonical, keeps_document_order_compactly_and_normalized_sorts_keys) {
-  auto s = schema::parse("{ \"type\" : \"object\",\n \"properties\": {\"b\": {\"type\":\"string\"}, \"a\": {}} }");
+  auto s =
+      schema::parse("{ \"type\" : \"object\",\n \"properties\": {\"b\": {\"type\":\"string\"}, \"a\": {}} }");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->canonical(), R"({"type":"object","properties":{"b":{"type":"string"},"a":{}}})");
   EXPECT_EQ(s->normalized(), R"({"properties":{"a":{},"b":{"type":"string"}},"type":"object"})");
@@ -54,7 +55,8 @@ TEST(jsonschema_parse, refuses_what_is_not_a_schema_and_says_why) {
 
   auto bad_type = schema::parse(R"({"type":"strin"})");
   ASSERT_FALSE(bad_type);
-  EXPECT_NE(bad_type.error().message.find("invalid JSON Schema"), std::string::npos) << bad_type.error().message;
+  EXPECT_NE(bad_type.error().message.find("invalid JSON Schema"), std::string::npos)
+      << bad_type.error().message;
 
   auto missing_ref = schema::parse(R"({"$ref":"other.json"})");
   ASSERT_FALSE(missing_ref);
@@ -105,7 +107,8 @@ TEST(jsonschema_parse, refuses_a_top_chain_that_valijson_would_follow_forever) {
 
 TEST(jsonschema_parse, bounds_a_chain_of_references) {
   std::string defs;
-  for (int i = 0; i < 40; ++i) defs += "\"d" + std::to_string(i) + "\":{\"$ref\":\"#/definitions/d" + std::to_string(i + 1) + "\"},";
+  for (int i = 0; i < 40; ++i)
+    defs += "\"d" + std::to_string(i) + "\":{\"$ref\":\"#/definitions/d" + std::to_string(i + 1) + "\"},";
   defs += "\"d40\":{\"type\":\"string\"}";
   auto s = schema::parse("{\"definitions\":{" + defs + "},\"$ref\":\"#/definitions/d0\"}");
   ASSERT_FALSE(s);
@@ -121,7 +124,8 @@ TEST(jsonschema_parse, bounds_the_text) {
 }
 
 TEST(jsonschema_references, resolve_by_subject_reference_name) {
-  const reference_map refs = {{"customer.json", R"({"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]})"}};
+  const reference_map refs = {
+      {"customer.json", R"({"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]})"}};
   auto s = schema::parse(R"({"type":"object","properties":{"customer":{"$ref":"customer.json"}}})", refs);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate(nlohmann::json::parse(R"({"customer":{"id":7}})")));
@@ -132,14 +136,16 @@ TEST(jsonschema_references, resolve_by_subject_reference_name) {
 
 TEST(jsonschema_references, resolve_against_the_schema_id) {
   const reference_map refs = {{"address.json", R"({"type":"string"})"}};
-  auto s = schema::parse(R"({"$id":"http://example.com/order.json","properties":{"a":{"$ref":"address.json"}}})", refs);
+  auto s = schema::parse(
+      R"({"$id":"http://example.com/order.json","properties":{"a":{"$ref":"address.json"}}})", refs);
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate(nlohmann::json::parse(R"({"a":"x"})")));
   EXPECT_FALSE(s->validate(nlohmann::json::parse(R"({"a":1})")));
 }
 
 TEST(jsonschema_validate, names_where_the_value_fails) {
-  auto s = schema::parse(R"({"type":"object","properties":{"price":{"type":"number","minimum":0}},"required":["price"]})");
+  auto s = schema::parse(
+      R"({"type":"object","properties":{"price":{"type":"number","minimum":0}},"required":["price"]})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate_text(R"({"price":1.5})"));
   auto negative = s->validate_text(R"({"price":-1})");
@@ -154,7 +160,8 @@ TEST(jsonschema_validate, names_where_the_value_fails) {
 }
 
 TEST(jsonschema_validate, draft4_exclusive_maximum_is_a_boolean) {
-  auto s = schema::parse(R"({"$schema":"http://json-schema.org/draft-04/schema#","maximum":3,"exclusiveMaximum":true})");
+  auto s = schema::parse(
+      R"({"$schema":"http://json-schema.org/draft-04/schema#","maximum":3,"exclusiveMaximum":true})");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_TRUE(s->validate(2));
   EXPECT_FALSE(s->validate(3));

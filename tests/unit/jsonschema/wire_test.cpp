@@ -1,16 +1,18 @@
 // The JSON Schema wire format: Confluent's 5-byte header then the JSON text, decoded with bounds and
 // validated on both sides when asked.
+#include "kavro/jsonschema/wire.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "kavro/jsonschema/wire.hpp"
-
 namespace kavro::jsonschema {
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 TEST(jsonschema_wire, encodes_magic_byte_big_endian_id_then_json_text) {
   auto m = encode(0x01020304, nlohmann::json::parse(R"({"id":1})"));
@@ -43,7 +45,8 @@ TEST(jsonschema_wire, refuses_short_wrong_magic_and_non_json_bodies_with_reasons
 
   auto wrong_magic = decode(bytes(std::string("\x01\0\0\0\x01{}", 7)));
   ASSERT_FALSE(wrong_magic);
-  EXPECT_NE(wrong_magic.error().message.find("magic byte 1"), std::string::npos) << wrong_magic.error().message;
+  EXPECT_NE(wrong_magic.error().message.find("magic byte 1"), std::string::npos)
+      << wrong_magic.error().message;
 
   auto not_json = decode(bytes(std::string("\0\0\0\0\x01{\"a\":", 10)));
   ASSERT_FALSE(not_json);

@@ -42,7 +42,8 @@ TEST(order, reads_any_writer_record_with_the_three_fields) {
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().message, "field 'order_id': expected an int");
 
-  auto other = avro::schema::parse(R"({"type":"record","name":"Refund","fields":[{"name":"order_id","type":"int"}]})");
+  auto other =
+      avro::schema::parse(R"({"type":"record","name":"Refund","fields":[{"name":"order_id","type":"int"}]})");
   auto missing = orders::from_value(*other, avro::value::record_of({avro::value(std::int32_t{1})}));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "record 'Refund' has no field 'product'");

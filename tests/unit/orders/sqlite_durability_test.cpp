@@ -25,8 +25,12 @@ struct counting_file {
   sqlite3_file* real;
   int kind;  // SQLITE_OPEN_WAL, SQLITE_OPEN_MAIN_DB or other flags
 };
-sqlite3_file* real_of(sqlite3_file* f) { return reinterpret_cast<counting_file*>(f)->real; }
-const sqlite3_io_methods* m(sqlite3_file* f) { return real_of(f)->pMethods; }
+sqlite3_file* real_of(sqlite3_file* f) {
+  return reinterpret_cast<counting_file*>(f)->real;
+}
+const sqlite3_io_methods* m(sqlite3_file* f) {
+  return real_of(f)->pMethods;
+}
 
 sqlite3_io_methods counting_methods = {
     3,
@@ -50,7 +54,9 @@ sqlite3_io_methods counting_methods = {
     [](sqlite3_file* f, int page, int size, int extend, void volatile** p) {
       return m(f)->xShmMap(real_of(f), page, size, extend, p);
     },
-    [](sqlite3_file* f, int offset, int n, int flags) { return m(f)->xShmLock(real_of(f), offset, n, flags); },
+    [](sqlite3_file* f, int offset, int n, int flags) {
+      return m(f)->xShmLock(real_of(f), offset, n, flags);
+    },
     [](sqlite3_file* f) { m(f)->xShmBarrier(real_of(f)); },
     [](sqlite3_file* f, int del) { return m(f)->xShmUnmap(real_of(f), del); },
     [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) { return m(f)->xFetch(real_of(f), o, n, p); },
@@ -81,8 +87,12 @@ class sqlite_durability : public ::testing::Test {
     counting_vfs.pNext = nullptr;
     counting_vfs.xOpen = &counting_open;
     // The other calls go to the default VFS with its own pointer (some read it).
-    counting_vfs.xDelete = [](sqlite3_vfs*, const char* n, int d) { return real_vfs->xDelete(real_vfs, n, d); };
-    counting_vfs.xAccess = [](sqlite3_vfs*, const char* n, int f, int* o) { return real_vfs->xAccess(real_vfs, n, f, o); };
+    counting_vfs.xDelete = [](sqlite3_vfs*, const char* n, int d) {
+      return real_vfs->xDelete(real_vfs, n, d);
+    };
+    counting_vfs.xAccess = [](sqlite3_vfs*, const char* n, int f, int* o) {
+      return real_vfs->xAccess(real_vfs, n, f, o);
+    };
     counting_vfs.xFullPathname = [](sqlite3_vfs*, const char* n, int size, char* out) {
       return real_vfs->xFullPathname(real_vfs, n, size, out);
     };

@@ -1,8 +1,8 @@
 // The commit batcher's bookkeeping: when a batch is full or due, which offsets a successful flush
 // stores, and that a partition let go takes its messages out of the batch.
-#include <gtest/gtest.h>
-
 #include "kavro/pipeline/commit_batcher.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 

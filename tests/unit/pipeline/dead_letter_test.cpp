@@ -1,10 +1,10 @@
 // The dead-letter codec: what the consumer writes, `kavro dlq` and the demo read back, in kavro's and
 // Spring's header styles, and the retry-topic hops.
+#include "kavro/pipeline/dead_letter.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
-#include "kavro/pipeline/dead_letter.hpp"
 
 namespace {
 
@@ -148,7 +148,8 @@ TEST(RetryHops, FirstHopNamesTheMessageItselfAndLaterHopsKeepTheFirstOrigin) {
   second.attempts = 2;
   second.due_ms = 2000;
   const auto h2 = encode(second, h1);
-  EXPECT_EQ(std::count_if(h2.begin(), h2.end(), [](const auto& x) { return x.name == dlq::retry::attempts; }), 1)
+  EXPECT_EQ(std::count_if(h2.begin(), h2.end(), [](const auto& x) { return x.name == dlq::retry::attempts; }),
+            1)
       << "a later hop replaces the earlier hop's headers";
   const auto again = decode_retry(h2, origin{"orders.retry-2", 0, 5, 1, false});
   ASSERT_TRUE(again);

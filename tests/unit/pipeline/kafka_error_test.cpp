@@ -20,9 +20,10 @@ TEST(KafkaError, PermanentRecordRefusalsAreNotRetriable) {
 }
 
 TEST(KafkaError, AuthorizationAndConfigurationRefusalsAreNotRetriable) {
-  for (auto code : {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
-                    RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
-                    RD_KAFKA_RESP_ERR_POLICY_VIOLATION}) {
+  for (auto code :
+       {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+        RD_KAFKA_RESP_ERR_POLICY_VIOLATION}) {
     const auto e = rdk::error_of(code);
     EXPECT_FALSE(e.retriable()) << e.name();
     EXPECT_EQ(e.category(), errc::invalid_argument) << e.name();
@@ -30,9 +31,9 @@ TEST(KafkaError, AuthorizationAndConfigurationRefusalsAreNotRetriable) {
 }
 
 TEST(KafkaError, TransportAndTimeoutsAreRetriable) {
-  for (auto code : {RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__QUEUE_FULL,
-                    RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                    RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN}) {
+  for (auto code : {RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,
+                    RD_KAFKA_RESP_ERR__QUEUE_FULL, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN}) {
     const auto e = rdk::error_of(code);
     EXPECT_TRUE(e.retriable()) << e.name();
     EXPECT_EQ(e.category(), errc::unavailable) << e.name();

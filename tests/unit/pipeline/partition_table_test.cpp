@@ -1,10 +1,10 @@
 // The partition table: lookups by (topic, partition), the last-hit cache, and the lifetime invariant —
 // a retired state stays valid (and says it is no longer live) until release_retired().
+#include "kavro/pipeline/partition_table.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "kavro/pipeline/partition_table.hpp"
 
 namespace {
 

@@ -1,13 +1,13 @@
 // The poll keeper's hand-off (poll_keeper.hpp): it polls only while a call runs and has run `after`,
 // and never once call_finished() has returned. No Kafka: the poll is a function the test counts.
+#include "kavro/pipeline/poll_keeper.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-
-#include "kavro/pipeline/poll_keeper.hpp"
 
 namespace {
 
@@ -29,8 +29,8 @@ TEST(PollKeeper, DoesNotPollForACallShorterThanItsThreshold) {
 TEST(PollKeeper, PollsWhileASlowCallRunsAndStopsBeforeCallFinishedReturns) {
   std::mutex m;
   std::condition_variable cv;
-  int polls = 0;               // guarded by m
-  bool call_running = false;   // guarded by m: set by the owner around the call
+  int polls = 0;              // guarded by m
+  bool call_running = false;  // guarded by m: set by the owner around the call
   int polls_outside_a_call = 0;
   poll_keeper keeper(10ms, [&] {
     std::lock_guard<std::mutex> l(m);

@@ -214,10 +214,13 @@ message M {
 }
 
 TEST(protobuf_canonical, proto2_syntax_is_dropped_when_normalizing) {
-  auto s = parse("syntax = \"proto2\";\nmessage M { required int32 a = 1; optional string b = 2 [default = \"x\"]; }\n");
+  auto s = parse(
+      "syntax = \"proto2\";\nmessage M { required int32 a = 1; optional string b = 2 [default = \"x\"]; }\n");
   EXPECT_EQ(s.canonical(),
-            "syntax = \"proto2\";\n\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"x\"];\n}\n");
-  EXPECT_EQ(s.normalized(), "\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"x\"];\n}\n");
+            "syntax = \"proto2\";\n\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default "
+            "= \"x\"];\n}\n");
+  EXPECT_EQ(s.normalized(),
+            "\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"x\"];\n}\n");
 }
 
 TEST(protobuf_canonical, options_and_escapes) {

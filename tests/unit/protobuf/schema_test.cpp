@@ -1,15 +1,16 @@
 // Parsing: every error names its file, line and column; limits hold before libprotobuf runs; imports
 // resolve through references or as Confluent's known dependencies.
+#include "kavro/protobuf/schema.hpp"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <gtest/gtest.h>
 
-#include "kavro/protobuf/schema.hpp"
-
 namespace kavro::protobuf {
 namespace {
 
-std::string error_of(std::string_view text, std::span<const reference> refs = {}, const parse_limits& limits = {}) {
+std::string error_of(std::string_view text, std::span<const reference> refs = {},
+                     const parse_limits& limits = {}) {
   auto s = schema::parse(text, refs, limits);
   if (s) return "(parsed)";
   EXPECT_EQ(s.error().code, errc::invalid_schema);
@@ -64,7 +65,8 @@ TEST(protobuf_parse, error_in_a_reference_names_the_reference) {
 TEST(protobuf_parse, import_cycle_is_refused) {
   reference refs[] = {{"a.proto", "syntax = \"proto3\";\nimport \"b.proto\";\n", "a", 1},
                       {"b.proto", "syntax = \"proto3\";\nimport \"a.proto\";\n", "b", 1}};
-  EXPECT_EQ(error_of("syntax = \"proto3\";\nimport \"a.proto\";\n", refs), "b.proto: import cycle through \"a.proto\"");
+  EXPECT_EQ(error_of("syntax = \"proto3\";\nimport \"a.proto\";\n", refs),
+            "b.proto: import cycle through \"a.proto\"");
 }
 
 TEST(protobuf_parse, size_is_bounded_before_parsing) {
@@ -79,15 +81,17 @@ TEST(protobuf_parse, nesting_is_bounded_before_parsing) {
   for (int i = 0; i < 100; ++i) deep += "}\n";
   EXPECT_EQ(error_of(deep), "schema:66: nested deeper than 64 levels");
   // Brackets inside strings and comments do not count.
-  std::string quoted = "syntax = \"proto3\";\n// {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n"
-                       "option java_package = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\";\n"
-                       "message M { int32 a = 1; }\n";
+  std::string quoted =
+      "syntax = \"proto3\";\n// {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n"
+      "option java_package = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\";\n"
+      "message M { int32 a = 1; }\n";
   EXPECT_TRUE(schema::parse(quoted));
 }
 
 TEST(protobuf_parse, aggregate_option_nesting_is_bounded) {
-  std::string deep = "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\n"
-                     "message M { option (x) = ";
+  std::string deep =
+      "syntax = \"proto3\";\nimport \"google/protobuf/descriptor.proto\";\n"
+      "message M { option (x) = ";
   for (int i = 0; i < 200; ++i) deep += "{ a: ";
   EXPECT_EQ(error_of(deep), "schema:3: nested deeper than 64 levels");
 }
@@ -117,10 +121,10 @@ message Order {
 }
 
 TEST(protobuf_parse, references_resolve_imports) {
-  reference r{"customer.proto", "syntax = \"proto3\";\npackage crm;\nmessage Customer { string id = 1; }\n", "customer",
-              2};
-  auto s = schema::parse("syntax = \"proto3\";\nimport \"customer.proto\";\nmessage Order { crm.Customer c = 1; }\n",
-                         {&r, 1});
+  reference r{"customer.proto", "syntax = \"proto3\";\npackage crm;\nmessage Customer { string id = 1; }\n",
+              "customer", 2};
+  auto s = schema::parse(
+      "syntax = \"proto3\";\nimport \"customer.proto\";\nmessage Order { crm.Customer c = 1; }\n", {&r, 1});
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->file().message_type(0)->field(0)->message_type()->full_name(), "crm.Customer");
   ASSERT_EQ(s->references().size(), 1u);
@@ -246,7 +250,8 @@ enum E {
 }
 )");
   // Not base64, not .proto: the .proto parser's error stands.
-  EXPECT_EQ(schema::parse("message M {").error().message, "schema:1:12: Reached end of input in message definition (missing '}').");
+  EXPECT_EQ(schema::parse("message M {").error().message,
+            "schema:1:12: Reached end of input in message definition (missing '}').");
 }
 
 }  // namespace

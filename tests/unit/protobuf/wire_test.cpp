@@ -17,11 +17,11 @@ bytes indexes(std::vector<int> idx) {
 
 // Confluent's MessageIndexes.toByteArray and confluent-kafka-python's _encode_varints.
 TEST(protobuf_wire, index_encoding_matches_confluent) {
-  EXPECT_EQ(indexes({0}), (bytes{0x00}));              // the first message: one 0 byte
-  EXPECT_EQ(indexes({1}), (bytes{0x02, 0x02}));        // count 1, index 1, both zig-zag
+  EXPECT_EQ(indexes({0}), (bytes{0x00}));        // the first message: one 0 byte
+  EXPECT_EQ(indexes({1}), (bytes{0x02, 0x02}));  // count 1, index 1, both zig-zag
   EXPECT_EQ(indexes({1, 0}), (bytes{0x04, 0x02, 0x00}));
   EXPECT_EQ(indexes({0, 0}), (bytes{0x04, 0x00, 0x00}));  // only [0] takes the shortcut
-  EXPECT_EQ(indexes({64}), (bytes{0x02, 0x80, 0x01}));  // 64 zig-zags to 128, two varint bytes
+  EXPECT_EQ(indexes({64}), (bytes{0x02, 0x80, 0x01}));    // 64 zig-zags to 128, two varint bytes
 }
 
 TEST(protobuf_wire, frame_round_trip) {
@@ -52,7 +52,8 @@ TEST(protobuf_wire, malformed_frames_are_named) {
     auto f = parse_protobuf_frame(msg);
     return f ? std::string("(parsed)") : f.error().message;
   };
-  EXPECT_EQ(error({0, 0, 0, 0, 1}), "protobuf frame: 5 bytes, shorter than the 6 of a header and an index array");
+  EXPECT_EQ(error({0, 0, 0, 0, 1}),
+            "protobuf frame: 5 bytes, shorter than the 6 of a header and an index array");
   EXPECT_EQ(error({1, 0, 0, 0, 1, 0}), "protobuf frame: unknown magic byte 1 at offset 0");
   EXPECT_EQ(error({0, 0, 0, 0, 1, 0x80}),
             "protobuf frame: the message-index count at offset 5 is cut off at the end of the message");

@@ -98,15 +98,18 @@ TEST(registry_config, listeners) {
   EXPECT_EQ(s.tls_key, "/etc/sr.pem");
   EXPECT_EQ(mapped("listeners=http://:8081\n").host, "0.0.0.0");
   EXPECT_EQ(mapped("port=9999\n").port, 9999);
-  EXPECT_EQ(refused("listeners=http://a:1,http://b:2\n"),
-            "sr.properties:1: listeners: kavro serves one listener; give exactly one scheme://host:port (got 2)");
+  EXPECT_EQ(
+      refused("listeners=http://a:1,http://b:2\n"),
+      "sr.properties:1: listeners: kavro serves one listener; give exactly one scheme://host:port (got 2)");
   EXPECT_NE(refused("listeners=internal://a:1\n").find("is not http or https"), std::string::npos);
   EXPECT_NE(refused("listeners=http://host\n").find("has no port"), std::string::npos);
-  EXPECT_NE(refused("listeners=http://host:70000\n").find("expected 0 to 65535, got 70000"), std::string::npos);
+  EXPECT_NE(refused("listeners=http://host:70000\n").find("expected 0 to 65535, got 70000"),
+            std::string::npos);
 }
 
 TEST(registry_config, server_tls_needs_an_unencrypted_pem) {
-  EXPECT_NE(refused("ssl.keystore.location=/etc/sr.jks\n").find("ssl.keystore.type is JKS (the default); kavro reads PEM"),
+  EXPECT_NE(refused("ssl.keystore.location=/etc/sr.jks\n")
+                .find("ssl.keystore.type is JKS (the default); kavro reads PEM"),
             std::string::npos);
   EXPECT_NE(refused("ssl.key.password=x\n").find("kavro reads an unencrypted PEM key"), std::string::npos);
   EXPECT_EQ(mapped("ssl.key.password=\nssl.client.authentication=NONE\nssl.client.auth=false\n").tls_cert,
@@ -125,8 +128,9 @@ TEST(registry_config, authentication) {
   EXPECT_FALSE(mapped("authentication.method=NONE\n").basic_auth_required);
   EXPECT_NE(refused("authentication.method=BEARER\n").find("kavro implements NONE and BASIC, not 'BEARER'"),
             std::string::npos);
-  EXPECT_NE(refused("authentication.roles=admin,developer\n").find("remove authentication.roles or set it to *"),
-            std::string::npos);
+  EXPECT_NE(
+      refused("authentication.roles=admin,developer\n").find("remove authentication.roles or set it to *"),
+      std::string::npos);
   std::vector<std::string> warnings;
   mapped("authentication.realm=SchemaRegistry\n", &warnings);
   ASSERT_EQ(warnings.size(), 1u);
@@ -164,14 +168,18 @@ TEST(registry_config, kafkastore_refusals_never_print_a_secret) {
       "password=\"topsecret\";\n");
   EXPECT_NE(jaas.find("only PlainLoginModule and ScramLoginModule"), std::string::npos);
   EXPECT_EQ(jaas.find("topsecret"), std::string::npos);
-  EXPECT_NE(refused("kafkastore.ssl.truststore.location=/ts.jks\n").find("librdkafka reads CA certificates in PEM"),
-            std::string::npos);
+  EXPECT_NE(
+      refused("kafkastore.ssl.truststore.location=/ts.jks\n").find("librdkafka reads CA certificates in PEM"),
+      std::string::npos);
   EXPECT_NE(refused("kafkastore.security.protocol=KERBEROS\n")
                 .find("Only PLAINTEXT, SSL, SASL_PLAINTEXT, and SASL_SSL Kafka endpoints are supported."),
             std::string::npos);
-  EXPECT_NE(refused("kafkastore.connection.url=zk:2181\n").find("ZooKeeper is not supported"), std::string::npos);
-  EXPECT_NE(refused("kafkastore.init.timeout.ms=60000\n").find("give kafkastore.timeout.ms"), std::string::npos);
-  EXPECT_NE(refused("kafkastore.fetch.max.bytes=1\n").find("kafkastore.fetch.max.bytes: not passed to kavro's Kafka clients"),
+  EXPECT_NE(refused("kafkastore.connection.url=zk:2181\n").find("ZooKeeper is not supported"),
+            std::string::npos);
+  EXPECT_NE(refused("kafkastore.init.timeout.ms=60000\n").find("give kafkastore.timeout.ms"),
+            std::string::npos);
+  EXPECT_NE(refused("kafkastore.fetch.max.bytes=1\n")
+                .find("kafkastore.fetch.max.bytes: not passed to kavro's Kafka clients"),
             std::string::npos);
 }
 
@@ -181,7 +189,8 @@ TEST(registry_config, bootstrap_endpoints_of_another_protocol_are_skipped_with_a
   EXPECT_EQ(s.kafka_bootstrap, "b:9092");
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("Ignoring Kafka broker endpoint SSL://a:9093"), std::string::npos);
-  EXPECT_NE(refused("kafkastore.bootstrap.servers=SSL://a:9093\n").find("No supported Kafka endpoints are configured."),
+  EXPECT_NE(refused("kafkastore.bootstrap.servers=SSL://a:9093\n")
+                .find("No supported Kafka endpoints are configured."),
             std::string::npos);
 }
 
@@ -189,11 +198,14 @@ TEST(registry_config, what_kavro_does_not_implement_is_refused_by_name_and_place
   EXPECT_EQ(refused("\n# comment\nschema.registry.compatibility.level=FULL\n"),
             "sr.properties:3: schema.registry.compatibility.level: unknown or not implemented by kavro "
             "(docs/operations.md lists the properties kavro reads)");
-  EXPECT_NE(refused("mode.mutability=false\n").find("mode.mutability=false is not implemented"), std::string::npos);
+  EXPECT_NE(refused("mode.mutability=false\n").find("mode.mutability=false is not implemented"),
+            std::string::npos);
   EXPECT_NE(refused("leader.eligibility=false\n").find("leader.eligibility=false is not implemented"),
             std::string::npos);
-  EXPECT_NE(refused("leader.eligibility=maybe\n").find("expected true or false, got 'maybe'"), std::string::npos);
-  EXPECT_NE(refused("kafkastore.topic.replication.factor=0\n").find("expected 1 to 32767, got 0"), std::string::npos);
+  EXPECT_NE(refused("leader.eligibility=maybe\n").find("expected true or false, got 'maybe'"),
+            std::string::npos);
+  EXPECT_NE(refused("kafkastore.topic.replication.factor=0\n").find("expected 1 to 32767, got 0"),
+            std::string::npos);
   EXPECT_NE(refused("resource.extension.class=com.example.X\n").find("resource.extension.class: unknown"),
             std::string::npos);
 }
@@ -226,7 +238,8 @@ TEST(registry_config, environment_spellings) {
   EXPECT_EQ(warnings.size(), 1u);
   r = map_registry_properties(registry_env_properties({"KAVRO_REGISTRY_LISTENER=http://x:1"}), warnings);
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().message.rfind("env KAVRO_REGISTRY_LISTENER: listener: unknown", 0), 0u) << r.error().message;
+  EXPECT_EQ(r.error().message.rfind("env KAVRO_REGISTRY_LISTENER: listener: unknown", 0), 0u)
+      << r.error().message;
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // `kavro registry passwd` run as a user runs it: the password on stdin, the entry on stdout, which then
 // loads as an auth file and verifies; and `registry serve`'s refusals of conflicting auth settings.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>

@@ -49,12 +49,13 @@ TEST(config_record_format, every_config_value_field_in_confluents_order_and_read
       R"({"migrationRules":[{"name":"m","kind":"TRANSFORM","mode":"UPGRADE","disabled":false}]})";
   const auto e = encode(r);
   ASSERT_TRUE(e.value);
-  EXPECT_EQ(*e.value,
-            R"({"alias":"t","normalize":false,"validateFields":true,"compatibilityLevel":"NONE",)"
-            R"("compatibilityGroup":"major","defaultMetadata":{"properties":{"a":"1"}},)"
-            R"("overrideMetadata":{"properties":{"b":"2"}},)"
-            R"("defaultRuleSet":{"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","disabled":false}]},)"
-            R"("overrideRuleSet":{"migrationRules":[{"name":"m","kind":"TRANSFORM","mode":"UPGRADE","disabled":false}]}})");
+  EXPECT_EQ(
+      *e.value,
+      R"({"alias":"t","normalize":false,"validateFields":true,"compatibilityLevel":"NONE",)"
+      R"("compatibilityGroup":"major","defaultMetadata":{"properties":{"a":"1"}},)"
+      R"("overrideMetadata":{"properties":{"b":"2"}},)"
+      R"("defaultRuleSet":{"domainRules":[{"name":"r","kind":"CONDITION","mode":"WRITE","disabled":false}]},)"
+      R"("overrideRuleSet":{"migrationRules":[{"name":"m","kind":"TRANSFORM","mode":"UPGRADE","disabled":false}]}})");
   const auto back = decode(e.key, e.value);
   ASSERT_TRUE(back);
   EXPECT_EQ(std::get<config_record>(*back).settings, r.settings);

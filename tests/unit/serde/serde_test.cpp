@@ -209,8 +209,11 @@ TEST(serde, encode_error_leaves_buffer_untouched) {
 TEST(serde, a_writer_schema_with_an_unchecked_default_still_decodes) {
   // Registered by a tool that did not check defaults: the union's default matches its second branch.
   auto reg = std::make_shared<fake_registry>();
-  reg->put(3, R"({"type":"record","name":"Note","fields":[{"name":"text","type":["string","null"],"default":null}]})");
-  ASSERT_FALSE(avro::schema::parse(R"({"type":"record","name":"Note","fields":[{"name":"text","type":["string","null"],"default":null}]})"));
+  reg->put(
+      3,
+      R"({"type":"record","name":"Note","fields":[{"name":"text","type":["string","null"],"default":null}]})");
+  ASSERT_FALSE(avro::schema::parse(
+      R"({"type":"record","name":"Note","fields":[{"name":"text","type":["string","null"],"default":null}]})"));
   deserializer de(reg);
   auto d = de.deserialize(bytes{0, 0, 0, 0, 3, 0x00, 0x02, 'h'});
   ASSERT_TRUE(d) << d.error().message;
