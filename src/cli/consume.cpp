@@ -9,6 +9,8 @@
 #include "kavro/kafka/consumer.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
 #include "kavro/registry/client.hpp"
+#include "pipeline_metrics.hpp"
+#include "progress.hpp"
 
 namespace kavro::cli {
 
@@ -36,6 +38,8 @@ struct consume_options {
   std::int64_t assignment_timeout_ms = 120000;
   bool assignment_timeout_given = false;  // else: bounded only when the run is (--idle-timeout-ms)
   std::string sqlite_sync = "full";
+  metrics_options metrics;    // --metrics-port ...
+  progress_options progress;  // --progress, --quiet
 };
 
 int run_consume(const consume_options& o) {
@@ -45,6 +49,9 @@ int run_consume(const consume_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
   auto registry = registry::make_registry(rc);
+  pipeline_metrics metrics(o.metrics, "consume", progress_wanted(o.progress));
+  metrics.watch_registry(registry);
+  metrics.start();
   orders::sqlite_sink sink(
       o.db, orders::sink_options{
                 .batched = o.batch > 1,
@@ -65,6 +72,8 @@ int run_consume(const consume_options& o) {
                                          std::chrono::milliseconds(o.batch_ms)};
   }
   cc.extra = std::move(*extra);
+  metrics.enable_statistics(cc.extra);
+  if (cc.batching) cc.batching->flush = metrics.wrap_flush(std::move(cc.batching->flush));
   // The dead-letter producer and the topic admin reach the cluster as the consumer does (a secured
   // cluster's settings), without the consumer-only properties.
   cc.dead_letter_producer = kafka::connection_properties(cc.extra);
@@ -83,6 +92,7 @@ int run_consume(const consume_options& o) {
     };
   }
   if (o.fail_rate > 0) handler = orders::with_faults(std::move(handler), {o.fail_rate, 7, ""});
+  handler = metrics.wrap_handler(std::move(handler));
 
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), std::move(handler));
   if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1, 1,
@@ -96,8 +106,10 @@ int run_consume(const consume_options& o) {
       fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
     }
   }
-  std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db
-            << " (dead letters: " << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
+  const auto watched = metrics.watch_consumer(consumer);
+  summary_stream(o.progress, std::cerr)
+      << "kavro consume: " << o.topics.front() << " -> " << o.db
+      << " (dead letters: " << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
 
   const stop_on_signal stop([&consumer] { consumer.stop(); });
   kafka::run_options ro{o.max_messages, std::chrono::milliseconds(o.idle_timeout_ms)};
@@ -105,16 +117,21 @@ int run_consume(const consume_options& o) {
   // service run waits for the group as long as it takes, unless told otherwise.
   const bool bounded = o.assignment_timeout_given || o.idle_timeout_ms > 0;
   ro.assignment_timeout = std::chrono::milliseconds(bounded ? o.assignment_timeout_ms : 0);
+  auto progress = std::make_unique<progress_reporter>(o.progress, "consume", "received", [&] {
+    return consume_sample(consumer.counts(), metrics.statistics().total_lag());
+  });
   auto ran = consumer.run(ro);
+  progress.reset();
 
   const auto c = consumer.counts();
   // With --print stdout carries only the records, so the summary goes with the messages.
-  std::ostream& summary = o.print ? std::cerr : std::cout;
+  std::ostream& summary = summary_stream(o.progress, o.print ? std::cerr : std::cout);
   summary << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
           << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
           << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
           << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
           << std::endl;
+  metrics.linger();
   if (!ran) {
     report_error("consume", ran.error().message);
     return exit_failed;
@@ -185,6 +202,8 @@ void add_consume(CLI::App& app) {
       "--retry-topics", o->retry_topics,
       "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
       "(their order relative to later messages is lost)");
+  add_metrics_options(cmd, o->metrics);
+  add_progress_options(cmd, o->progress);
   cmd->callback([o, assignment] {
     o->assignment_timeout_given = assignment->count() > 0;
     const int rc = run_consume(*o);

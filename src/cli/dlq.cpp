@@ -11,6 +11,7 @@
 #include "kavro/pipeline/dead_letter.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/serde/deserializer.hpp"
+#include "progress.hpp"
 
 namespace kavro::cli {
 
@@ -28,6 +29,7 @@ struct dlq_options {
   std::string to;  // empty: each dead letter's original topic
   bool all = false;
   bool dry_run = false;
+  progress_options progress;  // --progress, --quiet
 };
 
 // A header's decimal number as a JSON number (scripts compare it as one); the text as it came when it
@@ -162,6 +164,8 @@ int run_replay(const dlq_options& o) {
     }
   });
   std::uint64_t sent = 0, skipped = 0;
+  auto progress = std::make_unique<progress_reporter>(
+      o.progress, "dlq replay", "sent", [&producer] { return produce_sample(producer.counts(), -1); });
   for (const auto& r : *records) {
     if (stop_requested) break;
     const facts f = facts_of(r);
@@ -176,8 +180,9 @@ int run_replay(const dlq_options& o) {
     std::vector<kafka::header> headers = pipeline::strip_dead_letter_headers(r.headers);
     headers.push_back({pipeline::dlq::replayed_from,
                        o.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset)});
-    std::cout << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@"
-              << r.offset << " (" << f.error_class << ") -> " << target << std::endl;
+    summary_stream(o.progress, std::cout)
+        << (o.dry_run ? "would replay " : "replaying ") << o.topic << "[" << r.partition << "]@" << r.offset
+        << " (" << f.error_class << ") -> " << target << std::endl;
     if (o.dry_run) continue;
     auto bytes = [](const std::string& s) {
       return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
@@ -195,9 +200,10 @@ int run_replay(const dlq_options& o) {
     report_error("dlq replay", flushed.error().message);
   }
   producer.close(std::chrono::seconds(5));  // reports (through the callback) what did not make it
-  std::cout << (o.dry_run ? "selected " : "replayed ")
-            << (o.dry_run ? records->size() - skipped : sent - failed) << ", failed " << failed
-            << ", skipped " << skipped << std::endl;
+  progress.reset();
+  summary_stream(o.progress, std::cout)
+      << (o.dry_run ? "selected " : "replayed ") << (o.dry_run ? records->size() - skipped : sent - failed)
+      << ", failed " << failed << ", skipped " << skipped << std::endl;
   return failed == 0 && skipped == 0 ? exit_ok : exit_failed;
 }
 
@@ -233,6 +239,7 @@ void add_dlq(CLI::App& app) {
   replay->add_option("--to", o->to, "Send to this topic instead of each one's original topic");
   replay->add_flag("--all", o->all, "Replay every dead letter (required when nothing else selects)");
   replay->add_flag("--dry-run", o->dry_run, "Show what would be replayed, send nothing");
+  add_progress_options(replay, o->progress);
   replay->callback([o] {
     const int rc = run_replay(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

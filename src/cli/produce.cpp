@@ -11,6 +11,8 @@
 #include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry/subject_name.hpp"
+#include "pipeline_metrics.hpp"
+#include "progress.hpp"
 
 namespace kavro::cli {
 
@@ -27,6 +29,8 @@ struct produce_options {
   int retries = 3;
   std::uint64_t seed = 42;
   std::vector<std::string> properties;  // KEY=VALUE librdkafka producer properties
+  metrics_options metrics;              // --metrics-port ...
+  progress_options progress;            // --progress, --quiet
 };
 
 // How one record fared at send().
@@ -63,6 +67,9 @@ int run_produce(const produce_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
   auto registry = registry::make_registry(rc);
+  pipeline_metrics metrics(o.metrics, "produce", progress_wanted(o.progress));
+  metrics.watch_registry(registry);
+  metrics.start();
   if (auto ok =
           kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30), *extra);
       !ok) {
@@ -72,6 +79,7 @@ int run_produce(const produce_options& o) {
   pc.bootstrap_servers = o.bootstrap;
   pc.retries = o.retries;
   pc.extra = *extra;
+  metrics.enable_statistics(pc.extra);
   // The final flush waits as long as a message may still get its outcome (a raised delivery.timeout.ms
   // must not be cut short at exit); 0 is librdkafka's "no timeout".
   std::chrono::milliseconds flush_bound = pc.delivery_timeout;
@@ -90,6 +98,11 @@ int run_produce(const produce_options& o) {
         report_error("produce",
                      "delivery failed (message " + std::to_string(r.token) + "): " + r.failure->message);
       });
+
+  const auto watched = metrics.watch_sender(sender);
+  auto progress = std::make_unique<progress_reporter>(o.progress, "produce", "sent", [&] {
+    return produce_sample(sender.counts(), metrics.statistics().total_queued());
+  });
 
   // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
   // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
@@ -158,13 +171,15 @@ int run_produce(const produce_options& o) {
     }
   }
   auto flushed = sender.finish(flush_bound);
+  progress.reset();
   const auto c = sender.counts();
-  std::cout << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "")
-            << ": delivered " << c.delivered << ", failed " << c.failed << ", rejected " << rejected
-            << ", not sent " << not_sent << (unread_unknown ? " (and the rest of stdin, unread)" : "")
-            << " (topic " << o.topic << ")";
-  if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
-  std::cout << std::endl;
+  std::ostream& out = summary_stream(o.progress, std::cout);
+  out << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "") << ": delivered "
+      << c.delivered << ", failed " << c.failed << ", rejected " << rejected << ", not sent " << not_sent
+      << (unread_unknown ? " (and the rest of stdin, unread)" : "") << " (topic " << o.topic << ")";
+  if (c.recoveries > 0) out << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
+  out << std::endl;
+  metrics.linger();
   if (!stopped_at.empty()) {
     report_error("produce", "stopped at " + stopped_at + "; " + std::to_string(not_sent) +
                                 " record(s) from there on were not sent");
@@ -198,6 +213,8 @@ void add_produce(CLI::App& app) {
       "-X,--property", o->properties,
       "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
       "out a longer broker outage");
+  add_metrics_options(cmd, o->metrics);
+  add_progress_options(cmd, o->progress);
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -116,6 +116,14 @@ struct pipeline_consumer::impl {
   std::shared_ptr<serde::deserializer> deserializer;
   message_handler handler;
   consumer_counts counts;
+  // What counts() returns: a copy made once per loop pass, so other threads (metrics, progress) read
+  // whole counts without racing the consumer's thread.
+  mutable std::mutex published_mutex;
+  consumer_counts published;
+  void publish() {
+    std::lock_guard lock(published_mutex);
+    published = counts;
+  }
   std::mt19937_64 rng{std::random_device{}()};
   // Outcome of the dead letter being sent; delivery reports arrive on this thread, inside poll().
   std::optional<delivery_report> last_report;
@@ -365,6 +373,7 @@ struct pipeline_consumer::impl {
     partition_state* s = state_of(m.get());
     if (s == nullptr) return;  // from a partition no longer ours: not stored, its owner gets it
     ++counts.received;
+    counts.received_bytes += m->len + m->key_len;
     s->backlog.push_back(std::move(m));
     if (s->backlog.size() >= config.max_backlog || s->pending != nullptr) settle(*s);
   }
@@ -689,7 +698,8 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
 pipeline_consumer::~pipeline_consumer() = default;
 
 consumer_counts pipeline_consumer::counts() const {
-  return impl_->counts;
+  std::lock_guard lock(impl_->published_mutex);
+  return impl_->published;
 }
 
 std::vector<std::string> pipeline_consumer::retry_topic_names() const {
@@ -718,6 +728,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
   auto next_notice = notice_every;
   std::optional<error> gave_up;
   while (!stop_.load(std::memory_order_relaxed) && !impl_->fatal) {
+    impl_->publish();
     const std::size_t batched = impl_->batcher ? impl_->batcher->size() : 0;
     if (options.max_messages != 0 && counts.finished() + batched >= options.max_messages) {
       impl_->flush_batch(true);
@@ -773,6 +784,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
     config_.log("consumer: leaving the group: " + detail::err_text(closed));  // the session times out instead
   }
   impl_->parts.clear();
+  impl_->publish();
   if (impl_->fatal) return tl::unexpected(*impl_->fatal);
   if (gave_up) return tl::unexpected(*gave_up);
   return {};

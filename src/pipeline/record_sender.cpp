@@ -25,11 +25,16 @@ record_sender::record_sender(kafka::producer_config config,
 result<void> record_sender::send(const avro::value& record, const std::string& key) {
   buffer_.clear();
   if (auto ok = serializer_.serialize(record, buffer_); !ok) return ok;
-  return producer_->produce(topic_, as_bytes(key), buffer_, {}, producer_->counts().produced + 1);
+  auto queued = producer_->produce(topic_, as_bytes(key), buffer_, {}, producer_->counts().produced + 1);
+  if (queued) queued_bytes_.fetch_add(key.size() + buffer_.size(), std::memory_order_relaxed);
+  return queued;
 }
 
 result<void> record_sender::send_raw(const std::string& bytes, const std::string& key) {
-  return producer_->produce(topic_, as_bytes(key), as_bytes(bytes), {}, producer_->counts().produced + 1);
+  auto queued =
+      producer_->produce(topic_, as_bytes(key), as_bytes(bytes), {}, producer_->counts().produced + 1);
+  if (queued) queued_bytes_.fetch_add(key.size() + bytes.size(), std::memory_order_relaxed);
+  return queued;
 }
 
 result<void> record_sender::finish(std::chrono::milliseconds timeout) {

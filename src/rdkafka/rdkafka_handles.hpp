@@ -10,6 +10,7 @@
 
 #include "kavro/kafka/config.hpp"
 #include "kavro/kafka/log_bridge.hpp"
+#include "kavro/kafka/stats_bridge.hpp"
 #include "kavro/result.hpp"
 
 namespace kavro::rdk {
@@ -56,7 +57,8 @@ inline bool is_secret_property(const std::string& key) {
 // A librdkafka configuration from the property map; a rejected key or value is an error naming it.
 inline result<conf_ptr> make_conf(const kafka::properties& props) {
   conf_ptr conf(rd_kafka_conf_new());
-  kafka::route_logs(conf.get());  // librdkafka's lines through kavro's levelled logger, never raw
+  kafka::route_logs(conf.get());        // librdkafka's lines through kavro's levelled logger, never raw
+  kafka::route_statistics(conf.get());  // to kavro::metrics' sink, when statistics.interval.ms is set
   char errstr[512];
   for (const auto& [key, value] : props) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=

@@ -251,10 +251,13 @@ result<T> client::call(const char* method, const std::string& path, const std::s
 }
 
 result<std::int32_t> client::register_schema(const std::string& subject, const std::string& schema) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = ids_by_subject_schema_.find({subject, schema}); it != ids_by_subject_schema_.end())
+    if (auto it = ids_by_subject_schema_.find({subject, schema}); it != ids_by_subject_schema_.end()) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
       return it->second;
+    }
   }
   const std::string body = schema_body(schema);
   auto id =
@@ -269,6 +272,7 @@ result<std::int32_t> client::register_schema(const std::string& subject, const s
 }
 
 result<registered_schema> client::lookup_schema(const std::string& subject, const std::string& schema) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   const std::string body = schema_body(schema);
   auto found = call<registered_schema>("POST", "/subjects/" + url_encode(subject), &body,
                                        [](const std::string& b) { return to_registered(reply_json(b)); });
@@ -281,9 +285,13 @@ result<registered_schema> client::lookup_schema(const std::string& subject, cons
 }
 
 result<std::string> client::schema_by_id(std::int32_t id) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = schemas_by_id_.find(id); it != schemas_by_id_.end()) return it->second;
+    if (auto it = schemas_by_id_.find(id); it != schemas_by_id_.end()) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
+      return it->second;
+    }
   }
   auto schema =
       call<std::string>("GET", "/schemas/ids/" + std::to_string(id), nullptr,
@@ -296,11 +304,13 @@ result<std::string> client::schema_by_id(std::int32_t id) {
 }
 
 result<registered_schema> client::latest_version(const std::string& subject) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   const auto now = std::chrono::steady_clock::now();
   if (config_.latest_cache_ttl.count() > 0) {
     std::lock_guard lock(cache_mutex_);
     if (auto it = latest_by_subject_.find(subject);
         it != latest_by_subject_.end() && now - it->second.first < config_.latest_cache_ttl) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
       return it->second.second;
     }
   }
@@ -311,6 +321,10 @@ result<registered_schema> client::latest_version(const std::string& subject) {
     schemas_by_id_.emplace(latest->id, latest->schema);
   }
   return latest;
+}
+
+client::usage client::counts() const {
+  return {calls_.load(std::memory_order_relaxed), cache_hits_.load(std::memory_order_relaxed)};
 }
 
 result<std::vector<std::string>> client::subjects() {

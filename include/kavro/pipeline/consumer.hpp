@@ -111,11 +111,12 @@ struct consumer_config {
 };
 
 struct consumer_counts {
-  std::uint64_t received = 0;       // messages taken from the topic
-  std::uint64_t handled = 0;        // handler succeeded (with batching: and its batch was flushed)
-  std::uint64_t retries = 0;        // handler calls after a first failed one
-  std::uint64_t dead_lettered = 0;  // dead letters acknowledged by the broker
-  std::uint64_t dead_decode = 0;    // ... of which: could not be decoded
+  std::uint64_t received = 0;        // messages taken from the topic
+  std::uint64_t received_bytes = 0;  // ... their key and value bytes
+  std::uint64_t handled = 0;         // handler succeeded (with batching: and its batch was flushed)
+  std::uint64_t retries = 0;         // handler calls after a first failed one
+  std::uint64_t dead_lettered = 0;   // dead letters acknowledged by the broker
+  std::uint64_t dead_decode = 0;     // ... of which: could not be decoded
   std::uint64_t dead_unknown_schema = 0;
   std::uint64_t dead_permanent = 0;
   std::uint64_t dead_exhausted = 0;
@@ -163,6 +164,7 @@ class pipeline_consumer {
   // (its offset not stored, so it is delivered again), and run() returns.
   void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
 
+  // Safe from any thread: as of the consumer's last pass through its loop (exact once run() returned).
   consumer_counts counts() const;
   const std::string& dead_letter_topic() const { return config_.dead_letter_topic; }
   // The retry topics used with consumer_config::retry_topics, in order; empty without it.

@@ -2,6 +2,7 @@
 // failure reported to the caller's callback and counted.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,8 @@ class record_sender {
   result<void> finish(std::chrono::milliseconds timeout);
 
   kafka::producer_counts counts() const { return producer_->counts(); }
+  // Key and value bytes of the messages accepted into the producer's queue; read from any thread.
+  std::uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
   result<std::int32_t> schema_id() { return serializer_.schema_id(); }
 
  private:
@@ -41,6 +44,7 @@ class record_sender {
   serde::serializer serializer_;
   std::vector<std::uint8_t> buffer_;
   std::unique_ptr<kafka::producer> producer_;
+  std::atomic<std::uint64_t> queued_bytes_{0};
 };
 
 }  // namespace kavro::pipeline

@@ -3,6 +3,7 @@
 // retries, failover across URLs, basic auth and TLS.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -94,6 +95,14 @@ class client final : public schema_registry {
   };
   result<raw_reply> raw_request(const char* method, const std::string& path, const std::string* body);
 
+  // Calls of the four schema_registry methods and how many of them the caches answered (no request
+  // sent); read from any thread, for metrics.
+  struct usage {
+    std::uint64_t calls = 0;
+    std::uint64_t cache_hits = 0;
+  };
+  usage counts() const;
+
  private:
   struct http_reply;
   result<http_reply> request(const char* method, const std::string& path, const std::string* body);
@@ -103,6 +112,8 @@ class client final : public schema_registry {
 
   client_config config_;
   std::mutex cache_mutex_;
+  std::atomic<std::uint64_t> calls_{0};
+  std::atomic<std::uint64_t> cache_hits_{0};
   std::map<std::int32_t, std::string> schemas_by_id_;
   std::map<std::pair<std::string, std::string>, std::int32_t> ids_by_subject_schema_;
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, registered_schema>>
