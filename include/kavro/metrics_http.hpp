@@ -56,6 +56,7 @@ class http_endpoint {
  private:
   void serve();
   void serve_one(int fd);
+  static void close_gently(int fd);
 
   http_endpoint_options options_;
   std::function<std::string()> page_;

@@ -120,7 +120,7 @@ void http_endpoint::serve() {
     } catch (...) {
       // a failing page (out of memory) costs this scrape only
     }
-    ::close(fd);
+    close_gently(fd);
   }
 }
 
@@ -153,6 +153,23 @@ void http_endpoint::serve_one(int fd) {
   }
   const bool head_only = head.starts_with("HEAD ");
   send_all(fd, format_answer(answer_request(head, page_), head_only), options_.read_timeout);
+}
+
+void http_endpoint::close_gently(int fd) {
+  // Closing with unread input makes the kernel send a reset, which can destroy an answer (a 431) the
+  // client has not read yet: say we are done, then discard what the client still sends, briefly.
+  ::shutdown(fd, SHUT_WR);
+  char buf[4096];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  std::size_t drained = 0;
+  while (drained < 1024 * 1024 && std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    drained += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
 }
 
 }  // namespace kavro::metrics
