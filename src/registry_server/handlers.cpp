@@ -1,6 +1,6 @@
 // Request parsing, decisions and response shaping for each endpoint, following Confluent's JSON
 // field names and order, status codes and texts. Reads take the state's shared lock; writes are
-// serialised, decide under the shared lock, then append records to the storage.
+// serialised, decide under the shared lock, then append records to the store.
 #include "handlers.hpp"
 
 #include <algorithm>

@@ -10,7 +10,7 @@
 #include "compatibility.hpp"
 #include "kavro/registry_server/errors.hpp"
 #include "state.hpp"
-#include "storage.hpp"
+#include "store.hpp"
 
 namespace kavro::registry_server {
 
@@ -25,7 +25,7 @@ response error_response(const api_error& e);
 
 class handlers {
  public:
-  handlers(shared_state& s, storage& log, compatibility_settings compat = {},
+  handlers(shared_state& s, store& log, compatibility_settings compat = {},
            compatibility_level default_level = compatibility_level::backward)
       : state_(s), log_(log), compat_(compat), default_level_(default_level) {}
 
@@ -84,7 +84,7 @@ class handlers {
   api_result<void> append(const std::vector<record>& records);
 
   shared_state& state_;
-  storage& log_;
+  store& log_;
   std::mutex write_mutex_;  // one write decides and appends at a time
   std::string kafka_cluster_;
   std::string registry_cluster_;

@@ -222,7 +222,7 @@ std::string normal_url(std::string url) {
 struct server::impl {
   server_config config;
   shared_state state;
-  std::unique_ptr<storage> log;
+  std::unique_ptr<store> log;
   std::unique_ptr<handlers> api;
   std::shared_ptr<const authenticator> auth;  // null: open
   registry_metrics metrics;                   // before http: the transport reports to it until it stops
@@ -271,7 +271,7 @@ struct server::impl {
       r.body = e.to_json();
       return r;
     };
-    log = config.kafka ? make_kafka_storage(state, *config.kafka) : make_memory_storage(state);
+    log = config.kafka ? make_kafka_store(state, *config.kafka) : make_memory_store(state);
     api = std::make_unique<handlers>(
         state, *log, compatibility_settings{config.decimals == decimal_compatibility::precision_and_scale},
         config.default_compatibility);

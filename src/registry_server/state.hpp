@@ -1,5 +1,5 @@
 // The registry's state: what folding the change log (records.hpp) yields. Every instance, whatever
-// its storage, holds one and changes it only through apply().
+// its store, holds one and changes it only through apply().
 #pragma once
 
 #include <map>
@@ -61,7 +61,7 @@ class state {
   std::int32_t max_id_ = 0;
 };
 
-// The state and its lock, shared by the HTTP handlers (readers) and the storage (the one writer).
+// The state and its lock, shared by the HTTP handlers (readers) and the store (the one writer).
 struct shared_state {
   mutable std::shared_mutex mutex;
   registry_server::state data;
