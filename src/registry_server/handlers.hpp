@@ -2,10 +2,12 @@
 // parameters, query parameters and body, and returns the status and JSON body to send.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compatibility.hpp"
 #include "kavro/registry_server/errors.hpp"
@@ -81,7 +83,17 @@ class handlers {
   }
 
  private:
-  api_result<void> append(const std::vector<record>& records);
+  // What a write decides: the records to append (none: nothing is written) and the reply to send once
+  // they are durable. A refusal is just its reply, so a decision returns error_response(...) as it is.
+  struct write_plan {
+    write_plan(response r) : reply(std::move(r)) {}  // NOLINT(google-explicit-constructor)
+    write_plan(std::vector<record> rs, response r) : records(std::move(rs)), reply(std::move(r)) {}
+    std::vector<record> records;
+    response reply;
+  };
+  // Every write's one sequence: take the write lock, sync (the state catches up with the log, so the
+  // decision sees every instance's writes), decide under the state's shared lock, append.
+  response write(const std::function<write_plan(const state&)>& decide);
 
   shared_state& state_;
   store& log_;
