@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run: configures build/tsan (the tsan preset: TSAN, no ASan), builds only what the
-# unit tier and the consumer's fault tests need, and runs them. The fault tests start their own broker.
+# ThreadSanitizer run: configures build/tsan (the tsan preset: TSAN, no ASan), builds only what its
+# tests need, and runs them. The consumer's fault tests start their own broker.
 #
-#   scripts/tsan.sh                 the unit tier, then the consumer's fault tests
-#   scripts/tsan.sh -R poll_keeper  any ctest arguments replace the default selection (unit tier only)
+#   scripts/tsan.sh                 the pipeline's unit tests (partition table, commit batcher, poll
+#                                   keeper, ...), then the consumer's fault tests: what scripts/test.sh runs
+#   scripts/tsan.sh --unit-tier     every unit test executable, then the consumer's fault tests
+#   scripts/tsan.sh -R poll_keeper  any other ctest arguments replace the default selection (unit tier only)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 start=$(date +%s)
 cmake --preset tsan >/dev/null
-# The unit tier's executables (every test directory under tests/unit), the consumer's fault tests and the
-# kavro command they drive.
-mapfile -t unit_targets < <(grep -ho 'NAME [a-z_0-9]* LABEL unit' tests/unit/*/CMakeLists.txt | awk '{print $2}')
-cmake --build build/tsan --target "${unit_targets[@]}" consumer_fault_tests kavro -j "${KAVRO_TSAN_JOBS:-2}"
+# The threads under test live in the pipeline (the consumer and its poll keeper): its unit tests and the
+# consumer's fault tests (with the kavro command they drive) are what the suite's TSAN step builds. Only
+# built executables register their tests, so `ctest -L unit` below runs just these.
+unit_targets=(pipeline_unit_tests)
+if [[ "${1:-}" == --unit-tier ]]; then
+  shift
+  mapfile -t unit_targets < <(grep -ho 'NAME [a-z_0-9]* LABEL unit' tests/unit/*/CMakeLists.txt | awk '{print $2}')
+fi
+cmake --build --preset tsan --target "${unit_targets[@]}" consumer_fault_tests kavro -j "${KAVRO_TSAN_JOBS:-2}"
 built=$(date +%s)
 echo "tsan: built in $(( built - start )) s"
 

@@ -1,6 +1,6 @@
 // Request parsing, decisions and response shaping for each endpoint, following Confluent's JSON
 // field names and order, status codes and texts. Reads take the state's shared lock; writes are
-// serialised, decide under the shared lock, then append records to the storage.
+// serialised, decide under the shared lock, then append records to the store.
 #include "handlers.hpp"
 
 #include <algorithm>
@@ -410,111 +410,97 @@ std::optional<api_error> unsupported_query(const query_params& q) {
   return std::nullopt;
 }
 
-// A scope's own settings (the subject's, or the global ones): what GET /config shows.
-config_settings own_config(const state& st, const std::optional<std::string>& subject) {
-  if (!subject) return st.global_config;
-  auto it = st.subject_configs.find(*subject);
-  return it == st.subject_configs.end() ? config_settings{} : it->second;
+// Stored metadata and rule sets are compact JSON written by a registry, but one read from another
+// registry's `_schemas` topic is not checked: parsed with the bounded parser, never with a throw.
+std::optional<json> parse_stored(const std::string& text) {
+  auto parsed = safe_json::parse_ordered(text, safe_json::parse_options{});
+  if (!parsed) return std::nullopt;
+  return std::move(*parsed);
 }
 
-// The settings a subject's operations use: each of the subject's own, else the global one.
-config_settings config_in_scope(const state& st, const std::string& subject, compatibility_level fallback) {
-  config_settings out = own_config(st, subject);
-  const config_settings& g = st.global_config;
-  const auto fill = [](auto& mine, const auto& global) {
-    if (!mine) mine = global;
-  };
-  fill(out.normalize, g.normalize);
-  fill(out.validate_fields, g.validate_fields);
-  fill(out.level, g.level);
-  fill(out.compatibility_group, g.compatibility_group);
-  fill(out.default_metadata, g.default_metadata);
-  fill(out.override_metadata, g.override_metadata);
-  fill(out.default_rule_set, g.default_rule_set);
-  fill(out.override_rule_set, g.override_rule_set);
-  if (!out.level) out.level = fallback;  // the server's default (schema.compatibility.level)
-  return out;
-}
-
-// Confluent's AliasFilter: the subject named in a /subjects/{s}... path is replaced by the alias its
-// own config names (one hop; the alias target's own alias is not followed).
-std::string resolve_alias(const state& st, const std::string& subject) {
-  auto it = st.subject_configs.find(subject);
-  if (it == st.subject_configs.end() || !it->second.alias || it->second.alias->empty()) return subject;
-  return *it->second.alias;
+// Merges an older and a newer metadata or rule set: either alone is the result, and so is the newer
+// one when the older does not parse (the older one when only the newer does not).
+template <class Merge>
+std::optional<std::string> merge_stored(const std::optional<std::string>& older,
+                                        const std::optional<std::string>& newer, Merge merge) {
+  if (!older) return newer;
+  if (!newer) return older;
+  const auto a = parse_stored(*older);
+  const auto b = parse_stored(*newer);
+  if (!a) return newer;
+  if (!b) return older;
+  return merge(*a, *b).dump();
 }
 
 // Metadata.mergeMetadata: the newer one's properties and tag paths replace the older one's, the
-// sensitive sets are joined; either alone is the result.
+// sensitive sets are joined.
 std::optional<std::string> merge_metadata(const std::optional<std::string>& older,
                                           const std::optional<std::string>& newer) {
-  if (!older) return newer;
-  if (!newer) return older;
-  const json a = json::parse(*older);
-  const json b = json::parse(*newer);
-  json out = json::object();
-  for (const char* field : {"tags", "properties"}) {
-    std::map<std::string, json> merged;
+  return merge_stored(older, newer, [](const json& a, const json& b) {
+    json out = json::object();
+    for (const char* field : {"tags", "properties"}) {
+      std::map<std::string, json> merged;
+      for (const json* m : {&a, &b}) {
+        if (auto it = m->find(field); it != m->end() && it->is_object()) {
+          for (const auto& [k, v] : it->items()) merged[k] = v;
+        }
+      }
+      if (merged.empty()) continue;
+      json o = json::object();
+      for (auto& [k, v] : merged) o[k] = std::move(v);
+      out[field] = std::move(o);
+    }
+    std::set<std::string> sensitive;
     for (const json* m : {&a, &b}) {
-      if (auto it = m->find(field); it != m->end() && it->is_object()) {
-        for (const auto& [k, v] : it->items()) merged[k] = v;
+      if (auto it = m->find("sensitive"); it != m->end() && it->is_array()) {
+        for (const auto& e : *it) {
+          if (e.is_string()) sensitive.insert(e.get<std::string>());
+        }
       }
     }
-    if (merged.empty()) continue;
-    json o = json::object();
-    for (auto& [k, v] : merged) o[k] = std::move(v);
-    out[field] = std::move(o);
-  }
-  std::set<std::string> sensitive;
-  for (const json* m : {&a, &b}) {
-    if (auto it = m->find("sensitive"); it != m->end() && it->is_array()) {
-      for (const auto& e : *it) {
-        if (e.is_string()) sensitive.insert(e.get<std::string>());
-      }
-    }
-  }
-  if (!sensitive.empty()) out["sensitive"] = sensitive;
-  return out.dump();
+    if (!sensitive.empty()) out["sensitive"] = sensitive;
+    return out;
+  });
 }
 
 // RuleSet.mergeRuleSets: per list, the older rules not named in the newer list, then the newer ones.
 std::optional<std::string> merge_rule_sets(const std::optional<std::string>& older,
                                            const std::optional<std::string>& newer) {
-  if (!older) return newer;
-  if (!newer) return older;
-  const json a = json::parse(*older);
-  const json b = json::parse(*newer);
-  json out = json::object();
-  for (const char* list : {"migrationRules", "domainRules", "encodingRules"}) {
-    const auto rules = [&](const json& set) {
-      auto it = set.find(list);
-      return it != set.end() && it->is_array() ? *it : json::array();
-    };
-    const json old_rules = rules(a);
-    const json new_rules = rules(b);
-    json merged = json::array();
-    if (old_rules.empty()) {
-      merged = new_rules;
-    } else if (new_rules.empty()) {
-      merged = old_rules;
-    } else {
-      std::set<std::string> names;
-      for (const auto& r : new_rules) names.insert(r.value("name", ""));
-      for (const auto& r : old_rules) {
-        if (!names.contains(r.value("name", ""))) merged.push_back(r);
+  return merge_stored(older, newer, [](const json& a, const json& b) {
+    json out = json::object();
+    for (const char* list : {"migrationRules", "domainRules", "encodingRules"}) {
+      const auto rules = [&](const json& set) {
+        auto it = set.find(list);
+        return it != set.end() && it->is_array() ? *it : json::array();
+      };
+      const json old_rules = rules(a);
+      const json new_rules = rules(b);
+      json merged = json::array();
+      if (old_rules.empty()) {
+        merged = new_rules;
+      } else if (new_rules.empty()) {
+        merged = old_rules;
+      } else {
+        std::set<std::string> names;
+        for (const auto& r : new_rules) names.insert(r.value("name", ""));
+        for (const auto& r : old_rules) {
+          if (!names.contains(r.value("name", ""))) merged.push_back(r);
+        }
+        for (const auto& r : new_rules) merged.push_back(r);
       }
-      for (const auto& r : new_rules) merged.push_back(r);
+      if (!merged.empty()) out[list] = std::move(merged);
     }
-    if (!merged.empty()) out[list] = std::move(merged);
-  }
-  return out.dump();
+    return out;
+  });
 }
 
 // A metadata property's value (compatibilityGroup, confluent:reserved), nullopt when not set.
 std::optional<std::string> metadata_property(const std::optional<std::string>& metadata,
                                              const std::string& key) {
   if (!metadata) return std::nullopt;
-  const json m = json::parse(*metadata);
+  const auto parsed = parse_stored(*metadata);
+  if (!parsed) return std::nullopt;
+  const json& m = *parsed;
   auto p = m.find("properties");
   if (p == m.end() || !p->is_object()) return std::nullopt;
   auto it = p->find(key);
@@ -587,16 +573,6 @@ void set_metadata_rule_set(const config_settings& config, stored_schema& schema,
       merge_metadata(merge_metadata(config.default_metadata, specific_metadata), config.override_metadata);
   schema.rule_set =
       merge_rule_sets(merge_rule_sets(config.default_rule_set, specific_rules), config.override_rule_set);
-}
-
-registry_mode effective_mode(const state& st, const std::string& subject) {
-  if (st.global_mode == registry_mode::readonly_override) return registry_mode::readonly_override;
-  if (auto it = st.subject_modes.find(subject); it != st.subject_modes.end()) return it->second;
-  return st.global_mode.value_or(registry_mode::readwrite);
-}
-
-bool read_only(registry_mode m) {
-  return m == registry_mode::readonly || m == registry_mode::readonly_override;
 }
 
 api_error read_only_error(const std::string& subject) {
@@ -709,8 +685,16 @@ response error_response(const api_error& e) {
   return {e.http_status(), e.to_json()};
 }
 
-api_result<void> handlers::append(const std::vector<record>& records) {
-  return log_.append(records);
+response handlers::write(const std::function<write_plan(const state&)>& decide) {
+  std::lock_guard serial(write_mutex_);
+  if (auto synced = log_.sync(); !synced) return fail_with(synced);
+  write_plan plan = [&] {
+    std::shared_lock lock(state_.mutex);
+    return decide(state_.data);
+  }();
+  if (plan.records.empty()) return std::move(plan.reply);
+  if (auto appended = log_.append(plan.records); !appended) return fail_with(appended);
+  return std::move(plan.reply);
 }
 
 response handlers::root() const {
@@ -878,7 +862,7 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
   if (!found && with_contract) {
     if (const auto* latest = st.latest(subject); latest && st.schema(latest->id)) {
       stored_schema completed = request->schema;
-      set_metadata_rule_set(config_in_scope(st, subject, default_level_), completed,
+      set_metadata_rule_set(effective_config(st, subject, default_level_), completed,
                             &st.schema(latest->id)->schema);
       if (completed.metadata != request->schema.metadata || completed.rule_set != request->schema.rule_set) {
         if (auto again = normalize_schema(completed, resolver_for(st))) found = find(*again);
@@ -892,16 +876,11 @@ response handlers::lookup_schema(const std::string& subject_in, const std::strin
 response handlers::delete_subject(const std::string& subject_in, const query_params& q) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  std::string subject;
   const bool permanent = flag(q, "permanent");
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  std::vector<record> records;
-  json out = json::array();
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
-    subject = resolve_alias(st, *qualified);
+  return write([&](const state& st) -> write_plan {
+    std::vector<record> records;
+    json out = json::array();
+    const std::string subject = resolve_alias(st, *qualified);
     if (read_only(effective_mode(st, subject))) return error_response(read_only_error(subject));
     const auto* versions = st.versions(subject);
     if (!versions) return error_response(make_error(error_code::subject_not_found, subject));
@@ -925,9 +904,8 @@ response handlers::delete_subject(const std::string& subject_in, const query_par
       if (st.subject_modes.contains(subject)) records.push_back(mode_record{subject, std::nullopt});
       if (st.subject_configs.contains(subject)) records.push_back(config_record{subject, {}});
     }
-  }
-  if (auto appended = append(records); !appended) return fail_with(appended);
-  return ok(out);
+    return {std::move(records), ok(out)};
+  });
 }
 
 response handlers::latest_with_metadata(const std::string& subject_in, const query_params& q) const {
@@ -1001,8 +979,8 @@ void populate_from_previous(const state& st, const std::string& subject, const c
     schema.references = previous->schema.references;
   }
   set_metadata_rule_set(config, schema, previous ? &previous->schema : nullptr);
-  if (schema.metadata) {
-    json m = json::parse(*schema.metadata);
+  if (auto parsed = schema.metadata ? parse_stored(*schema.metadata) : std::nullopt) {
+    json& m = *parsed;
     if (auto p = m.find("properties"); p != m.end() && p->contains("confluent:version")) {
       (*p)["confluent:version"] = std::to_string(next.value);
       schema.metadata = m.dump();
@@ -1038,7 +1016,7 @@ response handlers::register_schema(const std::string& subject_in, const std::str
     std::shared_lock lock(state_.mutex);
     const state& st = state_.data;
     const std::string subject = resolve_alias(st, *qualified);
-    const config_settings config = config_in_scope(st, subject, default_level_);
+    const config_settings config = effective_config(st, subject, default_level_);
     const auto* latest = st.latest(subject);
     const auto* latest_schema = latest ? st.schema(latest->id) : nullptr;
     const bool inherits = latest_schema && (latest_schema->schema.metadata || latest_schema->schema.rule_set);
@@ -1059,16 +1037,11 @@ response handlers::register_schema(const std::string& subject_in, const std::str
     // Under no lock: the inputs are copies.
     pre->result = registry_server::check_compatibility(pre->level, pre->candidate, pre->against, compat_);
   }
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  schema_record r;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
+  return write([&](const state& st) -> write_plan {
     const std::string subject = resolve_alias(st, *qualified);
     const registry_mode mode = effective_mode(st, subject);
     if (read_only(mode)) return error_response(read_only_error(subject));
-    const config_settings config = config_in_scope(st, subject, default_level_);
+    const config_settings config = effective_config(st, subject, default_level_);
     const auto* latest_any = st.latest(subject, true);
     const schema_version next_version{latest_any ? latest_any->version.value + 1 : 1};
     if (mode != registry_mode::import)
@@ -1118,10 +1091,8 @@ response handlers::register_schema(const std::string& subject_in, const std::str
             make_error(error_code::incompatible_schema, incompatible_message(subject, compat.messages)));
       }
     }
-    r = schema_record{subject, version, id, schema->schema, false};
-  }
-  if (auto appended = append({r}); !appended) return fail_with(appended);
-  return ok(json{{"id", r.id.value}});
+    return {{schema_record{subject, version, id, schema->schema, false}}, ok(json{{"id", id.value}})};
+  });
 }
 
 namespace {
@@ -1183,18 +1154,11 @@ response handlers::delete_version(const std::string& subject_in, const std::stri
                                   const query_params& q) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
-  std::string subject;
   const bool permanent = flag(q, "permanent");
   auto version = parse_version(version_text);
   if (!version) return fail_with(version);
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  record r;
-  schema_version deleted_version;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
-    subject = resolve_alias(st, *qualified);
+  return write([&](const state& st) -> write_plan {
+    const std::string subject = resolve_alias(st, *qualified);
     if (read_only(effective_mode(st, subject))) return error_response(read_only_error(subject));
     const auto* versions = st.versions(subject);
     if (!versions) return error_response(make_error(error_code::subject_not_found, subject));
@@ -1212,15 +1176,10 @@ response handlers::delete_version(const std::string& subject_in, const std::stri
     }
     if (!referencing_ids(st, subject, v->version).empty())
       return error_response(reference_exists(subject, v->version));
-    deleted_version = v->version;
-    if (permanent) {
-      r = schema_tombstone{subject, v->version};
-    } else {
-      r = schema_record{subject, v->version, v->id, st.schema(v->id)->schema, true};
-    }
-  }
-  if (auto appended = append({r}); !appended) return fail_with(appended);
-  return ok(json(deleted_version.value));
+    record r = permanent ? record{schema_tombstone{subject, v->version}}
+                         : record{schema_record{subject, v->version, v->id, st.schema(v->id)->schema, true}};
+    return {{std::move(r)}, ok(json(v->version.value))};
+  });
 }
 
 response handlers::check_compatibility(const std::string& subject_in,
@@ -1260,7 +1219,7 @@ response handlers::check_compatibility(const std::string& subject_in,
     if (!verbose) return fail_with(schema);
     return ok(json{{"is_compatible", false}, {"messages", json::array({schema.error().message})}});
   }
-  auto result = check_in_scope(st, subject, config_in_scope(st, subject, default_level_), schema->schema,
+  auto result = check_in_scope(st, subject, effective_config(st, subject, default_level_), schema->schema,
                                schema->resolved, std::move(against), compat_);
   json out{{"is_compatible", result.compatible}};
   if (verbose) out["messages"] = result.messages;
@@ -1368,10 +1327,6 @@ api_error config_read_only(const std::optional<std::string>& subject) {
                     "Subject " + subject.value_or("null") + " in context  is in read-only mode");
 }
 
-registry_mode scope_mode(const state& st, const std::optional<std::string>& subject) {
-  return subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
-}
-
 // Config fields of newer Confluent releases kavro does not implement: refused rather than stored
 // without effect.
 constexpr std::array unsupported_config_fields{"validateRules", "validateNewSchemas", "compatibilityPolicy"};
@@ -1409,34 +1364,21 @@ response handlers::put_config(const std::optional<std::string>& subject_in, cons
   }
   auto update = parse_config_update(*request);
   if (!update) return fail_with(update);
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  config_settings merged;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
-    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
+  return write([&](const state& st) -> write_plan {
+    if (read_only(effective_mode(st, subject))) return error_response(config_read_only(subject));
     // A field the request leaves out keeps its stored value, so {} changes nothing.
-    merged = updated(own_config(st, subject), *update);
+    const config_settings merged = updated(own_config(st, subject), *update);
     if (update->empty()) return ok(config_json(merged, "compatibility"));
-  }
-  if (auto appended = append({config_record{subject, merged}}); !appended) {
-    return fail_with(appended);
-  }
-  return ok(config_json(merged, "compatibility"));
+    return {{config_record{subject, merged}}, ok(config_json(merged, "compatibility"))};
+  });
 }
 
 response handlers::delete_config(const std::optional<std::string>& subject_in) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   const std::optional<std::string>& subject = *qualified;
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  config_settings previous;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
-    previous = own_config(st, subject);
+  return write([&](const state& st) -> write_plan {
+    config_settings previous = own_config(st, subject);
     if (!subject) {
       if (!previous.level) previous.level = default_level_;
     } else if (previous.empty()) {
@@ -1444,12 +1386,9 @@ response handlers::delete_config(const std::optional<std::string>& subject_in) {
       // not it has versions; a config set on a subject without versions can be deleted.
       return error_response(make_error(error_code::subject_not_found, *subject));
     }
-    if (read_only(scope_mode(st, subject))) return error_response(config_read_only(subject));
-  }
-  if (auto appended = append({config_record{subject, {}}}); !appended) {
-    return fail_with(appended);
-  }
-  return ok(config_json(previous, "compatibilityLevel"));
+    if (read_only(effective_mode(st, subject))) return error_response(config_read_only(subject));
+    return {{config_record{subject, {}}}, ok(config_json(previous, "compatibilityLevel"))};
+  });
 }
 
 response handlers::get_mode(const std::optional<std::string>& subject_in, const query_params& q) const {
@@ -1481,14 +1420,9 @@ response handlers::put_mode(const std::optional<std::string>& subject_in, const 
     mode = parse_registry_mode(it->get<std::string>());
   }
   if (!mode) return error_response(make_error(error_code::invalid_mode));
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  std::vector<record> records;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
-    const registry_mode scope =
-        subject ? effective_mode(st, *subject) : st.global_mode.value_or(registry_mode::readwrite);
+  return write([&](const state& st) -> write_plan {
+    std::vector<record> records;
+    const registry_mode scope = effective_mode(st, subject);
     // As Confluent: entering IMPORT (unless forced or already there) needs no live version under the
     // subject (or any subject, for the global mode); soft-deleted versions left there are deleted
     // for good (SCHEMA tombstones) and a CLEAR_SUBJECT record follows.
@@ -1510,22 +1444,17 @@ response handlers::put_mode(const std::optional<std::string>& subject_in, const 
       }
       records.push_back(clear_subject_record{subject});
     }
-  }
-  records.push_back(mode_record{subject, mode});
-  if (auto appended = append(records); !appended) return fail_with(appended);
-  return ok(json{{"mode", to_string(*mode)}});
+    records.push_back(mode_record{subject, mode});
+    return {std::move(records), ok(json{{"mode", to_string(*mode)}})};
+  });
 }
 
 response handlers::delete_mode(const std::optional<std::string>& subject_in) {
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
   const std::optional<std::string>& subject = *qualified;
-  std::lock_guard write(write_mutex_);
-  if (auto synced = log_.sync(); !synced) return fail_with(synced);
-  registry_mode previous;
-  {
-    std::shared_lock lock(state_.mutex);
-    const state& st = state_.data;
+  return write([&](const state& st) -> write_plan {
+    registry_mode previous;
     if (!subject) {
       previous = st.global_mode.value_or(registry_mode::readwrite);
     } else {
@@ -1540,9 +1469,8 @@ response handlers::delete_mode(const std::optional<std::string>& subject_in) {
         previous = it->second;
       }
     }
-  }
-  if (auto appended = append({mode_record{subject, std::nullopt}}); !appended) return fail_with(appended);
-  return ok(json{{"mode", to_string(previous)}});
+    return {{mode_record{subject, std::nullopt}}, ok(json{{"mode", to_string(previous)}})};
+  });
 }
 
 response handlers::list_contexts(const query_params& q) const {

@@ -2,15 +2,17 @@
 // parameters, query parameters and body, and returns the status and JSON body to send.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compatibility.hpp"
 #include "kavro/registry_server/errors.hpp"
 #include "state.hpp"
-#include "storage.hpp"
+#include "store.hpp"
 
 namespace kavro::registry_server {
 
@@ -25,7 +27,7 @@ response error_response(const api_error& e);
 
 class handlers {
  public:
-  handlers(shared_state& s, storage& log, compatibility_settings compat = {},
+  handlers(shared_state& s, store& log, compatibility_settings compat = {},
            compatibility_level default_level = compatibility_level::backward)
       : state_(s), log_(log), compat_(compat), default_level_(default_level) {}
 
@@ -81,10 +83,20 @@ class handlers {
   }
 
  private:
-  api_result<void> append(const std::vector<record>& records);
+  // What a write decides: the records to append (none: nothing is written) and the reply to send once
+  // they are durable. A refusal is just its reply, so a decision returns error_response(...) as it is.
+  struct write_plan {
+    write_plan(response r) : reply(std::move(r)) {}  // NOLINT(google-explicit-constructor)
+    write_plan(std::vector<record> rs, response r) : records(std::move(rs)), reply(std::move(r)) {}
+    std::vector<record> records;
+    response reply;
+  };
+  // Every write's one sequence: take the write lock, sync (the state catches up with the log, so the
+  // decision sees every instance's writes), decide under the state's shared lock, append.
+  response write(const std::function<write_plan(const state&)>& decide);
 
   shared_state& state_;
-  storage& log_;
+  store& log_;
   std::mutex write_mutex_;  // one write decides and appends at a time
   std::string kafka_cluster_;
   std::string registry_cluster_;

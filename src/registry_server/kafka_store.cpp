@@ -1,4 +1,4 @@
-// The Kafka-backed storage: the change log is a compacted single-partition topic in Confluent's
+// The Kafka-backed store: the change log is a compacted single-partition topic in Confluent's
 // `_schemas` format. A reader thread folds every record into the state; a write produces its records
 // (idempotent, acks=all), waits for the broker's acknowledgement and then for the reader to have
 // applied them, so the writer reads its own writes. Start-up and every write first catch up with the
@@ -14,9 +14,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "kavro/config_error.hpp"
 #include "rdkafka_admin.hpp"
+#include "rdkafka_error.hpp"
 #include "rdkafka_handles.hpp"
-#include "storage.hpp"
+#include "store.hpp"
 
 namespace kavro::registry_server {
 namespace {
@@ -42,10 +44,12 @@ constexpr const char* producer_max_message_bytes = "100000000";
 // record header and varints at most ~25): enough to refuse before the broker would.
 constexpr std::int64_t record_overhead = 96;
 
-// The store is built in a constructor: librdkafka refusing the configuration is an exception.
+// The store is built in a constructor: librdkafka refusing the configuration is kavro's one
+// configuration exception, as the kafka module's clients throw it. (kafka::kafka_error is a value that
+// classifies a librdkafka code, not an exception; make_conf and make_handle report librdkafka's text.)
 template <class T>
-T or_throw(result<T> r) {
-  if (!r) throw std::runtime_error("registry kafka store: " + r.error().message);
+T or_config_error(result<T> r) {
+  if (!r) throw config_error("registry kafka store: " + r.error().message);
   return std::move(*r);
 }
 
@@ -88,15 +92,15 @@ class elector {
         std::to_string(std::max<long long>(config.session_timeout.count() / 3, 100));
     props["partition.assignment.strategy"] = "range";
     no_auto_create(props);
-    auto conf = or_throw(rdk::make_conf(props));
+    auto conf = or_config_error(rdk::make_conf(props));
     rd_kafka_conf_set_rebalance_cb(conf.get(), &elector::on_rebalance);
     rd_kafka_conf_set_opaque(conf.get(), this);
-    consumer_ = or_throw(rdk::make_handle(RD_KAFKA_CONSUMER, std::move(conf)));
+    consumer_ = or_config_error(rdk::make_handle(RD_KAFKA_CONSUMER, std::move(conf)));
     rd_kafka_poll_set_consumer(consumer_.get());
     rdk::partition_list_ptr topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), topic_.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get())) {
-      throw std::runtime_error("registry leader election: subscribe: " + rdk::err_text(err));
+      throw config_error(rdk::error_of(err).to_error("registry leader election: subscribe").message);
     }
     thread_ = std::thread([this] {
       while (!stop_) rdk::message_ptr(rd_kafka_consumer_poll(consumer_.get(), 100));
@@ -185,9 +189,9 @@ class elector {
   std::thread thread_;
 };
 
-class kafka_storage final : public storage {
+class kafka_store final : public store {
  public:
-  kafka_storage(shared_state& s, kafka_store_config config) : state_(s), config_(std::move(config)) {
+  kafka_store(shared_state& s, kafka_store_config config) : state_(s), config_(std::move(config)) {
     // The user's properties override bootstrap.servers; the settings below override the user's.
     kafka::properties common{{"bootstrap.servers", config_.bootstrap}};
     for (const auto& [key, value] : config_.properties) common[key] = value;
@@ -202,9 +206,9 @@ class kafka_storage final : public storage {
       producer_props["message.max.bytes"] = producer_max_message_bytes;
     producer_max_bytes_ = std::strtoll(producer_props["message.max.bytes"].c_str(), nullptr, 10);
     no_auto_create(producer_props);
-    auto pconf = or_throw(rdk::make_conf(producer_props));
+    auto pconf = or_config_error(rdk::make_conf(producer_props));
     rd_kafka_conf_set_dr_msg_cb(pconf.get(), &on_delivery);
-    producer_ = or_throw(rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf)));
+    producer_ = or_config_error(rdk::make_handle(RD_KAFKA_PRODUCER, std::move(pconf)));
 
     auto consumer_props = common;
     // A group id librdkafka wants for a consumer handle; partitions are assigned, never subscribed,
@@ -215,11 +219,12 @@ class kafka_storage final : public storage {
     consumer_props["enable.partition.eof"] = "true";
     consumer_props["auto.offset.reset"] = "earliest";
     no_auto_create(consumer_props);
-    consumer_ = or_throw(rdk::make_handle(RD_KAFKA_CONSUMER, or_throw(rdk::make_conf(consumer_props))));
+    consumer_ =
+        or_config_error(rdk::make_handle(RD_KAFKA_CONSUMER, or_config_error(rdk::make_conf(consumer_props))));
     rd_kafka_poll_set_consumer(consumer_.get());
   }
 
-  ~kafka_storage() override {
+  ~kafka_store() override {
     elector_.reset();
     stop_ = true;
     if (reader_.joinable()) reader_.join();
@@ -588,8 +593,8 @@ class kafka_storage final : public storage {
 
 }  // namespace
 
-std::unique_ptr<storage> make_kafka_storage(shared_state& state, const kafka_store_config& config) {
-  return std::make_unique<kafka_storage>(state, config);
+std::unique_ptr<store> make_kafka_store(shared_state& state, const kafka_store_config& config) {
+  return std::make_unique<kafka_store>(state, config);
 }
 
 }  // namespace kavro::registry_server

@@ -1,14 +1,14 @@
-// The in-memory storage: the change log is applied at once and kept nowhere else.
+// The in-memory store: the change log is applied at once and kept nowhere else.
 #include <mutex>
 
-#include "storage.hpp"
+#include "store.hpp"
 
 namespace kavro::registry_server {
 namespace {
 
-class memory_storage final : public storage {
+class memory_store final : public store {
  public:
-  explicit memory_storage(shared_state& s) : state_(s) {}
+  explicit memory_store(shared_state& s) : state_(s) {}
 
   api_result<void> append(const std::vector<record>& records) override {
     std::unique_lock lock(state_.mutex);
@@ -24,8 +24,8 @@ class memory_storage final : public storage {
 
 }  // namespace
 
-std::unique_ptr<storage> make_memory_storage(shared_state& state) {
-  return std::make_unique<memory_storage>(state);
+std::unique_ptr<store> make_memory_store(shared_state& state) {
+  return std::make_unique<memory_store>(state);
 }
 
 }  // namespace kavro::registry_server

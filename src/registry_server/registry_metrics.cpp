@@ -131,7 +131,7 @@ registry_metrics::state_counts count(const shared_state& s) {
 
 }  // namespace
 
-void registry_metrics::watch(const shared_state& state, storage& log,
+void registry_metrics::watch(const shared_state& state, store& log,
                              std::function<std::size_t()> connections_open,
                              std::function<std::uint64_t()> connections_refused) {
   using metrics::metric_type;

@@ -16,7 +16,7 @@
 #include "http_server.hpp"
 #include "kavro/metrics.hpp"
 #include "state.hpp"
-#include "storage.hpp"
+#include "store.hpp"
 
 namespace kavro::registry_server {
 
@@ -42,7 +42,7 @@ class registry_metrics {
 
   // Gauges read at scrape time from the state, the store and the transport; everything captured
   // must outlive every scrape (the server owns all of them, and this).
-  void watch(const shared_state& state, storage& log, std::function<std::size_t()> connections_open,
+  void watch(const shared_state& state, store& log, std::function<std::size_t()> connections_open,
              std::function<std::uint64_t()> connections_refused);
 
   // The exposition, text format 0.0.4.

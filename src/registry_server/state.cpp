@@ -183,4 +183,47 @@ std::optional<stored_schema> state::reference(const std::string& subject, std::i
   return s->schema;
 }
 
+config_settings own_config(const state& st, const std::optional<std::string>& subject) {
+  if (!subject) return st.global_config;
+  auto it = st.subject_configs.find(*subject);
+  return it == st.subject_configs.end() ? config_settings{} : it->second;
+}
+
+config_settings effective_config(const state& st, const std::string& subject,
+                                 compatibility_level default_level) {
+  config_settings out = own_config(st, subject);
+  const config_settings& g = st.global_config;
+  const auto fill = [](auto& mine, const auto& global) {
+    if (!mine) mine = global;
+  };
+  fill(out.normalize, g.normalize);
+  fill(out.validate_fields, g.validate_fields);
+  fill(out.level, g.level);
+  fill(out.compatibility_group, g.compatibility_group);
+  fill(out.default_metadata, g.default_metadata);
+  fill(out.override_metadata, g.override_metadata);
+  fill(out.default_rule_set, g.default_rule_set);
+  fill(out.override_rule_set, g.override_rule_set);
+  if (!out.level) out.level = default_level;
+  return out;
+}
+
+registry_mode effective_mode(const state& st, const std::optional<std::string>& subject) {
+  if (st.global_mode == registry_mode::readonly_override) return registry_mode::readonly_override;
+  if (subject) {
+    if (auto it = st.subject_modes.find(*subject); it != st.subject_modes.end()) return it->second;
+  }
+  return st.global_mode.value_or(registry_mode::readwrite);
+}
+
+bool read_only(registry_mode m) {
+  return m == registry_mode::readonly || m == registry_mode::readonly_override;
+}
+
+std::string resolve_alias(const state& st, const std::string& subject) {
+  auto it = st.subject_configs.find(subject);
+  if (it == st.subject_configs.end() || !it->second.alias || it->second.alias->empty()) return subject;
+  return *it->second.alias;
+}
+
 }  // namespace kavro::registry_server

@@ -1,5 +1,15 @@
 // The registry's state: what folding the change log (records.hpp) yields. Every instance, whatever
-// its storage, holds one and changes it only through apply().
+// its store, holds one and changes it only through apply(); the domain rules that read it (effective
+// compatibility settings and mode, aliases) are pure functions declared here.
+//
+// The server's layers, one word each, every one depending only on those above it:
+//   records   the `_schemas` record types and their key/value codec (records.hpp)
+//   state     the records folded in memory, and the domain rules over it (this file)
+//   store     the append/sync backend the state is fed from: memory_store, kafka_store (store.hpp)
+//   handlers  one function per endpoint: parse, decide on the state, write through the store
+//   routes    the route table that maps paths and methods to handlers (routes.hpp), with forwarding
+//             of writes to the leader (forwarding.hpp) and HTTP helpers (http_util.hpp)
+//   server    lifecycle: builds the layers, starts and stops the transport (server.cpp)
 #pragma once
 
 #include <map>
@@ -61,7 +71,22 @@ class state {
   std::int32_t max_id_ = 0;
 };
 
-// The state and its lock, shared by the HTTP handlers (readers) and the storage (the one writer).
+// A scope's own settings (the subject's; nullopt: the global ones), each unset field left unset: what
+// GET /config shows.
+config_settings own_config(const state& st, const std::optional<std::string>& subject);
+// The settings a subject's operations use: each field the subject's own, else the global one; the
+// compatibility level subject, then global, then `default_level` (the server's schema.compatibility.level).
+config_settings effective_config(const state& st, const std::string& subject,
+                                 compatibility_level default_level);
+// The mode a scope's writes obey: a global READONLY_OVERRIDE wins, then the subject's own mode, then
+// the global mode, then READWRITE. nullopt: the global scope.
+registry_mode effective_mode(const state& st, const std::optional<std::string>& subject);
+bool read_only(registry_mode m);
+// Confluent's AliasFilter: the subject named in a /subjects/{s}... path is replaced by the alias its
+// own config names (one hop; the alias target's own alias is not followed).
+std::string resolve_alias(const state& st, const std::string& subject);
+
+// The state and its lock, shared by the HTTP handlers (readers) and the store (the one writer).
 struct shared_state {
   mutable std::shared_mutex mutex;
   registry_server::state data;

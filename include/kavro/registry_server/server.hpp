@@ -77,8 +77,8 @@ struct server_config {
 
 class server {
  public:
-  // Throws std::runtime_error if the TLS files or the auth file cannot be loaded, or librdkafka refuses
-  // the configuration.
+  // Throws std::runtime_error if the TLS files or the auth file cannot be loaded, and kavro::config_error
+  // (a std::invalid_argument) if librdkafka refuses the Kafka store's configuration.
   explicit server(server_config config);
   ~server();
   server(const server&) = delete;

@@ -15,9 +15,9 @@
 
 namespace kavro::registry_server {
 
-class storage {
+class store {
  public:
-  virtual ~storage() = default;
+  virtual ~store() = default;
   // Makes the records durable, in order, and returns once this instance's state has applied them
   // (read-your-writes). The caller serialises appends.
   virtual api_result<void> append(const std::vector<record>& records) = 0;
@@ -27,7 +27,7 @@ class storage {
   virtual api_result<void> sync() = 0;
 
   // Where the state stands in the log, for metrics: the next offset to apply and the log's end as
-  // last seen (-1 when not known). nullopt: the storage has no log (memory).
+  // last seen (-1 when not known). nullopt: the store has no log (memory).
   struct log_position {
     std::int64_t applied = -1;
     std::int64_t end = -1;
@@ -41,8 +41,8 @@ class storage {
   virtual api_result<std::optional<std::string>> write_target() { return std::optional<std::string>{}; }
 };
 
-std::unique_ptr<storage> make_memory_storage(shared_state& state);
-// Throws std::runtime_error if librdkafka refuses the configuration.
-std::unique_ptr<storage> make_kafka_storage(shared_state& state, const kafka_store_config& config);
+std::unique_ptr<store> make_memory_store(shared_state& state);
+// Throws kavro::config_error if librdkafka refuses the configuration.
+std::unique_ptr<store> make_kafka_store(shared_state& state, const kafka_store_config& config);
 
 }  // namespace kavro::registry_server
