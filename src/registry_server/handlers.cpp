@@ -725,8 +725,8 @@ response handlers::root_post(const std::string& body) const {
 }
 
 response handlers::schema_types() const {
-  // Confluent's order is ["JSON", "PROTOBUF", "AVRO"]; JSON Schema is not served yet.
-  return ok(json::array({"PROTOBUF", "AVRO"}));
+  // Confluent lists its providers map's keys: Java HashMap order of the three names.
+  return ok(json::array({"JSON", "PROTOBUF", "AVRO"}));
 }
 
 response handlers::list_schemas(const query_params& q) const {
