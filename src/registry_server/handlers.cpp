@@ -13,9 +13,9 @@
 #include <set>
 
 #include "compatibility.hpp"
-#include "protobuf_schema.hpp"
 #include "kavro/json.hpp"
 #include "kavro/version.hpp"
+#include "protobuf_schema.hpp"
 #include "schema_text.hpp"
 
 namespace kavro::registry_server {
@@ -429,8 +429,7 @@ std::optional<api_error> serve_serialized(const schema_entry& s, json& body) {
   auto serialized = s.schema.schema_type == "PROTOBUF" ? protobuf_serialized(s.resolved) : std::nullopt;
   if (!serialized) {
     return make_error(error_code::unprocessable_entity,
-                      "Query parameter 'format=serialized' is not supported by this registry (kavro) for " +
-                          s.schema.schema_type + " schemas");
+                      "Query parameter 'format=serialized' is not supported by this registry (kavro)");
   }
   body["schema"] = std::move(*serialized);
   return std::nullopt;
