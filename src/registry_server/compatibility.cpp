@@ -4,6 +4,7 @@
 //   {validateFields: 'false', compatibility: 'BACKWARD'}
 #include "compatibility.hpp"
 
+#include "jsonschema_schema.hpp"
 #include "kavro/avro/resolution.hpp"
 #include "kavro/avro/schema.hpp"
 #include "protobuf_schema.hpp"
@@ -71,6 +72,8 @@ compatibility_result check_compatibility(compatibility_level level, const std::s
   options.decimal_precision_and_scale = settings.decimal_precision_and_scale;
   if (is_protobuf_resolved(candidate_resolved))
     return check_protobuf_compatibility(level, candidate_resolved, existing);
+  if (is_json_resolved(candidate_resolved))
+    return check_json_compatibility(level, candidate_resolved, existing);
   compatibility_result out;
   if (level == compatibility_level::none || existing.empty()) return out;
   auto candidate = avro::schema::parse(candidate_resolved);
@@ -89,10 +92,21 @@ compatibility_result check_compatibility(compatibility_level level, const std::s
       level != compatibility_level::backward && level != compatibility_level::backward_transitive;
   // Newest first, as Confluent reports.
   for (auto it = existing.rbegin(); it != existing.rend(); ++it) {
-    auto old = avro::schema::parse(it->resolved);
-    if (!old) continue;  // a stored schema this parser rejects cannot be checked against
     std::vector<std::string> messages;
     bool ok = true;
+    if (is_json_resolved(it->resolved) || is_protobuf_resolved(it->resolved)) {
+      // AvroSchema.isBackwardCompatible's answer for another type, once per direction checked.
+      if (backward) messages.push_back("Incompatible because of different schema type");
+      if (forward) messages.push_back("Incompatible because of different schema type");
+      out.compatible = false;
+      out.messages.insert(out.messages.end(), messages.begin(), messages.end());
+      out.messages.push_back("{oldSchemaVersion: " + std::to_string(it->version.value) + "}");
+      out.messages.push_back("{oldSchema: '" + it->text + "'}");
+      if (!transitive) break;
+      continue;
+    }
+    auto old = avro::schema::parse(it->resolved);
+    if (!old) continue;  // a stored schema this parser rejects cannot be checked against
     if (backward) ok = check_pair(*candidate, *old, true, options, messages) && ok;
     if (forward) ok = check_pair(*old, *candidate, false, options, messages) && ok;
     if (!ok) {

@@ -15,6 +15,7 @@
 #include "compatibility.hpp"
 #include "kavro/json.hpp"
 #include "kavro/version.hpp"
+#include "protobuf_schema.hpp"
 #include "schema_text.hpp"
 
 namespace kavro::registry_server {
@@ -400,13 +401,37 @@ std::optional<api_error> unsupported_query(const query_params& q) {
     std::string lower;
     for (char c : *f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "resolved") return refuse("'format=resolved'");
-    // Protobuf's base64 FileDescriptorProto form is not served yet: refused rather than answered with
-    // the schema text, which a client asking for it could not read.
+    // Served by schema_by_id and get_version for PROTOBUF only (serialized_request); elsewhere refused
+    // rather than answered with the schema text, which a client asking for it could not read.
     if (lower == "serialized") return refuse("'format=serialized'");
   }
   if (auto t = param(q, "findTags"); t && !t->empty()) return refuse("'findTags'");
   if (flag(q, "aliases")) return refuse("'aliases=true'");
   if (auto t = param(q, "ruleType"); t && !t->empty()) return refuse("'ruleType'");
+  return std::nullopt;
+}
+
+// `?format=serialized` (ProtobufSchema.formattedString): a PROTOBUF schema's text becomes its
+// FileDescriptorProto in base64, what Confluent's Protobuf deserializers fetch; the other types keep
+// refusing it. Returns the query with the format taken out when it asked for that form.
+std::optional<query_params> serialized_request(const query_params& q) {
+  auto f = param(q, "format");
+  if (!f) return std::nullopt;
+  std::string lower;
+  for (char c : *f) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower != "serialized") return std::nullopt;
+  query_params rest = q;
+  rest.erase("format");
+  return rest;
+}
+
+std::optional<api_error> serve_serialized(const schema_entry& s, json& body) {
+  auto serialized = s.schema.schema_type == "PROTOBUF" ? protobuf_serialized(s.resolved) : std::nullopt;
+  if (!serialized) {
+    return make_error(error_code::unprocessable_entity,
+                      "Query parameter 'format=serialized' is not supported by this registry (kavro)");
+  }
+  body["schema"] = std::move(*serialized);
   return std::nullopt;
 }
 
@@ -709,8 +734,8 @@ response handlers::root_post(const std::string& body) const {
 }
 
 response handlers::schema_types() const {
-  // Confluent's order is ["JSON", "PROTOBUF", "AVRO"]; JSON Schema is not served yet.
-  return ok(json::array({"PROTOBUF", "AVRO"}));
+  // Confluent lists its providers map's keys: Java HashMap order of the three names.
+  return ok(json::array({"JSON", "PROTOBUF", "AVRO"}));
 }
 
 response handlers::list_schemas(const query_params& q) const {
@@ -738,7 +763,9 @@ response handlers::list_schemas(const query_params& q) const {
   return ok(paged(out, *page));
 }
 
-response handlers::schema_by_id(const std::string& id_text, const query_params& q) const {
+response handlers::schema_by_id(const std::string& id_text, const query_params& q_in) const {
+  const auto serialized = serialized_request(q_in);
+  const query_params& q = serialized ? *serialized : q_in;
   if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto id = parse_id(id_text);
   if (!id) return fail_with(id);
@@ -753,6 +780,8 @@ response handlers::schema_by_id(const std::string& id_text, const query_params& 
   if (s->schema.rule_set) body["ruleSet"] = json::parse(*s->schema.rule_set);
   // SchemaString's last property: the highest id assigned (idGenerator.getMaxId).
   if (flag(q, "fetchMaxId")) body["maxId"] = state_.data.max_id();
+  if (serialized)
+    if (auto refused = serve_serialized(*s, body)) return error_response(*refused);
   return ok(body);
 }
 
@@ -1117,7 +1146,9 @@ api_result<const version_entry*> find_version(const state& st, const std::string
 }  // namespace
 
 response handlers::get_version(const std::string& subject_in, const std::string& version,
-                               const query_params& q) const {
+                               const query_params& q_in) const {
+  const auto serialized = serialized_request(q_in);
+  const query_params& q = serialized ? *serialized : q_in;
   if (auto refused = unsupported_query(q)) return error_response(*refused);
   auto qualified = qualify(subject_in);
   if (!qualified) return fail_with(qualified);
@@ -1125,7 +1156,10 @@ response handlers::get_version(const std::string& subject_in, const std::string&
   const std::string subject = resolve_alias(state_.data, *qualified);
   auto v = find_version(state_.data, subject, version, flag(q, "deleted"));
   if (!v) return fail_with(v);
-  return ok(schema_json(subject, **v, *state_.data.schema((*v)->id)));
+  json body = schema_json(subject, **v, *state_.data.schema((*v)->id));
+  if (serialized)
+    if (auto refused = serve_serialized(*state_.data.schema((*v)->id), body)) return error_response(*refused);
+  return ok(body);
 }
 
 response handlers::raw_schema_by_version(const std::string& subject_in, const std::string& version,

@@ -108,7 +108,9 @@ api_result<normalized_schema> normalize_protobuf_schema(stored_schema schema,
     return tl::unexpected(invalid("Invalid schema " + schema.text + ", details: " + parsed.error().message));
   // Confluent stores and compares the canonical string (ProtobufSchema.canonicalString()).
   schema.text = parsed->canonical();
-  std::string identity = "PROTOBUF|" + schema.text;
+  // Identity: ProtobufSchema.normalize() (fields by number, types fully qualified, options sorted),
+  // whether or not the request asked for normalize, so one schema laid out another way keeps its id.
+  std::string identity = "PROTOBUF|" + parsed->normalized();
   for (const auto& r : schema.references)
     identity += '|' + r.name + '|' + r.subject + '|' + std::to_string(r.version);
   std::string schema_identity = identity;

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "jsonschema_schema.hpp"
 #include "kavro/avro/schema.hpp"
 #include "kavro/json.hpp"
 #include "protobuf_schema.hpp"
@@ -219,6 +220,7 @@ nlohmann::json canonical(const nlohmann::json& node, const std::string& ns) {
 api_result<normalized_schema> normalize_schema(stored_schema schema, const reference_resolver& resolver) {
   if (schema.schema_type.empty()) schema.schema_type = "AVRO";
   if (schema.schema_type == "PROTOBUF") return normalize_protobuf_schema(std::move(schema), resolver);
+  if (schema.schema_type == "JSON") return normalize_json_schema(std::move(schema), resolver);
   if (schema.schema_type != "AVRO") {
     return tl::unexpected(invalid("Invalid schema type " + schema.schema_type));
   }

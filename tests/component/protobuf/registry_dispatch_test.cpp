@@ -40,6 +40,26 @@ TEST(protobuf_registry, stored_text_is_the_canonical_string) {
   EXPECT_EQ(again->identity, r->identity);
 }
 
+// normalize=true's promise, kept for every registration: fields in another order or a type named
+// relative or fully qualified are one schema (ProtobufSchema.normalize()), one id.
+TEST(protobuf_registry, normalized_forms_share_the_identity) {
+  auto a = normalize_schema(proto("syntax = \"proto3\";\npackage p;\nmessage L { int32 q = 1; }\nmessage M { "
+                                  "int32 a = 1; L l = 2; }\n"),
+                            {});
+  auto b = normalize_schema(proto("syntax = \"proto3\";\npackage p;\nmessage L { int32 q = 1; }\nmessage M { "
+                                  ".p.L l = 2; int32 a = 1; }\n"),
+                            {});
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(a->identity, b->identity);
+  EXPECT_NE(a->schema.text, b->schema.text);  // each keeps its own canonical text
+  auto other = normalize_schema(proto("syntax = \"proto3\";\npackage p;\nmessage L { int32 q = 1; }\nmessage "
+                                      "M { int32 a = 1; L l = 3; }\n"),
+                                {});
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->identity, a->identity);
+}
+
 // ?format=serialized: the stored schema's FileDescriptorProto in base64, which parses back as the same
 // schema (clients register and fetch that form).
 TEST(protobuf_registry, serialized_format) {

@@ -69,7 +69,7 @@ class registry_server_test : public ::testing::Test {
 
 TEST_F(registry_server_test, root_types_config_mode) {
   EXPECT_EQ(get("/", 200), json::object());
-  EXPECT_EQ(get("/schemas/types", 200), json::array({"PROTOBUF", "AVRO"}));
+  EXPECT_EQ(get("/schemas/types", 200), json::array({"JSON", "PROTOBUF", "AVRO"}));
   EXPECT_EQ(get("/config", 200), (json{{"compatibilityLevel", "BACKWARD"}}));
   EXPECT_EQ(get("/mode", 200), (json{{"mode", "READWRITE"}}));
   EXPECT_EQ(get("/healthz", 200), json::object());
