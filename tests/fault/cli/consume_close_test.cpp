@@ -22,9 +22,8 @@ TEST(consume_close, sigterm_after_every_broker_is_gone_ends_the_process) {
   const std::string url = "http://127.0.0.1:" + std::to_string(*port);
   const auto cli = kavro::testing::cli_binary(KAVRO_CLI);
 
-  kavro::testing::cli_process produce(
-      cli, {"produce", "--bootstrap", broker.bootstrap(), "--registry", url, "--topic", topic, "--count", "3",
-            "--partitions", "1"});
+  kavro::testing::cli_process produce(cli, {"produce", "--bootstrap", broker.bootstrap(), "--registry", url,
+                                            "--topic", topic, "--count", "3", "--partitions", "1"});
   const auto p = produce.wait(120s);
   ASSERT_TRUE(p.exited && p.code == 0) << produce.out() << produce.err();
 
