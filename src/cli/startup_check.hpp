@@ -20,7 +20,8 @@ enum class registry_need { required, optional, none };
 // when Ctrl-C came during the check).
 void check_startup(std::string_view command, const resolved_client_options& resolved, registry_need need);
 
-// The one-line explanations, exposed for the unit tests: `bootstrap` the address tried.
+// The one line for a failed Kafka probe (`outcome` a kafka::probe_outcome): the address tried, the cause,
+// the fix.
 std::string kafka_failure_line(const std::string& bootstrap, int outcome, const std::string& detail,
                                std::chrono::milliseconds bound);
 
