@@ -36,18 +36,57 @@ void require_readable(const std::string& option, const std::string& path) {
   if (!f) throw std::invalid_argument(option + " " + path + ": cannot open: " + std::strerror(errno));
 }
 
+// The Kafka side: the files' librdkafka properties, -X over them, and the bootstrap servers by
+// precedence (an explicit --bootstrap, then bootstrap.servers from -X or -F, then the default).
+void resolve_kafka(const client_options& options, resolved_client_options& out) {
+  for (const auto& [k, v] : out.properties.kafka) out.kafka[k] = v;
+  auto items = parse_property_items(options.kafka_properties, "-X");
+  if (!items) throw std::invalid_argument(items.error().message);
+  for (auto& e : *items) out.kafka[std::move(e.key)] = std::move(e.value);
+  const bool explicit_bootstrap = options.bootstrap_option && options.bootstrap_option->count() > 0;
+  auto it = out.kafka.find(kafka::keys::bootstrap_servers);
+  if (explicit_bootstrap || it == out.kafka.end() || it->second.empty()) {
+    out.bootstrap = options.bootstrap;
+  } else {
+    out.bootstrap = it->second;
+  }
+  if (out.bootstrap.empty()) throw std::invalid_argument("--bootstrap: no Kafka bootstrap servers given");
+  out.kafka[kafka::keys::bootstrap_servers] = out.bootstrap;
+  out.startup_timeout = std::chrono::milliseconds(options.startup_timeout_ms);
+}
+
 }  // namespace
 
-std::shared_ptr<client_options> add_client_options(CLI::App& cmd) {
+std::shared_ptr<client_options> add_client_options(CLI::App& cmd, const client_parts& parts) {
   auto o = std::make_shared<client_options>();
   o->registry = default_registry();
-  o->registry_option = cmd.add_option(
-      "--registry", o->registry,
-      "Schema Registry URL(s), comma-separated (default: $KAVRO_REGISTRY or " + o->registry + ")");
+  if (parts.kafka) {
+    o->kafka = true;
+    o->bootstrap = default_bootstrap();
+    o->bootstrap_option = cmd.add_option(
+        "-b,--bootstrap", o->bootstrap,
+        "Kafka bootstrap servers (default: the -F files' bootstrap.servers, else $KAVRO_BOOTSTRAP or " +
+            o->bootstrap + ")");
+    cmd.add_option("-X,--property", o->kafka_properties, parts.property_help)->type_name("KEY=VALUE");
+    cmd.add_option("--startup-timeout-ms", o->startup_timeout_ms,
+                   "Before the work starts, check within this bound that Kafka and the registry answer, and "
+                   "fail with one line naming the cause if not (0: no check)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{600000}));
+  }
+  if (parts.registry) {
+    o->registry_option = cmd.add_option(
+        parts.short_registry ? "-r,--registry" : "--registry", o->registry,
+        "Schema Registry URL(s), comma-separated (default: the -F files' schema.registry.url, else "
+        "$KAVRO_REGISTRY or " +
+            o->registry + ")");
+  }
   cmd.add_option("-F,--config", o->config_files,
                  "Client properties file in Confluent's names (schema.registry.url, basic.auth.user.info, "
-                 "bootstrap.servers, sasl.*, ssl.* ...); repeatable, a later file wins")
+                 "bootstrap.servers, security.protocol, sasl.*, ssl.* ...); repeatable, a later file wins; "
+                 "-X and the command's flags win over it")
       ->type_name("FILE");
+  if (!parts.registry) return o;
   cmd.add_option("--registry-auth-file", o->auth_file,
                  "File holding the registry's user:password (or set $KAVRO_REGISTRY_AUTH)")
       ->type_name("FILE");
@@ -60,6 +99,26 @@ std::shared_ptr<client_options> add_client_options(CLI::App& cmd) {
       ->type_name("FILE");
   cmd.add_option("--registry-key", o->key_file, "PEM private key of --registry-cert")->type_name("FILE");
   return o;
+}
+
+resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
+                                            bool serializes) {
+  resolved_client_options out;
+  try {
+    out = resolve_client_options(options);
+  } catch (const std::invalid_argument& e) {
+    fail_command(command, e.what());
+  }
+  for (const auto& note : out.properties.notes) report_error(command, "note: " + note);
+  for (const auto& [key, value] : out.properties.serde) {
+    if (!serializes) {
+      report_error(command, "note: -F: " + key + ": a serializer setting; this command serializes nothing");
+      continue;
+    }
+    fail_command(command, "-F: " + key + ": a serializer setting kavro " + std::string(command) +
+                              " does not implement; remove it from the file");
+  }
+  return out;
 }
 
 std::string read_secret_file(const std::string& what, const std::string& path) {
@@ -138,6 +197,7 @@ resolved_client_options resolve_client_options(const client_options& options) {
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     throw std::invalid_argument("--registry-cert and --registry-key go together: give both or neither");
   }
+  if (options.kafka) resolve_kafka(options, out);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "client_options.hpp"
 #include "common.hpp"
 #include "kavro/avro/json.hpp"
 #include "kavro/kafka/admin.hpp"
@@ -11,14 +12,14 @@
 #include "kavro/registry/client.hpp"
 #include "pipeline_metrics.hpp"
 #include "progress.hpp"
+#include "startup_check.hpp"
 
 namespace kavro::cli {
 
 namespace {
 
 struct consume_options {
-  std::string bootstrap = default_bootstrap();
-  std::string registry = default_registry();
+  std::shared_ptr<client_options> client;  // -b, -r, -X, -F, registry credentials, start-up check
   std::vector<std::string> topics{"orders"};
   std::string group = "orders-consumer";
   std::string dead_letter_topic;
@@ -34,7 +35,6 @@ struct consume_options {
   bool print = false;
   std::string dlq_headers = "kavro";
   bool retry_topics = false;
-  std::vector<std::string> properties;  // KEY=VALUE librdkafka consumer properties
   std::int64_t assignment_timeout_ms = 120000;
   bool assignment_timeout_given = false;  // else: bounded only when the run is (--idle-timeout-ms)
   std::string sqlite_sync = "full";
@@ -44,9 +44,8 @@ struct consume_options {
 
 int run_consume(const consume_options& o) {
   install_stop_signals();
-  auto extra = parse_properties(o.properties);
-  if (!extra) fail_command("consume", extra.error().message);
-  registry::client_config rc{{o.registry}};
+  const resolved_client_options conn = resolve_for_command("consume", *o.client);
+  registry::client_config rc = conn.registry;
   rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
   auto registry = registry::make_registry(rc);
   pipeline_metrics metrics(o.metrics, "consume", progress_wanted(o.progress));
@@ -56,9 +55,11 @@ int run_consume(const consume_options& o) {
       o.db, orders::sink_options{
                 .batched = o.batch > 1,
                 .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full});
+  // Local files first (the database above), then the services: a typo fails before any wait.
+  check_startup("consume", conn, registry_need::required);
 
   kafka::consumer_config cc;
-  cc.bootstrap_servers = o.bootstrap;
+  cc.bootstrap_servers = conn.bootstrap;
   cc.group_id = o.group;
   cc.topics = o.topics;
   cc.dead_letter_topic = o.dead_letter_topic;
@@ -71,7 +72,7 @@ int run_consume(const consume_options& o) {
     cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
                                          std::chrono::milliseconds(o.batch_ms)};
   }
-  cc.extra = std::move(*extra);
+  cc.extra = conn.kafka;  // the -F files' Kafka part and -X
   metrics.enable_statistics(cc.extra);
   if (cc.batching) cc.batching->flush = metrics.wrap_flush(std::move(cc.batching->flush));
   // The dead-letter producer and the topic admin reach the cluster as the consumer does (a secured
@@ -95,15 +96,19 @@ int run_consume(const consume_options& o) {
   handler = metrics.wrap_handler(std::move(handler));
 
   kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry), std::move(handler));
-  if (auto ok = kafka::ensure_topics(o.bootstrap, {consumer.dead_letter_topic()}, 1, 1,
-                                     std::chrono::seconds(30), admin_props);
+  if (auto ok =
+          kafka::ensure_topics(conn.bootstrap, {consumer.dead_letter_topic()}, 1, 1, std::chrono::seconds(30),
+                               admin_props, [] { return stop_requested.load(); });
       !ok) {
-    fail_command("consume", "dead-letter topic: " + ok.error().message, exit_failed);
+    fail_command("consume", "dead-letter topic: " + ok.error().message,
+                 stop_requested ? exit_interrupted : exit_failed);
   }
   if (auto retry = consumer.retry_topic_names(); !retry.empty()) {
-    if (auto ok = kafka::ensure_topics(o.bootstrap, retry, 3, 1, std::chrono::seconds(30), admin_props);
+    if (auto ok = kafka::ensure_topics(conn.bootstrap, retry, 3, 1, std::chrono::seconds(30), admin_props,
+                                       [] { return stop_requested.load(); });
         !ok) {
-      fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
+      fail_command("consume", "retry topics: " + ok.error().message,
+                   stop_requested ? exit_interrupted : exit_failed);
     }
   }
   const auto watched = metrics.watch_consumer(consumer);
@@ -145,8 +150,13 @@ void add_consume(CLI::App& app) {
   auto o = std::make_shared<consume_options>();
   auto* cmd =
       app.add_subcommand("consume", "Decode orders through the Schema Registry and store them in SQLite");
-  cmd->add_option("-b,--bootstrap", o->bootstrap, "Kafka bootstrap servers")->capture_default_str();
-  cmd->add_option("-r,--registry", o->registry, "Schema Registry URL")->capture_default_str();
+  o->client = add_client_options(
+      *cmd,
+      {.kafka = true,
+       .short_registry = true,
+       .property_help = "librdkafka consumer property KEY=VALUE (repeatable; over the -F files), e.g. -X "
+                        "session.timeout.ms=10000; the connection settings reach the dead-letter producer "
+                        "and the topic admin too"});
   cmd->add_option("-t,--topic", o->topics, "Topic(s) to consume")->capture_default_str();
   cmd->add_option("-g,--group", o->group, "Consumer group")->capture_default_str();
   cmd->add_option("--dlq-topic", o->dead_letter_topic, "Dead-letter topic (default: <topic>.dlq)");
@@ -196,8 +206,6 @@ void add_consume(CLI::App& app) {
          "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
       ->capture_default_str()
       ->check(CLI::IsMember({"kavro", "spring", "both"}));
-  cmd->add_option("-X,--property", o->properties,
-                  "librdkafka consumer property KEY=VALUE (repeatable), e.g. -X session.timeout.ms=10000");
   cmd->add_flag(
       "--retry-topics", o->retry_topics,
       "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "client_options.hpp"
 #include "common.hpp"
 #include "kavro/avro/json.hpp"
 #include "kavro/kafka/admin.hpp"
@@ -12,14 +13,13 @@
 #include "kavro/registry/client.hpp"
 #include "kavro/serde/deserializer.hpp"
 #include "progress.hpp"
+#include "startup_check.hpp"
 
 namespace kavro::cli {
 
 namespace {
 
 struct dlq_options {
-  std::string bootstrap = default_bootstrap();
-  std::string registry = default_registry();
   std::string topic = "orders.dlq";
   std::vector<std::string> classes;  // error classes to select; empty: all
   std::vector<std::string> at;       // "partition:offset" of dead letters to select; empty: all
@@ -93,8 +93,9 @@ std::string printable(const std::string& bytes) {
   return out;
 }
 
-result<std::vector<kafka::record>> read_dead_letters(const dlq_options& o) {
-  auto records = kafka::read_topic(o.bootstrap, o.topic);
+result<std::vector<kafka::record>> read_dead_letters(const dlq_options& o,
+                                                     const resolved_client_options& conn) {
+  auto records = kafka::read_topic(conn.bootstrap, o.topic, std::chrono::seconds(30), conn.kafka);
   if (!records) return records;
   std::vector<kafka::record> out;
   for (auto& r : *records) {
@@ -103,10 +104,15 @@ result<std::vector<kafka::record>> read_dead_letters(const dlq_options& o) {
   return out;
 }
 
-int run_inspect(const dlq_options& o) {
-  auto records = read_dead_letters(o);
+int run_inspect(const dlq_options& o, const client_options& client) {
+  install_stop_signals();
+  const resolved_client_options conn = resolve_for_command("dlq inspect", client, false);
+  check_startup("dlq inspect", conn, registry_need::optional);
+  auto records = read_dead_letters(o, conn);
   if (!records) fail_command("dlq inspect", records.error().message, exit_failed);
-  serde::deserializer deserializer(registry::make_registry(registry::client_config{{o.registry}}));
+  registry::client_config rc = conn.registry;
+  rc.cancelled = [] { return stop_requested.load(); };
+  serde::deserializer deserializer(registry::make_registry(rc));
   std::map<std::string, std::uint64_t> by_class;
   for (const auto& r : *records) {
     const facts f = facts_of(r);
@@ -147,15 +153,18 @@ int run_inspect(const dlq_options& o) {
   return exit_ok;
 }
 
-int run_replay(const dlq_options& o) {
+int run_replay(const dlq_options& o, const client_options& client) {
   install_stop_signals();
   if (!o.all && o.classes.empty() && o.at.empty() && o.keys.empty()) {
     fail_command("dlq replay", "select dead letters (--class, --at, --key) or pass --all");
   }
-  auto records = read_dead_letters(o);
+  const resolved_client_options conn = resolve_for_command("dlq replay", client, false);
+  check_startup("dlq replay", conn, registry_need::none);
+  auto records = read_dead_letters(o, conn);
   if (!records) fail_command("dlq replay", records.error().message, exit_failed);
   kafka::producer_config pc;
-  pc.bootstrap_servers = o.bootstrap;
+  pc.bootstrap_servers = conn.bootstrap;
+  pc.extra = conn.kafka;  // the -F files' Kafka part and -X, as the reader got them
   std::uint64_t failed = 0;
   kafka::producer producer(pc, [&](const kafka::delivery_report& r) {
     if (r.failure) {
@@ -208,7 +217,6 @@ int run_replay(const dlq_options& o) {
 }
 
 void add_selection(CLI::App* cmd, const std::shared_ptr<dlq_options>& o) {
-  cmd->add_option("-b,--bootstrap", o->bootstrap, "Kafka bootstrap servers")->capture_default_str();
   cmd->add_option("-t,--topic", o->topic, "Dead-letter topic")->capture_default_str();
   cmd->add_option("--class", o->classes,
                   "Only these error classes (decode, unknown_schema, handler_permanent, handler_exhausted)");
@@ -224,24 +232,33 @@ void add_dlq(CLI::App& app) {
   dlq->require_subcommand(1);
 
   auto* inspect = dlq->add_subcommand("inspect", "Show dead letters decoded, with why they failed");
+  auto inspect_client = add_client_options(
+      *inspect,
+      {.kafka = true,
+       .short_registry = true,
+       .property_help = "librdkafka property KEY=VALUE for the reader (repeatable; over the -F files)"});
   add_selection(inspect, o);
-  inspect->add_option("-r,--registry", o->registry, "Schema Registry URL (to decode values)")
-      ->capture_default_str();
   inspect->add_flag("--json", o->json, "One JSON object per dead letter");
-  inspect->callback([o] {
-    const int rc = run_inspect(*o);
+  inspect->callback([o, inspect_client] {
+    const int rc = run_inspect(*o, *inspect_client);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 
   auto* replay =
       dlq->add_subcommand("replay", "Send selected dead letters back to their original topic (or --to)");
+  auto replay_client = add_client_options(
+      *replay,
+      {.kafka = true,
+       .registry = false,
+       .property_help = "librdkafka property KEY=VALUE for the reader and the producer (repeatable; over "
+                        "the -F files)"});
   add_selection(replay, o);
   replay->add_option("--to", o->to, "Send to this topic instead of each one's original topic");
   replay->add_flag("--all", o->all, "Replay every dead letter (required when nothing else selects)");
   replay->add_flag("--dry-run", o->dry_run, "Show what would be replayed, send nothing");
   add_progress_options(replay, o->progress);
-  replay->callback([o] {
-    const int rc = run_replay(*o);
+  replay->callback([o, replay_client] {
+    const int rc = run_replay(*o, *replay_client);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }

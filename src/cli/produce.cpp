@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "client_options.hpp"
 #include "common.hpp"
 #include "kavro/avro/json.hpp"
 #include "kavro/kafka/admin.hpp"
@@ -13,14 +14,14 @@
 #include "kavro/registry/subject_name.hpp"
 #include "pipeline_metrics.hpp"
 #include "progress.hpp"
+#include "startup_check.hpp"
 
 namespace kavro::cli {
 
 namespace {
 
 struct produce_options {
-  std::string bootstrap = default_bootstrap();
-  std::string registry = default_registry();
+  std::shared_ptr<client_options> client;  // -b, -r, -X, -F, registry credentials, start-up check
   std::string topic = "orders";
   std::string subject;  // default: <topic>-value (TopicNameStrategy)
   std::string input;    // JSON lines; "-" for stdin; empty: generate
@@ -28,7 +29,6 @@ struct produce_options {
   int partitions = 3;
   int retries = 3;
   std::uint64_t seed = 42;
-  std::vector<std::string> properties;  // KEY=VALUE librdkafka producer properties
   metrics_options metrics;              // --metrics-port ...
   progress_options progress;            // --progress, --quiet
 };
@@ -51,8 +51,8 @@ std::int64_t count_unread(std::istream* in, bool is_stdin) {
 
 int run_produce(const produce_options& o) {
   install_stop_signals();
-  auto extra = parse_properties(o.properties);
-  if (!extra) fail_command("produce", extra.error().message);
+  const resolved_client_options conn = resolve_for_command("produce", *o.client);
+  const kafka::properties* extra = &conn.kafka;  // the -F files' Kafka part and -X: every client's
   std::ifstream file;
   if (!o.input.empty() && o.input != "-") {
     file.open(o.input);
@@ -64,19 +64,20 @@ int run_produce(const produce_options& o) {
     if (!named) fail_command("produce", named.error().message);
     subject = *named;
   }
-  registry::client_config rc{{o.registry}};
+  check_startup("produce", conn, registry_need::required);
+  registry::client_config rc = conn.registry;
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
   auto registry = registry::make_registry(rc);
   pipeline_metrics metrics(o.metrics, "produce", progress_wanted(o.progress));
   metrics.watch_registry(registry);
   metrics.start();
-  if (auto ok =
-          kafka::ensure_topics(o.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30), *extra);
+  if (auto ok = kafka::ensure_topics(conn.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30),
+                                     *extra, [] { return stop_requested.load(); });
       !ok) {
-    fail_command("produce", ok.error().message, exit_failed);
+    fail_command("produce", ok.error().message, stop_requested ? exit_interrupted : exit_failed);
   }
   kafka::producer_config pc;
-  pc.bootstrap_servers = o.bootstrap;
+  pc.bootstrap_servers = conn.bootstrap;
   pc.retries = o.retries;
   pc.extra = *extra;
   metrics.enable_statistics(pc.extra);
@@ -196,8 +197,12 @@ int run_produce(const produce_options& o) {
 void add_produce(CLI::App& app) {
   auto o = std::make_shared<produce_options>();
   auto* cmd = app.add_subcommand("produce", "Send Order records as Avro through the Schema Registry");
-  cmd->add_option("-b,--bootstrap", o->bootstrap, "Kafka bootstrap servers")->capture_default_str();
-  cmd->add_option("-r,--registry", o->registry, "Schema Registry URL")->capture_default_str();
+  o->client = add_client_options(
+      *cmd,
+      {.kafka = true,
+       .short_registry = true,
+       .property_help = "librdkafka producer property KEY=VALUE (repeatable; over the -F files), e.g. -X "
+                        "delivery.timeout.ms=120000 to ride out a longer broker outage"});
   cmd->add_option("-t,--topic", o->topic, "Topic")->capture_default_str();
   cmd->add_option("--subject", o->subject, "Registry subject (default: <topic>-value)");
   auto* count = cmd->add_option("-n,--count", o->count, "Number of generated orders")->capture_default_str();
@@ -209,10 +214,6 @@ void add_produce(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--seed", o->seed, "Seed for generated orders")->capture_default_str();
-  cmd->add_option(
-      "-X,--property", o->properties,
-      "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
-      "out a longer broker outage");
   add_metrics_options(cmd, o->metrics);
   add_progress_options(cmd, o->progress);
   cmd->callback([o] {

@@ -20,7 +20,7 @@ std::string record::header_value(const std::string& name) const {
 
 result<void> ensure_topics(const std::string& bootstrap_servers, const std::vector<std::string>& topics,
                            int partitions, int replication_factor, std::chrono::milliseconds timeout,
-                           const properties& extra) {
+                           const properties& extra, const std::function<bool()>& cancelled) {
   if (topics.empty()) return {};
   properties props{{keys::bootstrap_servers, bootstrap_servers}};
   for (const auto& [k, v] : extra) props[k] = v;
@@ -31,7 +31,7 @@ result<void> ensure_topics(const std::string& bootstrap_servers, const std::vect
 
   std::vector<rdk::topic_spec> specs;
   for (const auto& t : topics) specs.push_back({t, partitions, replication_factor, {}});
-  return rdk::create_topics(rk->get(), specs, timeout);
+  return rdk::create_topics(rk->get(), specs, timeout, nullptr, cancelled);
 }
 
 properties connection_properties(const properties& props) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "consumer_close.hpp"
 #include "kavro/config_error.hpp"
 #include "kavro/pipeline/clock.hpp"
 #include "kavro/pipeline/commit_batcher.hpp"
@@ -776,12 +777,19 @@ result<void> pipeline_consumer::run(const run_options& options) {
 
   // Commit what is done, then leave the group so partitions move on without waiting for a session timeout.
   // Messages still waiting for a retry were never stored: the next run receives them again.
-  rd_kafka_resp_err_t err = rd_kafka_commit(rk, nullptr, 0);
+  rd_kafka_resp_err_t err = commit_within(rk, std::chrono::seconds(10));  // unbounded with no coordinator
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     config_.log("consumer: final commit failed: " + detail::err_text(err));
   }
-  if (rd_kafka_resp_err_t closed = rd_kafka_consumer_close(rk)) {
-    config_.log("consumer: leaving the group: " + detail::err_text(closed));  // the session times out instead
+  // Bounded: with every broker gone, rd_kafka_consumer_close() would wait for ever for the coordinator.
+  std::string close_error;
+  if (close_consumer_within(rk, std::chrono::seconds(10), close_error) == close_outcome::timed_out) {
+    config_.log(
+        "consumer: could not leave the group within 10 s (no broker answers); closing without it: the group "
+        "reassigns its partitions after session.timeout.ms");
+    rd_kafka_destroy_flags(impl_->rk.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  } else if (!close_error.empty()) {
+    config_.log("consumer: leaving the group: " + close_error);  // the session times out instead
   }
   impl_->parts.clear();
   impl_->publish();

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,8 +55,11 @@ inline result<admin_options_ptr> admin_options(rd_kafka_t* rk, rd_kafka_admin_op
 // Errors name the topic; `unavailable` when the cluster did not answer (then *timed_out is set, for a
 // caller with its own text for that) or refused for a reason that may pass, `invalid_argument` for a spec
 // librdkafka refuses.
+// `cancelled`, when given, is asked every 100 ms while the answer is awaited: true gives up at once
+// (errc::unavailable, "cancelled"), so a command being stopped is not held by a silent broker.
 inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>& specs,
-                                  std::chrono::milliseconds timeout, bool* timed_out = nullptr) {
+                                  std::chrono::milliseconds timeout, bool* timed_out = nullptr,
+                                  const std::function<bool()>& cancelled = {}) {
   if (specs.empty()) return {};
   std::vector<new_topic_ptr> owned;
   std::vector<rd_kafka_NewTopic_t*> topics;
@@ -77,7 +81,12 @@ inline result<void> create_topics(rd_kafka_t* rk, const std::vector<topic_spec>&
   if (!options) return tl::unexpected(options.error());
   queue_ptr queue(rd_kafka_queue_new(rk));
   rd_kafka_CreateTopics(rk, topics.data(), topics.size(), options->get(), queue.get());
-  event_ptr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count() + 5000)));
+  const auto deadline = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(5);
+  event_ptr ev;
+  while (!ev && std::chrono::steady_clock::now() < deadline) {
+    if (cancelled && cancelled()) return fail(errc::unavailable, "creating topics: cancelled");
+    ev.reset(rd_kafka_queue_poll(queue.get(), cancelled ? 100 : static_cast<int>(timeout.count() + 5000)));
+  }
   if (!ev) {
     if (timed_out) *timed_out = true;
     return fail(errc::unavailable,

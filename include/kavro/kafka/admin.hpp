@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,11 @@ namespace kavro::kafka {
 // Creates the topics that do not exist yet; an existing topic is left as it is. `extra` are librdkafka
 // properties for the admin client (a secured cluster's security.protocol, sasl.*, ssl.*), applied after
 // the bootstrap servers, so they may override them as they do for the command's other clients.
+// `cancelled`, when given, is asked every 100 ms while waiting: true ends the wait (errc::unavailable).
 result<void> ensure_topics(const std::string& bootstrap_servers, const std::vector<std::string>& topics,
                            int partitions, int replication_factor = 1,
                            std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                           const properties& extra = {});
+                           const properties& extra = {}, const std::function<bool()>& cancelled = {});
 
 // The connection settings among `props` (bootstrap.servers, security.protocol, sasl.*, ssl.*, socket.*,
 // client.dns.lookup, broker.address.family): what every client of a command needs to reach the cluster,

@@ -110,7 +110,9 @@ TEST(produce_outage, a_broker_outage_longer_than_the_delivery_timeout_accounts_f
   kavro::testing::cli_process stopped(
       kavro::testing::cli_binary(KAVRO_CLI),
       {"produce", "--bootstrap", broker.bootstrap(), "--registry",
-       "http://127.0.0.1:" + std::to_string(*port), "--topic", topic, "--input", input.string()});
+       "http://127.0.0.1:" + std::to_string(*port), "--topic", topic, "--input", input.string(),
+       // the start-up check would stop it before the first line; this is about stopping at a line
+       "--startup-timeout-ms", "0"});
   const auto e2 = stopped.wait(120s);
   std::filesystem::remove(input);
   ASSERT_TRUE(e2.exited) << stopped.err();
