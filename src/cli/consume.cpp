@@ -9,6 +9,7 @@
 #include "kavro/kafka/consumer.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
 #include "kavro/registry/client.hpp"
+#include "sinks.hpp"
 
 namespace kavro::cli {
 
@@ -36,6 +37,7 @@ struct consume_options {
   std::int64_t assignment_timeout_ms = 120000;
   bool assignment_timeout_given = false;  // else: bounded only when the run is (--idle-timeout-ms)
   std::string sqlite_sync = "full";
+  sink_options sink;  // --sink, --reader-schema (sinks.hpp)
 };
 
 int run_consume(const consume_options& o) {
@@ -45,10 +47,11 @@ int run_consume(const consume_options& o) {
   registry::client_config rc{{o.registry}};
   rc.cancelled = [] { return stop_requested.load(); };  // a registry that never answers must not delay a stop
   auto registry = registry::make_registry(rc);
-  orders::sqlite_sink sink(
-      o.db, orders::sink_options{
-                .batched = o.batch > 1,
-                .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full});
+  auto made_sink =
+      make_consume_sink(o.sink, o.db, o.batch > 1,
+                        o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full);
+  if (!made_sink) fail_command("consume", made_sink.error().message);
+  consume_sink& sink = **made_sink;
 
   kafka::consumer_config cc;
   cc.bootstrap_servers = o.bootstrap;
@@ -59,10 +62,9 @@ int run_consume(const consume_options& o) {
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
   cc.retry_topics = o.retry_topics;
-  if (o.batch > 1) {
+  if (auto flush = sink.flush(); flush) {
     // Rows are written into one transaction; offsets are stored only after its commit.
-    cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
-                                         std::chrono::milliseconds(o.batch_ms)};
+    cc.batching = kafka::commit_batching{std::move(flush), o.batch, std::chrono::milliseconds(o.batch_ms)};
   }
   cc.extra = std::move(*extra);
   // The dead-letter producer and the topic admin reach the cluster as the consumer does (a secured
@@ -96,7 +98,7 @@ int run_consume(const consume_options& o) {
       fail_command("consume", "retry topics: " + ok.error().message, exit_failed);
     }
   }
-  std::cerr << "kavro consume: " << o.topics.front() << " -> " << o.db
+  std::cerr << "kavro consume: " << o.topics.front() << " -> " << sink.describe()
             << " (dead letters: " << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
 
   const stop_on_signal stop([&consumer] { consumer.stop(); });
@@ -109,7 +111,7 @@ int run_consume(const consume_options& o) {
 
   const auto c = consumer.counts();
   // With --print stdout carries only the records, so the summary goes with the messages.
-  std::ostream& summary = o.print ? std::cerr : std::cout;
+  std::ostream& summary = o.print || sink.uses_stdout() ? std::cerr : std::cout;
   summary << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
           << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
           << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
@@ -179,6 +181,7 @@ void add_consume(CLI::App& app) {
          "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
       ->capture_default_str()
       ->check(CLI::IsMember({"kavro", "spring", "both"}));
+  add_sink_options(*cmd, o->sink);
   cmd->add_option("-X,--property", o->properties,
                   "librdkafka consumer property KEY=VALUE (repeatable), e.g. -X session.timeout.ms=10000");
   cmd->add_flag(
