@@ -234,3 +234,40 @@ def test_bad_lines_name_file_and_line_and_lose_nothing(bootstrap, registry, tmp_
     assert run.stdout.startswith("lines 4: delivered 2, failed 0, rejected 2, not sent 0"), run.stdout
     assert f"{lines}:2: " in run.stderr and "LOST" in run.stderr, run.stderr
     assert f"{lines}:3: " in run.stderr, run.stderr
+
+
+def test_sink_orders_keeps_the_old_verdict_and_sink_none_only_commits(bootstrap, registry, tmp_path):
+    topic = fresh_topic("ship")
+    produce_example(bootstrap, registry, topic)
+    # --sink orders: only Orders are taken; the others are dead-lettered as permanent, as before --sink.
+    old = consume(bootstrap, registry, topic, 5, "--sink", "orders", "--db", str(tmp_path / "o.db"))
+    assert old.returncode == 0, old.stderr
+    assert "stored 0, retries 0, dead-lettered 5 (undecodable 0, unknown schema 0, rejected 5," in old.stdout, old.stdout
+    none = consume(bootstrap, registry, topic, 5, "--sink", "none", "--db", str(tmp_path / "none.db"))
+    assert none.returncode == 0, none.stderr
+    assert "received 5, stored 5, retries 0, dead-lettered 0" in none.stdout, none.stdout
+    assert not (tmp_path / "none.db").exists()
+    # A --key-column the records do not have: each is dead-lettered, naming the column.
+    keyless = consume(bootstrap, registry, topic, 5, "--sink", "sqlite", "--db", str(tmp_path / "k.db"),
+                      "--key-column", "nope", "--dlq-topic", topic + ".nope.dlq")
+    assert keyless.returncode == 0, keyless.stderr
+    assert "dead-lettered 5 (undecodable 0, unknown schema 0, rejected 5," in keyless.stdout, keyless.stdout
+
+
+def test_option_errors_exit_2_before_anything_is_sent(bootstrap, registry, tmp_path):
+    topic = fresh_topic("ship")
+    schema = str(EXAMPLE / "shipment.avsc")
+    for args, says in [
+        (["--value-schema", schema], "need --input"),
+        (["--value-schema", schema, "--use-latest-version", "--input", str(EXAMPLE / "shipments.jsonl")],
+         "--use-latest-version needs --auto-register false"),
+        (["--value-schema", schema, "--key-field", "nope", "--input", str(EXAMPLE / "shipments.jsonl")],
+         "--key-field 'nope'"),
+    ]:
+        run = produce(bootstrap, registry, topic, *args)
+        assert run.returncode == 2, (args, run.stderr)
+        assert says in run.stderr, (args, run.stderr)
+    bad_reader = tmp_path / "bad.avsc"
+    bad_reader.write_text('{"type": "record", "name": "X"}')
+    run = consume(bootstrap, registry, topic, 1, "--sink", "print", "--reader-schema", str(bad_reader))
+    assert run.returncode == 2 and "--reader-schema" in run.stderr, run.stderr
