@@ -12,6 +12,7 @@
 #include "kavro/registry/client.hpp"
 #include "pipeline_metrics.hpp"
 #include "progress.hpp"
+#include "sinks.hpp"
 #include "startup_check.hpp"
 
 namespace kavro::cli {
@@ -40,6 +41,7 @@ struct consume_options {
   std::string sqlite_sync = "full";
   metrics_options metrics;    // --metrics-port ...
   progress_options progress;  // --progress, --quiet
+  sink_options sink;          // --sink, --reader-schema (sinks.hpp)
 };
 
 int run_consume(const consume_options& o) {
@@ -51,10 +53,11 @@ int run_consume(const consume_options& o) {
   pipeline_metrics metrics(o.metrics, "consume", progress_wanted(o.progress));
   metrics.watch_registry(registry);
   metrics.start();
-  orders::sqlite_sink sink(
-      o.db, orders::sink_options{
-                .batched = o.batch > 1,
-                .sync = o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full});
+  auto made_sink =
+      make_consume_sink(o.sink, o.db, o.batch > 1,
+                        o.sqlite_sync == "normal" ? orders::sqlite_sync::normal : orders::sqlite_sync::full);
+  if (!made_sink) fail_command("consume", made_sink.error().message);
+  consume_sink& sink = **made_sink;
   // Local files first (the database above), then the services: a typo fails before any wait.
   check_startup("consume", conn, registry_need::required);
 
@@ -67,10 +70,9 @@ int run_consume(const consume_options& o) {
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
   cc.retry_topics = o.retry_topics;
-  if (o.batch > 1) {
+  if (auto flush = sink.flush(); flush) {
     // Rows are written into one transaction; offsets are stored only after its commit.
-    cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
-                                         std::chrono::milliseconds(o.batch_ms)};
+    cc.batching = kafka::commit_batching{std::move(flush), o.batch, std::chrono::milliseconds(o.batch_ms)};
   }
   cc.extra = conn.kafka;  // the -F files' Kafka part and -X
   metrics.enable_statistics(cc.extra);
@@ -113,7 +115,7 @@ int run_consume(const consume_options& o) {
   }
   const auto watched = metrics.watch_consumer(consumer);
   summary_stream(o.progress, std::cerr)
-      << "kavro consume: " << o.topics.front() << " -> " << o.db
+      << "kavro consume: " << o.topics.front() << " -> " << sink.describe()
       << " (dead letters: " << consumer.dead_letter_topic() << "); Ctrl-C to stop" << std::endl;
 
   const stop_on_signal stop([&consumer] { consumer.stop(); });
@@ -130,7 +132,7 @@ int run_consume(const consume_options& o) {
 
   const auto c = consumer.counts();
   // With --print stdout carries only the records, so the summary goes with the messages.
-  std::ostream& summary = summary_stream(o.progress, o.print ? std::cerr : std::cout);
+  std::ostream& summary = summary_stream(o.progress, o.print || sink.uses_stdout() ? std::cerr : std::cout);
   summary << "received " << c.received << ", stored " << c.handled << ", retries " << c.retries
           << ", dead-lettered " << c.dead_lettered << " (undecodable " << c.dead_decode << ", unknown schema "
           << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
@@ -206,6 +208,7 @@ void add_consume(CLI::App& app) {
          "Dead-letter header names: kavro (kavro.dlq.*), spring (Spring Kafka's kafka_dlt-*), or both")
       ->capture_default_str()
       ->check(CLI::IsMember({"kavro", "spring", "both"}));
+  add_sink_options(*cmd, o->sink);
   cmd->add_flag(
       "--retry-topics", o->retry_topics,
       "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "

@@ -15,6 +15,7 @@
 #include "pipeline_metrics.hpp"
 #include "progress.hpp"
 #include "startup_check.hpp"
+#include "value_schema.hpp"
 
 namespace kavro::cli {
 
@@ -29,8 +30,9 @@ struct produce_options {
   int partitions = 3;
   int retries = 3;
   std::uint64_t seed = 42;
-  metrics_options metrics;              // --metrics-port ...
-  progress_options progress;            // --progress, --quiet
+  metrics_options metrics;     // --metrics-port ...
+  progress_options progress;   // --progress, --quiet
+  value_schema_options value;  // any schema (value_schema.hpp); default: the Order
 };
 
 // How one record fared at send().
@@ -59,11 +61,13 @@ int run_produce(const produce_options& o) {
     if (!file) fail_command("produce", "cannot open input file '" + o.input + "'");
   }
   std::string subject = o.subject;
-  if (subject.empty()) {
+  if (subject.empty() && !o.value.generic()) {
     auto named = registry::subject_name(registry::subject_name_strategy::topic_name, o.topic, false, "");
     if (!named) fail_command("produce", named.error().message);
     subject = *named;
   }
+  if (o.value.generic() && o.input.empty())
+    fail_command("produce", "--value-schema and friends need --input");
   check_startup("produce", conn, registry_need::required);
   registry::client_config rc = conn.registry;
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
@@ -71,6 +75,13 @@ int run_produce(const produce_options& o) {
   pipeline_metrics metrics(o.metrics, "produce", progress_wanted(o.progress));
   metrics.watch_registry(registry);
   metrics.start();
+  auto made_input = o.value.generic() ? value_input::make(o.value, o.topic, subject, *registry)
+                                      : value_input::make_orders(o.value, o.topic, subject);
+  if (!made_input) {
+    fail_command("produce", made_input.error().message,
+                 made_input.error().code == errc::unavailable ? exit_failed : exit_error);
+  }
+  const value_input& input = *made_input;
   if (auto ok = kafka::ensure_topics(conn.bootstrap, {o.topic}, o.partitions, 1, std::chrono::seconds(30),
                                      *extra, [] { return stop_requested.load(); });
       !ok) {
@@ -95,10 +106,11 @@ int run_produce(const produce_options& o) {
   }
   flush_bound = flush_bound.count() <= 0 ? std::chrono::hours(24) : flush_bound + std::chrono::seconds(5);
   pipeline::record_sender sender(
-      pc, registry, o.topic, orders::order_schema(), subject, [](const kafka::delivery_report& r) {
+      pc, registry, o.topic, input.schema(), input.subject(), [](const kafka::delivery_report& r) {
         report_error("produce",
                      "delivery failed (message " + std::to_string(r.token) + "): " + r.failure->message);
       });
+  if (input.schema_id()) sender.use_schema_id(*input.schema_id());
 
   const auto watched = metrics.watch_sender(sender);
   auto progress = std::make_unique<progress_reporter>(o.progress, "produce", "sent", [&] {
@@ -110,8 +122,8 @@ int run_produce(const produce_options& o) {
   // cannot go on, or Ctrl-C).
   std::uint64_t total = 0, rejected = 0, not_sent = 0;
   bool unread_unknown = false;
-  auto send_value = [&](const avro::value& v, std::int32_t id, const std::string& where) {
-    auto ok = sender.send(v, std::to_string(id));
+  auto send_value = [&](const avro::value& v, const std::string& key, const std::string& where) {
+    auto ok = sender.send(v, key, input.headers(), input.partition());
     if (ok) return sent::queued;
     report_error("produce", where + ": " + ok.error().message);
     // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
@@ -131,7 +143,7 @@ int run_produce(const produce_options& o) {
     for (; i < o.count && !stop_requested; ++i) {
       const auto order = gen.next();
       const std::string where = "order " + std::to_string(order.order_id);
-      const auto r = send_value(orders::to_value(order), order.order_id, where);
+      const auto r = send_value(orders::to_value(order), std::to_string(order.order_id), where);
       if (r == sent::rejected) ++rejected;
       if (r == sent::stop) {
         stopped_at = where;
@@ -147,13 +159,13 @@ int run_produce(const produce_options& o) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       ++total;
       const std::string where = o.input + ":" + std::to_string(line_no);
-      auto value = avro::value_from_json_text(orders::order_schema(), line, avro::json_style::plain);
-      if (!value) {
+      auto record = input.parse(line);
+      if (!record) {
         ++rejected;
-        report_error("produce", where + ": " + value.error().message);
+        report_error("produce", where + ": " + record.error().message);
         continue;
       }
-      const auto r = send_value(*value, value->fields()[0].as<std::int32_t>(), where);
+      const auto r = send_value(record->value, record->key, where);
       if (r == sent::rejected) ++rejected;
       if (r == sent::stop) {
         stopped_at = where;
@@ -216,6 +228,7 @@ void add_produce(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed for generated orders")->capture_default_str();
   add_metrics_options(cmd, o->metrics);
   add_progress_options(cmd, o->progress);
+  add_value_schema_options(*cmd, o->value);
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

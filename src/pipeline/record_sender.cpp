@@ -30,6 +30,14 @@ result<void> record_sender::send(const avro::value& record, const std::string& k
   return queued;
 }
 
+result<void> record_sender::send(const avro::value& record, const std::string& key,
+                                 const std::vector<kafka::header>& headers, std::int32_t partition) {
+  buffer_.clear();
+  if (auto ok = serializer_.serialize(record, buffer_); !ok) return ok;
+  return producer_->produce(topic_, as_bytes(key), buffer_, headers, producer_->counts().produced + 1,
+                            partition);
+}
+
 result<void> record_sender::send_raw(const std::string& bytes, const std::string& key) {
   auto queued =
       producer_->produce(topic_, as_bytes(key), as_bytes(bytes), {}, producer_->counts().produced + 1);

@@ -58,6 +58,9 @@ class sqlite_sink {
   std::size_t pending_rows() const noexcept { return pending_rows_; }
 
   result<std::int64_t> count();
+  // The connection, for a sink that writes other tables into the same transactions (the CLI's generic
+  // sink for records that are not orders). Owned by this sink.
+  sqlite3* native_handle() const noexcept { return db_; }
   result<std::optional<order>> find(std::int32_t order_id);
 
   // The handler for kafka::pipeline_consumer: decode the order, validate it (a bad order is a

@@ -29,6 +29,9 @@ class record_sender {
 
   // Serializes and queues one record; the key is sent as its UTF-8 text.
   result<void> send(const avro::value& record, const std::string& key);
+  // As send(), with record headers and a target partition (< 0: the key chooses).
+  result<void> send(const avro::value& record, const std::string& key,
+                    const std::vector<kafka::header>& headers, std::int32_t partition);
   // Queues bytes as they are (for deliberately malformed messages).
   result<void> send_raw(const std::string& bytes, const std::string& key);
   // Waits (within the bound) for every outcome; what did not make it is reported failed and counted.
@@ -38,6 +41,8 @@ class record_sender {
   // Key and value bytes of the messages accepted into the producer's queue; read from any thread.
   std::uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
   result<std::int32_t> schema_id() { return serializer_.schema_id(); }
+  // See serde::serializer::use_schema_id.
+  void use_schema_id(std::int32_t id) noexcept { serializer_.use_schema_id(id); }
 
  private:
   std::string topic_;

@@ -26,6 +26,9 @@ class serializer {
   // Appends header + Avro body to out; on error out keeps its previous contents.
   result<void> serialize(const avro::value& v, std::vector<std::uint8_t>& out);
   result<std::int32_t> schema_id();
+  // Writes with this id from now on, without asking the registry (Confluent's use.schema.id, or an id
+  // the caller already resolved, e.g. for use.latest.version). The caller vouches that it is schema()'s.
+  void use_schema_id(std::int32_t id) noexcept { cached_id_.store(id, std::memory_order_release); }
 
   // Appends header + the bytes that encode(out) appends: for kavro-gen types, whose encoders need no
   // generic value (e.g. `serialize_with(out, [&](auto& o) { avro::gen::encode_to(order, o); })`).
