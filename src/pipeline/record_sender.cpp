@@ -23,19 +23,17 @@ record_sender::record_sender(kafka::producer_config config,
 }
 
 result<void> record_sender::send(const avro::value& record, const std::string& key) {
-  buffer_.clear();
-  if (auto ok = serializer_.serialize(record, buffer_); !ok) return ok;
-  auto queued = producer_->produce(topic_, as_bytes(key), buffer_, {}, producer_->counts().produced + 1);
-  if (queued) queued_bytes_.fetch_add(key.size() + buffer_.size(), std::memory_order_relaxed);
-  return queued;
+  return send(record, key, {}, -1);
 }
 
 result<void> record_sender::send(const avro::value& record, const std::string& key,
                                  const std::vector<kafka::header>& headers, std::int32_t partition) {
   buffer_.clear();
   if (auto ok = serializer_.serialize(record, buffer_); !ok) return ok;
-  return producer_->produce(topic_, as_bytes(key), buffer_, headers, producer_->counts().produced + 1,
-                            partition);
+  auto queued = producer_->produce(topic_, as_bytes(key), buffer_, headers, producer_->counts().produced + 1,
+                                   partition);
+  if (queued) queued_bytes_.fetch_add(key.size() + buffer_.size(), std::memory_order_relaxed);
+  return queued;
 }
 
 result<void> record_sender::send_raw(const std::string& bytes, const std::string& key) {
