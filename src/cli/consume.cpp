@@ -9,6 +9,7 @@
 #include "kavro/kafka/consumer.hpp"
 #include "kavro/orders/sqlite_sink.hpp"
 #include "kavro/registry/client.hpp"
+#include "transactions.hpp"
 
 namespace kavro::cli {
 
@@ -36,6 +37,8 @@ struct consume_options {
   std::int64_t assignment_timeout_ms = 120000;
   bool assignment_timeout_given = false;  // else: bounded only when the run is (--idle-timeout-ms)
   std::string sqlite_sync = "full";
+  bool transactional = false;
+  std::string transactional_id;  // implies transactional; default: one per process
 };
 
 int run_consume(const consume_options& o) {
@@ -59,6 +62,8 @@ int run_consume(const consume_options& o) {
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
   cc.retry_topics = o.retry_topics;
+  if (o.transactional || !o.transactional_id.empty())
+    cc.transactional_id = o.transactional_id.empty() ? default_transactional_id(o.group) : o.transactional_id;
   if (o.batch > 1) {
     // Rows are written into one transaction; offsets are stored only after its commit.
     cc.batching = kafka::commit_batching{[&sink] { return sink.commit_batch(); }, o.batch,
@@ -115,6 +120,9 @@ int run_consume(const consume_options& o) {
           << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
           << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
           << std::endl;
+  if (!cc.transactional_id.empty())
+    summary << "transactions committed " << c.transactions << ", aborted " << c.aborted_transactions
+            << std::endl;
   if (!ran) {
     report_error("consume", ran.error().message);
     return exit_failed;
@@ -185,6 +193,12 @@ void add_consume(CLI::App& app) {
       "--retry-topics", o->retry_topics,
       "Non-blocking retries: move failing messages through <topic>.retry-1..N instead of waiting in place "
       "(their order relative to later messages is lost)");
+  cmd->add_flag("--transactional", o->transactional,
+                "Exactly-once to Kafka: dead letters, retry-topic sends and offsets committed in one Kafka "
+                "transaction (read_committed readers see each dead letter once); SQLite rows are upserted");
+  cmd->add_option("--transactional-id", o->transactional_id,
+                  "The transactional.id for --transactional (implies it; default: one per process). A "
+                  "restart with the same id aborts at once what a crashed run left open");
   cmd->callback([o, assignment] {
     o->assignment_timeout_given = assignment->count() > 0;
     const int rc = run_consume(*o);

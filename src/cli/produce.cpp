@@ -11,6 +11,7 @@
 #include "kavro/pipeline/record_sender.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry/subject_name.hpp"
+#include "transactions.hpp"
 
 namespace kavro::cli {
 
@@ -27,6 +28,8 @@ struct produce_options {
   int retries = 3;
   std::uint64_t seed = 42;
   std::vector<std::string> properties;  // KEY=VALUE librdkafka producer properties
+  std::string transactional_id;         // non-empty: atomic batches of transaction_size records
+  std::uint64_t transaction_size = 1000;
 };
 
 // How one record fared at send().
@@ -72,6 +75,7 @@ int run_produce(const produce_options& o) {
   pc.bootstrap_servers = o.bootstrap;
   pc.retries = o.retries;
   pc.extra = *extra;
+  pc.transactional_id = o.transactional_id;
   // The final flush waits as long as a message may still get its outcome (a raised delivery.timeout.ms
   // must not be cut short at exit); 0 is librdkafka's "no timeout".
   std::chrono::milliseconds flush_bound = pc.delivery_timeout;
@@ -91,6 +95,12 @@ int run_produce(const produce_options& o) {
                      "delivery failed (message " + std::to_string(r.token) + "): " + r.failure->message);
       });
 
+  std::optional<transactional_batches> txn;
+  if (!o.transactional_id.empty()) {
+    txn.emplace(sender.producer(), o.transaction_size);
+    if (auto ok = txn->start(); !ok) fail_command("produce", ok.error().message, exit_failed);
+  }
+
   // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
   // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
   // cannot go on, or Ctrl-C).
@@ -98,6 +108,7 @@ int run_produce(const produce_options& o) {
   bool unread_unknown = false;
   auto send_value = [&](const avro::value& v, std::int32_t id, const std::string& where) {
     auto ok = sender.send(v, std::to_string(id));
+    if (ok && txn) ok = txn->sent(where);  // an error: the transactional producer cannot go on
     if (ok) return sent::queued;
     report_error("produce", where + ": " + ok.error().message);
     // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
@@ -157,6 +168,9 @@ int run_produce(const produce_options& o) {
       }
     }
   }
+  if (txn) {
+    if (auto ok = txn->finish(); !ok) report_error("produce", ok.error().message);
+  }
   auto flushed = sender.finish(flush_bound);
   const auto c = sender.counts();
   std::cout << (o.input.empty() ? "orders " : "lines ") << total << (unread_unknown ? "+" : "")
@@ -165,6 +179,7 @@ int run_produce(const produce_options& o) {
             << " (topic " << o.topic << ")";
   if (c.recoveries > 0) std::cout << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
   std::cout << std::endl;
+  if (txn) txn->summary(std::cout);
   if (!stopped_at.empty()) {
     report_error("produce", "stopped at " + stopped_at + "; " + std::to_string(not_sent) +
                                 " record(s) from there on were not sent");
@@ -172,7 +187,7 @@ int run_produce(const produce_options& o) {
     report_error("produce", "stopped by a signal; " + std::to_string(not_sent) + " record(s) were not sent");
   }
   if (!flushed) report_error("produce", flushed.error().message);
-  const bool all_delivered = c.delivered == total && !unread_unknown;
+  const bool all_delivered = c.delivered == total && !unread_unknown && (!txn || txn->all_committed());
   return all_delivered && flushed ? exit_ok : exit_failed;
 }
 
@@ -198,6 +213,12 @@ void add_produce(CLI::App& app) {
       "-X,--property", o->properties,
       "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
       "out a longer broker outage");
+  cmd->add_option("--transactional-id", o->transactional_id,
+                  "Send in Kafka transactions with this transactional.id: each batch of --transaction-size "
+                  "records is committed whole or aborted whole (read_committed readers see whole batches)");
+  cmd->add_option("--transaction-size", o->transaction_size, "Records per transaction (--transactional-id)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

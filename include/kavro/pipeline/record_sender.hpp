@@ -35,6 +35,8 @@ class record_sender {
 
   kafka::producer_counts counts() const { return producer_->counts(); }
   result<std::int32_t> schema_id() { return serializer_.schema_id(); }
+  // The producer itself, for its transactions (producer_config::transactional_id).
+  kafka::producer& producer() { return *producer_; }
 
  private:
   std::string topic_;
