@@ -167,6 +167,9 @@ struct pipeline_consumer::impl {
   std::size_t txn_marks = 0;  // messages finished in the open transaction
   std::size_t txn_dead = 0;   // ... of which dead letters
   std::optional<clock::time_point> txn_since;  // when the first of them was finished
+  // The outcome counts as of the last transaction's end: an aborted transaction's outcomes are taken back
+  // (its messages are handled again and counted then), so the counts say what was committed.
+  consumer_counts at_txn_end;
 
   void log(const std::string& line) const { config.log(line); }
 
@@ -308,7 +311,17 @@ struct pipeline_consumer::impl {
   // with a batched or transaction-finished message back to the first of them and replaces its state (what
   // this consumer held of it is let go), so all of them are consumed again; nothing is skipped.
   void roll_back() {
-    if (transactional()) abort_txn();
+    if (transactional()) {
+      abort_txn();
+      counts.rolled_back += counts.handled - at_txn_end.handled;
+      counts.handled = at_txn_end.handled;
+      counts.dead_lettered = at_txn_end.dead_lettered;
+      counts.dead_decode = at_txn_end.dead_decode;
+      counts.dead_unknown_schema = at_txn_end.dead_unknown_schema;
+      counts.dead_permanent = at_txn_end.dead_permanent;
+      counts.dead_exhausted = at_txn_end.dead_exhausted;
+      counts.sent_to_retry_topic = at_txn_end.sent_to_retry_topic;
+    }
     std::vector<std::pair<partition_key, std::int64_t>> rewind;
     for (auto it = parts.begin(); it != parts.end(); ++it) {
       const std::int64_t at = rewind_point(*it->second);
@@ -472,6 +485,7 @@ struct pipeline_consumer::impl {
     txn_marks = txn_dead = 0;
     txn_since.reset();
     ++counts.transactions;
+    at_txn_end = counts;
     return true;
   }
 
