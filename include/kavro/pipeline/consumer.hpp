@@ -140,7 +140,9 @@ struct consumer_counts {
   std::uint64_t rolled_back = 0;          // handled messages whose batch failed, handled again
   std::uint64_t pauses = 0;               // times a partition was paused (waiting retry, registry, backlog)
   std::uint64_t sent_to_retry_topic = 0;  // non-blocking retries: messages moved to a retry topic
-  std::uint64_t transactions = 0;         // transactional: transactions committed
+  // Transactional: handled, dead-lettered and sent-to-retry-topic count what was committed; an aborted
+  // transaction's outcomes are taken back and counted when its messages are handled again.
+  std::uint64_t transactions = 0;          // transactional: transactions committed
   std::uint64_t aborted_transactions = 0;  // ... aborted (their messages handled again)
 
   std::uint64_t finished() const { return handled + dead_lettered; }
