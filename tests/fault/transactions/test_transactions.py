@@ -71,8 +71,7 @@ def test_kill_between_dead_letter_and_commit(kavro_bin, bootstrap, registry_url,
     second = consume(kavro_bin, bootstrap, registry_url, topic, "g-" + topic, tmp_path / "orders.db",
                      tmp_path / "second.log", common)
     assert second.wait(180) == 0, (tmp_path / "second.log").read_text()[-3000:]
-    say("second consumer: " + (tmp_path / "second.log.stdout" if False else tmp_path / "second.stdout")
-        .read_text().strip())
+    say("second consumer: " + (tmp_path / "second.stdout").read_text().strip())
     committed = read_keys(bootstrap, topic + ".dlq", "read_committed")
     written = read_keys(bootstrap, topic + ".dlq", "read_uncommitted")
     ids = stored(tmp_path / "orders.db")
