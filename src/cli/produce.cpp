@@ -213,12 +213,14 @@ void add_produce(CLI::App& app) {
       "-X,--property", o->properties,
       "librdkafka producer property KEY=VALUE (repeatable), e.g. -X delivery.timeout.ms=120000 to ride "
       "out a longer broker outage");
-  cmd->add_option("--transactional-id", o->transactional_id,
-                  "Send in Kafka transactions with this transactional.id: each batch of --transaction-size "
-                  "records is committed whole or aborted whole (read_committed readers see whole batches)");
+  auto* txn_id = cmd->add_option(
+      "--transactional-id", o->transactional_id,
+      "Send in Kafka transactions with this transactional.id: each batch of --transaction-size "
+      "records is committed whole or aborted whole (read_committed readers see whole batches)");
   cmd->add_option("--transaction-size", o->transaction_size, "Records per transaction (--transactional-id)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000000));
+      ->check(CLI::Range(1, 100000000))
+      ->needs(txn_id);
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

@@ -873,6 +873,13 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
   if (config_.batching && config_.batching->max_messages == 0) {
     throw config_error("consumer: commit batching's max_messages must be > 0");
   }
+  if (!config_.transactional_id.empty()) {
+    // Offsets committed outside the transactions would break them: refuse rather than ignore.
+    if (auto it = config_.extra.find("enable.auto.commit");
+        it != config_.extra.end() && it->second != "false")
+      throw config_error("consumer: enable.auto.commit=" + it->second +
+                         " with a transactional id: offsets are committed only inside transactions");
+  }
   if (!deserializer) throw config_error("consumer: no deserializer");
   if (!handler) throw config_error("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
