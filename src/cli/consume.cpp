@@ -14,6 +14,7 @@
 #include "progress.hpp"
 #include "sinks.hpp"
 #include "startup_check.hpp"
+#include "transactions.hpp"
 
 namespace kavro::cli {
 
@@ -42,6 +43,8 @@ struct consume_options {
   metrics_options metrics;    // --metrics-port ...
   progress_options progress;  // --progress, --quiet
   sink_options sink;          // --sink, --reader-schema (sinks.hpp)
+  bool transactional = false;
+  std::string transactional_id;  // implies transactional; default: one per process
 };
 
 int run_consume(const consume_options& o) {
@@ -70,6 +73,8 @@ int run_consume(const consume_options& o) {
   cc.retry.initial_backoff = std::chrono::milliseconds(o.backoff_ms);
   cc.retry.max_backoff = std::chrono::milliseconds(o.max_backoff_ms);
   cc.retry_topics = o.retry_topics;
+  if (o.transactional || !o.transactional_id.empty())
+    cc.transactional_id = o.transactional_id.empty() ? default_transactional_id(o.group) : o.transactional_id;
   if (auto flush = sink.flush(); flush) {
     // Rows are written into one transaction; offsets are stored only after its commit.
     cc.batching = kafka::commit_batching{std::move(flush), o.batch, std::chrono::milliseconds(o.batch_ms)};
@@ -138,6 +143,9 @@ int run_consume(const consume_options& o) {
           << c.dead_unknown_schema << ", rejected " << c.dead_permanent << ", retries exhausted "
           << c.dead_exhausted << "), registry waits " << c.registry_waits << ", rebalances " << c.assignments
           << std::endl;
+  if (!cc.transactional_id.empty())
+    summary << "transactions committed " << c.transactions << ", aborted " << c.aborted_transactions
+            << std::endl;
   metrics.linger();
   if (!ran) {
     report_error("consume", ran.error().message);
@@ -215,6 +223,12 @@ void add_consume(CLI::App& app) {
       "(their order relative to later messages is lost)");
   add_metrics_options(cmd, o->metrics);
   add_progress_options(cmd, o->progress);
+  cmd->add_flag("--transactional", o->transactional,
+                "Exactly-once to Kafka: dead letters, retry-topic sends and offsets committed in one Kafka "
+                "transaction (read_committed readers see each dead letter once); SQLite rows are upserted");
+  cmd->add_option("--transactional-id", o->transactional_id,
+                  "The transactional.id for --transactional (implies it; default: one per process). A "
+                  "restart with the same id aborts at once what a crashed run left open");
   cmd->callback([o, assignment] {
     o->assignment_timeout_given = assignment->count() > 0;
     const int rc = run_consume(*o);

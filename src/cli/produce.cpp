@@ -15,6 +15,7 @@
 #include "pipeline_metrics.hpp"
 #include "progress.hpp"
 #include "startup_check.hpp"
+#include "transactions.hpp"
 #include "value_schema.hpp"
 
 namespace kavro::cli {
@@ -30,9 +31,11 @@ struct produce_options {
   int partitions = 3;
   int retries = 3;
   std::uint64_t seed = 42;
-  metrics_options metrics;     // --metrics-port ...
-  progress_options progress;   // --progress, --quiet
-  value_schema_options value;  // any schema (value_schema.hpp); default: the Order
+  metrics_options metrics;       // --metrics-port ...
+  progress_options progress;     // --progress, --quiet
+  value_schema_options value;    // any schema (value_schema.hpp); default: the Order
+  std::string transactional_id;  // non-empty: atomic batches of transaction_size records
+  std::uint64_t transaction_size = 1000;
 };
 
 // How one record fared at send().
@@ -92,6 +95,7 @@ int run_produce(const produce_options& o) {
   pc.retries = o.retries;
   pc.extra = *extra;
   metrics.enable_statistics(pc.extra);
+  pc.transactional_id = o.transactional_id;
   // The final flush waits as long as a message may still get its outcome (a raised delivery.timeout.ms
   // must not be cut short at exit); 0 is librdkafka's "no timeout".
   std::chrono::milliseconds flush_bound = pc.delivery_timeout;
@@ -117,6 +121,12 @@ int run_produce(const produce_options& o) {
     return produce_sample(sender.counts(), metrics.statistics().total_queued());
   });
 
+  std::optional<transactional_batches> txn;
+  if (!o.transactional_id.empty()) {
+    txn.emplace(sender.producer(), o.transaction_size);
+    if (auto ok = txn->start(); !ok) fail_command("produce", ok.error().message, exit_failed);
+  }
+
   // Every line (or generated order) ends in exactly one of: delivered, failed (both counted by the
   // producer), rejected (not an order), not sent (produce stopped before it: the registry or the producer
   // cannot go on, or Ctrl-C).
@@ -124,6 +134,7 @@ int run_produce(const produce_options& o) {
   bool unread_unknown = false;
   auto send_value = [&](const avro::value& v, const std::string& key, const std::string& where) {
     auto ok = sender.send(v, key, input.headers(), input.partition());
+    if (ok && txn) ok = txn->sent(where);  // an error: the transactional producer cannot go on
     if (ok) return sent::queued;
     report_error("produce", where + ": " + ok.error().message);
     // Nothing can be framed without the registry, nor queued by a producer that is stuck or broken: every
@@ -183,6 +194,9 @@ int run_produce(const produce_options& o) {
       }
     }
   }
+  if (txn) {
+    if (auto ok = txn->finish(); !ok) report_error("produce", ok.error().message);
+  }
   auto flushed = sender.finish(flush_bound);
   progress.reset();
   const auto c = sender.counts();
@@ -192,6 +206,7 @@ int run_produce(const produce_options& o) {
       << (unread_unknown ? " (and the rest of stdin, unread)" : "") << " (topic " << o.topic << ")";
   if (c.recoveries > 0) out << ", producer recreated " << c.recoveries << " time(s) after fatal errors";
   out << std::endl;
+  if (txn) txn->summary(out);
   metrics.linger();
   if (!stopped_at.empty()) {
     report_error("produce", "stopped at " + stopped_at + "; " + std::to_string(not_sent) +
@@ -200,7 +215,7 @@ int run_produce(const produce_options& o) {
     report_error("produce", "stopped by a signal; " + std::to_string(not_sent) + " record(s) were not sent");
   }
   if (!flushed) report_error("produce", flushed.error().message);
-  const bool all_delivered = c.delivered == total && !unread_unknown;
+  const bool all_delivered = c.delivered == total && !unread_unknown && (!txn || txn->all_committed());
   return all_delivered && flushed ? exit_ok : exit_failed;
 }
 
@@ -229,6 +244,14 @@ void add_produce(CLI::App& app) {
   add_metrics_options(cmd, o->metrics);
   add_progress_options(cmd, o->progress);
   add_value_schema_options(*cmd, o->value);
+  auto* txn_id = cmd->add_option(
+      "--transactional-id", o->transactional_id,
+      "Send in Kafka transactions with this transactional.id: each batch of --transaction-size "
+      "records is committed whole or aborted whole (read_committed readers see whole batches)");
+  cmd->add_option("--transaction-size", o->transaction_size, "Records per transaction (--transactional-id)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000))
+      ->needs(txn_id);
   cmd->callback([o] {
     const int rc = run_produce(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);

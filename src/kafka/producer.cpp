@@ -581,6 +581,11 @@ producer::producer(producer_config config, delivery_callback on_delivery) : impl
       {"linger.ms", "5"},
   };
   for (const auto& [k, v] : config.extra) props[k] = v;
+  if (!config.transactional_id.empty()) {
+    props["transactional.id"] = config.transactional_id;
+    props[keys::enable_idempotence] = "true";
+    config.max_recoveries = 0;  // a recreated producer would have lost the open transaction
+  }
   // A delivery timeout given as a property (delivery.timeout.ms or its alias message.timeout.ms) is the
   // one in force: the queue-full wait is bounded by it too.
   const auto millis_of = [&](std::initializer_list<const char*> names, std::chrono::milliseconds fallback) {
@@ -669,6 +674,57 @@ void producer_test_access::inject_fatal_error(producer& p, const std::string& re
           p.impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason.c_str())) {
     throw std::logic_error("producer_test_access: no fatal error raised: " + detail::err_text(err));
   }
+}
+
+namespace {
+
+txn_result txn_outcome(rd_kafka_error_t* e) {
+  if (e == nullptr) return {};
+  return tl::unexpected(rdk::error_of(e));
+}
+
+}  // namespace
+
+txn_result producer::init_transactions(std::chrono::milliseconds timeout) {
+  return txn_outcome(rd_kafka_init_transactions(impl_->rk.get(), static_cast<int>(timeout.count())));
+}
+
+txn_result producer::begin_transaction() {
+  return txn_outcome(rd_kafka_begin_transaction(impl_->rk.get()));
+}
+
+txn_result producer::send_offsets_to_transaction(const std::vector<partition_offset>& offsets,
+                                                 std::span<const std::uint8_t> group_metadata,
+                                                 std::chrono::milliseconds timeout) {
+  rd_kafka_consumer_group_metadata_t* cgmd = nullptr;
+  if (rd_kafka_error_t* e =
+          rd_kafka_consumer_group_metadata_read(&cgmd, group_metadata.data(), group_metadata.size())) {
+    return txn_outcome(e);
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+  for (const auto& o : offsets)
+    rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.offset;
+  rd_kafka_error_t* e =
+      rd_kafka_send_offsets_to_transaction(impl_->rk.get(), list, cgmd, static_cast<int>(timeout.count()));
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_consumer_group_metadata_destroy(cgmd);
+  return txn_outcome(e);
+}
+
+txn_result producer::commit_transaction(std::chrono::milliseconds timeout) {
+  auto out = txn_outcome(rd_kafka_commit_transaction(impl_->rk.get(), static_cast<int>(timeout.count())));
+  impl_->poll(0);  // settles the delivery reports the commit's flush noted
+  return out;
+}
+
+txn_result producer::abort_transaction(std::chrono::milliseconds timeout) {
+  auto out = txn_outcome(rd_kafka_abort_transaction(impl_->rk.get(), static_cast<int>(timeout.count())));
+  // The purged messages' reports arrive on the next polls: every message gets its outcome here.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    impl_->poll(out ? 50 : 0);
+  } while (out && impl_->live != 0 && std::chrono::steady_clock::now() < deadline);
+  return out;
 }
 
 std::size_t producer::in_flight() const {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <csignal>
+#include <cstdlib>
 #include <deque>
 #include <iostream>
 #include <map>
@@ -85,6 +87,25 @@ std::string where_of(const rd_kafka_message_t* m) {
          std::to_string(m->offset);
 }
 
+// Fault drills of the transactional mode (tests/fault/transactions): KAVRO_TEST_TXN_FAULT=kill or stop
+// makes the process SIGKILL or SIGSTOP itself the first time it is about to commit a transaction that
+// holds a dead letter, i.e. after the dead letter was acknowledged and before the offsets are committed.
+void transaction_fault_drill(const std::function<void(const std::string&)>& log) {
+  static bool armed = true;
+  if (!armed) return;
+  armed = false;
+  const char* what = std::getenv("KAVRO_TEST_TXN_FAULT");
+  if (what == nullptr) return;
+  if (std::string_view(what) == "kill") {
+    log("consumer: KAVRO_TEST_TXN_FAULT=kill: killing this process before the transaction's commit");
+    std::raise(SIGKILL);
+  } else if (std::string_view(what) == "stop") {
+    log("consumer: KAVRO_TEST_TXN_FAULT=stop: stopping this process before the transaction's commit");
+    std::raise(SIGSTOP);
+    log("consumer: KAVRO_TEST_TXN_FAULT=stop: continued");
+  }
+}
+
 }  // namespace
 
 struct pipeline_consumer::impl {
@@ -105,6 +126,10 @@ struct pipeline_consumer::impl {
     // Commit batching: messages handled since the last flush, their first and last offsets. Not stored
     // until the flush that makes their effects durable succeeds.
     batch_span batch;
+    // Transactional: the first offset finished in the open transaction (-1: none) and the next offset
+    // to commit with it. Offsets below txn_first are committed; a rollback seeks back to it.
+    std::int64_t txn_first = -1;
+    std::int64_t txn_next = -1;
   };
   using table = partition_table<partition_state>;
 
@@ -142,6 +167,18 @@ struct pipeline_consumer::impl {
   std::optional<serde::decoded> scratch;  // every message is decoded into this one value, reusing its storage
   // Commit batching (config.batching): handled messages not yet flushed, over all partitions.
   std::optional<commit_batcher> batcher;
+  // Transactional mode (config.transactional_id). Only the consumer's thread touches the transaction; a
+  // rebalance served elsewhere (the keeper, during a handler call) or one that comes while a send waits
+  // only marks it doomed, and the consumer's thread aborts it at its next step.
+  bool txn_open = false;      // begin_transaction() called, not yet committed or aborted
+  bool txn_doomed = false;    // must be aborted: it holds a send or an offset that can no longer commit
+  bool txn_sending = false;   // send_and_wait is waiting for an acknowledgement
+  std::size_t txn_marks = 0;  // messages finished in the open transaction
+  std::size_t txn_dead = 0;   // ... of which dead letters
+  std::optional<clock::time_point> txn_since;  // when the first of them was finished
+  // The outcome counts as of the last transaction's end: an aborted transaction's outcomes are taken back
+  // (its messages are handled again and counted then), so the counts say what was committed.
+  consumer_counts at_txn_end;
 
   void log(const std::string& line) const { config.log(line); }
 
@@ -155,6 +192,7 @@ struct pipeline_consumer::impl {
   // What a partition leaving `parts` held is let go (never stored: the next owner, or this consumer after
   // a seek, receives it again). The table then retires the state itself.
   void let_go(partition_state& s) {
+    if (s.txn_first >= 0) txn_doomed = true;  // its offsets can no longer be committed with the rest
     counts.dropped_on_revoke += s.backlog.size() + (s.pending ? 1 : 0);
     s.backlog.clear();
     s.pending.reset();
@@ -197,6 +235,22 @@ struct pipeline_consumer::impl {
     }
   }
 
+  // m has its final outcome (handled, dead-lettered, moved to a retry topic): its offset is stored for
+  // the next commit, or, transactional, joins the open transaction's offsets.
+  void finished(partition_state& s, const rd_kafka_message_t* m) {
+    if (!transactional()) {
+      store_offset(m);
+      return;
+    }
+    mark(s, m->offset, m->offset + 1, 1);
+  }
+  void mark(partition_state& s, std::int64_t first, std::int64_t next, std::size_t n) {
+    if (s.txn_first < 0) s.txn_first = first;
+    s.txn_next = next;
+    if (txn_marks == 0 && !txn_since) txn_since = clock::now();
+    txn_marks += n;
+  }
+
   // --- commit batching --------------------------------------------------------------------------
 
   // The handler succeeded for m. Unbatched: its offset is stored now. Batched: it joins the batch, which
@@ -204,7 +258,7 @@ struct pipeline_consumer::impl {
   void handled(partition_state& s, const rd_kafka_message_t* m) {
     if (!config.batching) {
       ++counts.handled;
-      store_offset(m);
+      finished(s, m);
       return;
     }
     if (batcher->add(s.batch, m->offset, clock::now())) flush_batch(true);
@@ -226,7 +280,13 @@ struct pipeline_consumer::impl {
     if (flushed) {
       detail::partition_list_ptr offsets(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
       for (auto& [key, s] : parts) {
+        const std::int64_t first = s->batch.first;
+        const std::size_t n = s->batch.n;
         const std::int64_t next = batcher->committed(s->batch);
+        if (transactional()) {  // committed with the transaction, after the batch's own commit
+          if (next >= 0) mark(*s, first, next, n);
+          continue;
+        }
         if (next >= 0)
           rd_kafka_topic_partition_list_add(offsets.get(), s->topic.c_str(), s->partition)->offset = next;
       }
@@ -241,9 +301,41 @@ struct pipeline_consumer::impl {
     ++counts.batch_failures;
     log("consumer: a batch of " + std::to_string(batcher->size()) +
         " handled message(s) was not made durable (" + flushed.error().message + "); consuming them again");
+    roll_back();
+    if (may_wait) {
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      wait_polling(config.retry.delay(batcher->next_backoff_step(), unit(rng)));
+    }
+    return false;
+  }
+
+  // Where a rollback seeks a partition back to: the first message finished in the open transaction, else
+  // the first of its batch; -1 when it has neither.
+  static std::int64_t rewind_point(const partition_state& s) {
+    if (s.txn_first >= 0) return s.txn_first;
+    return s.batch.empty() ? -1 : s.batch.first;
+  }
+
+  // Undoes what is not committed: aborts the open transaction (transactional), then seeks every partition
+  // with a batched or transaction-finished message back to the first of them and replaces its state (what
+  // this consumer held of it is let go), so all of them are consumed again; nothing is skipped.
+  void roll_back() {
+    if (transactional()) {
+      abort_txn();
+      counts.rolled_back += counts.handled - at_txn_end.handled;
+      counts.handled = at_txn_end.handled;
+      counts.dead_lettered = at_txn_end.dead_lettered;
+      counts.dead_decode = at_txn_end.dead_decode;
+      counts.dead_unknown_schema = at_txn_end.dead_unknown_schema;
+      counts.dead_permanent = at_txn_end.dead_permanent;
+      counts.dead_exhausted = at_txn_end.dead_exhausted;
+      counts.sent_to_retry_topic = at_txn_end.sent_to_retry_topic;
+    }
     std::vector<std::pair<partition_key, std::int64_t>> rewind;
     for (auto it = parts.begin(); it != parts.end(); ++it) {
-      if (!it->second->batch.empty()) rewind.emplace_back(it->first, it->second->batch.first);
+      const std::int64_t at = rewind_point(*it->second);
+      if (at >= 0) rewind.emplace_back(it->first, at);
+      it->second->txn_first = it->second->txn_next = -1;  // the transaction is gone: nothing to doom
     }
     detail::partition_list_ptr seek(rd_kafka_topic_partition_list_new(static_cast<int>(rewind.size())));
     for (const auto& [key, first] : rewind) {
@@ -257,7 +349,8 @@ struct pipeline_consumer::impl {
       fresh.retry_topic = retry_topic;
       rd_kafka_topic_partition_list_add(seek.get(), key.first.c_str(), key.second)->offset = first;
     }
-    batcher->failed();
+    if (batcher) batcher->failed();
+    if (rewind.empty()) return;
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk.get(), seek.get(), 10000)) {
       log(std::string("consumer: seeking back after a failed batch: ") + rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
@@ -272,11 +365,137 @@ struct pipeline_consumer::impl {
       }
     }
     for (auto& [key, s] : parts) settle(*s);
-    if (may_wait) {
-      std::uniform_real_distribution<double> unit(0.0, 1.0);
-      wait_polling(config.retry.delay(batcher->next_backoff_step(), unit(rng)));
+  }
+
+  // --- transactions (config.transactional_id) ----------------------------------------------------
+
+  bool transactional() const { return !config.transactional_id.empty(); }
+
+  bool begin_txn() {
+    if (txn_open) return true;
+    if (auto r = dead_letters->begin_transaction(); !r) {
+      txn_lost("beginning a transaction", r.error());
+      return false;
     }
-    return false;
+    txn_open = true;
+    if (!txn_since) txn_since = clock::now();
+    return true;
+  }
+
+  // The producer cannot go on (fenced by a newer producer with the same transactional.id, or lost):
+  // run() stops; the open transaction is aborted by the broker, so nothing of it is ever visible.
+  void txn_lost(const std::string& what, const kafka::kafka_error& e) {
+    log("consumer: " + what + ": " + e.name() + ": " + e.message());
+    fatal =
+        error{errc::internal, "transactional producer '" + config.transactional_id + "': " + what + ": " +
+                                  e.name() + ": " + e.message() +
+                                  " (the transaction is not committed; its messages are consumed again by "
+                                  "the next run)"};
+    txn_open = false;
+  }
+
+  void abort_txn() {
+    txn_doomed = false;
+    txn_marks = txn_dead = 0;
+    txn_since.reset();
+    if (!txn_open) return;
+    ++counts.aborted_transactions;
+    for (int tries = 1;; ++tries) {
+      auto r = dead_letters->abort_transaction(std::chrono::seconds(30));
+      if (r) break;
+      if (r.error().fatal() || !r.error().retriable() || tries == 5) {
+        txn_lost("aborting the transaction", r.error());
+        return;
+      }
+      log("consumer: aborting the transaction (try " + std::to_string(tries) + "): " + r.error().message());
+    }
+    txn_open = false;
+  }
+
+  // The consumer's group metadata (member, generation) as the producer's send_offsets needs it.
+  std::vector<std::uint8_t> group_metadata() {
+    std::vector<std::uint8_t> out;
+    rd_kafka_consumer_group_metadata_t* md = rd_kafka_consumer_group_metadata(rk.get());
+    void* buf = nullptr;
+    std::size_t size = 0;
+    if (rd_kafka_error_t* e = rd_kafka_consumer_group_metadata_write(md, &buf, &size)) {
+      log("consumer: group metadata: " + rdk::error_of(e).message());  // send_offsets then refuses it
+    } else {
+      const auto* bytes = static_cast<const std::uint8_t*>(buf);
+      out.assign(bytes, bytes + size);
+      rd_kafka_mem_free(nullptr, buf);
+    }
+    rd_kafka_consumer_group_metadata_destroy(md);
+    return out;
+  }
+
+  // A transaction call failed: fatal ends the run, anything else aborts the transaction and consumes its
+  // messages again.
+  void txn_failed(const std::string& what, const kafka::kafka_error& e) {
+    if (e.fatal()) {
+      txn_lost(what, e);
+      return;
+    }
+    log("consumer: " + what + ": " + e.name() + ": " + e.message() +
+        "; aborting the transaction and consuming its messages again");
+    roll_back();
+  }
+
+  bool txn_due(clock::time_point now) const {
+    if (!txn_since) return false;
+    const auto every = config.batching ? config.batching->max_delay : std::chrono::milliseconds(100);
+    const std::size_t most = config.batching ? config.batching->max_messages : 1000;
+    return now - *txn_since >= every || txn_marks >= most;
+  }
+
+  // Makes the batch durable, then, transactional, commits the open transaction with the offsets it
+  // finishes (the handler's effects are committed first: a crash between the two replays them). Returns
+  // false when it was rolled back or the producer was lost (then `fatal` is set).
+  bool commit(bool may_wait) {
+    if (!transactional()) return flush_batch(may_wait);
+    if (fatal) return false;
+    if (txn_doomed) {
+      log("consumer: a rebalance or a stop overtook the open transaction; aborting it");
+      roll_back();
+      return false;
+    }
+    if (!flush_batch(may_wait)) return false;
+    if (txn_marks == 0 && !txn_open) {
+      txn_since.reset();
+      return true;
+    }
+    if (!begin_txn()) return false;
+    if (txn_dead > 0) transaction_fault_drill(config.log);
+    std::vector<kafka::partition_offset> offsets;
+    for (auto& [key, s] : parts) {
+      if (s->txn_next >= 0) offsets.push_back({s->topic, s->partition, s->txn_next});
+    }
+    if (!offsets.empty()) {
+      if (auto r =
+              dead_letters->send_offsets_to_transaction(offsets, group_metadata(), std::chrono::seconds(30));
+          !r) {
+        txn_failed("adding the offsets to the transaction", r.error());
+        return false;
+      }
+    }
+    for (int tries = 1;; ++tries) {
+      auto r = dead_letters->commit_transaction(std::chrono::seconds(60));
+      if (r) break;
+      if (r.error().retriable() && !r.error().txn_requires_abort() && !r.error().fatal() && tries < 5) {
+        log("consumer: committing the transaction (try " + std::to_string(tries) +
+            "): " + r.error().message());
+        continue;
+      }
+      txn_failed("committing the transaction", r.error());
+      return false;
+    }
+    for (auto& [key, s] : parts) s->txn_first = s->txn_next = -1;
+    txn_open = false;
+    txn_marks = txn_dead = 0;
+    txn_since.reset();
+    ++counts.transactions;
+    at_txn_end = counts;
+    return true;
   }
 
   // Keeps the consumer polling (group membership, prefetch into the backlogs) for a while.
@@ -335,14 +554,19 @@ struct pipeline_consumer::impl {
       assigned = false;
       unassigned_since = clock::now();
     }
-    if (!in_handler.load()) flush_batch(false);
+    if (transactional() && (in_handler.load() || txn_sending || rd_kafka_assignment_lost(h))) {
+      // Not this thread's moment (or the group has moved on): the transaction is aborted, not committed.
+      if (txn_open || txn_marks > 0) txn_doomed = true;
+    } else if (!in_handler.load()) {
+      commit(false);
+    }
     for (int i = 0; i < partitions->cnt; ++i) {
       if (partition_state* s = parts.find(partitions->elems[i].topic, partitions->elems[i].partition)) {
         let_go(*s);
         parts.retire(s->topic, s->partition);
       }
     }
-    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h)) {
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(h) && !transactional()) {
       rd_kafka_resp_err_t c = rd_kafka_commit(h, nullptr, 0);  // the stored offsets of the assignment
       if (c != RD_KAFKA_RESP_ERR_NO_ERROR && c != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         log("consumer: commit at revocation failed: " + detail::err_text(c));
@@ -397,8 +621,8 @@ struct pipeline_consumer::impl {
     return out;
   }
 
-  bool send_dead_letter(const rd_kafka_message_t* m, error_class why, const std::string& message,
-                        int attempts) {
+  bool send_dead_letter(partition_state& s, const rd_kafka_message_t* m, error_class why,
+                        const std::string& message, int attempts) {
     std::vector<header> original = rdk::headers_of(m);
     pipeline::dead_letter d;
     d.from = origin_of(m);
@@ -411,16 +635,28 @@ struct pipeline_consumer::impl {
     d.attempts = attempts;
     d.why = why;
     d.message = message;
-    return send_and_wait(config.dead_letter_topic, m, encode(d, config.header_style, std::move(original)));
+    return send_and_wait(s, config.dead_letter_topic, m, encode(d, config.header_style, std::move(original)));
   }
 
   // Sends the message's key and value with these headers and waits for the broker's acknowledgement
-  // (polling the consumer meanwhile); retries until acknowledged or stopped.
-  bool send_and_wait(const std::string& topic, const rd_kafka_message_t* m,
+  // (polling the consumer meanwhile); retries until acknowledged or stopped. Transactional: the send is
+  // part of the open transaction; a failed send dooms it (it is aborted, and m's partition, if it
+  // finished messages in it, is consumed again from there: then false), and a rebalance meanwhile too.
+  bool send_and_wait(partition_state& s, const std::string& topic, const rd_kafka_message_t* m,
                      const std::vector<header>& headers) {
     const std::span<const std::uint8_t> key(static_cast<const std::uint8_t*>(m->key), m->key_len);
     const std::span<const std::uint8_t> value(static_cast<const std::uint8_t*>(m->payload), m->len);
+    struct sending_flag {
+      bool& flag;
+      ~sending_flag() { flag = false; }
+    } sending{txn_sending};
     for (int tries = 1;; ++tries) {
+      if (transactional()) {
+        txn_sending = false;
+        if (txn_doomed) roll_back();
+        if (!s.live || fatal || !begin_txn()) return false;
+        txn_sending = true;
+      }
       last_report.reset();
       auto queued = dead_letters->produce(topic, key, value, headers);
       if (queued) {
@@ -428,18 +664,26 @@ struct pipeline_consumer::impl {
           dead_letters->poll(std::chrono::milliseconds(50));
           poll_once(0);
         }
-        if (last_report && !last_report->failure) return true;
+        if (last_report && !last_report->failure && !txn_doomed) return true;
         if (!last_report) {
           // Stopping: a bounded chance for the queued dead letter; unacknowledged, the offset stays unstored.
           (void)dead_letters->flush(std::chrono::milliseconds(5000));
-          return last_report && !last_report->failure;
+          const bool sent = last_report && !last_report->failure && !txn_doomed;
+          if (!sent && transactional()) txn_doomed = true;  // it may hold the send without its offset
+          return sent;
         }
-        log("sending " + where_of(m) + " to " + topic + ": not acknowledged (try " + std::to_string(tries) +
-            "): " + last_report->failure->message);
+        if (txn_doomed && !last_report->failure) {
+          log("sending " + where_of(m) + " to " + topic + ": a rebalance overtook the transaction (try " +
+              std::to_string(tries) + ")");
+        } else {
+          log("sending " + where_of(m) + " to " + topic + ": not acknowledged (try " + std::to_string(tries) +
+              "): " + last_report->failure->message);
+        }
       } else {
         log("sending " + where_of(m) + " to " + topic + ": could not be queued (try " +
             std::to_string(tries) + "): " + queued.error().message);
       }
+      if (transactional()) txn_doomed = true;
       const auto until = clock::now() + config.retry.delay(std::min(tries, 10), 0.5);
       while (clock::now() < until) {
         if (stopping()) return false;
@@ -469,10 +713,12 @@ struct pipeline_consumer::impl {
       ++counts.dropped_on_revoke;
       return;
     }
-    if (!send_dead_letter(m, why, message, attempts)) return;  // stopping: abandoned, delivered again later
+    if (!send_dead_letter(s, m, why, message, attempts))
+      return;  // stopping: abandoned, delivered again later
     ++counts.dead_lettered;
     ++dead_count(counts, why);
-    if (s.live) store_offset(m);
+    if (transactional()) ++txn_dead;
+    if (s.live) finished(s, m);
   }
 
   void attempt(partition_state& s, detail::message_ptr owned, int calls) {
@@ -572,14 +818,15 @@ struct pipeline_consumer::impl {
     hop.last_error = why;
     const std::vector<header> headers = encode(hop, std::move(original));
     const std::string& target = retry_names[static_cast<std::size_t>(attempts - 1)];
-    if (!send_and_wait(target, m, headers)) return;  // stopping: abandoned, delivered again later
+    if (!send_and_wait(s, target, m, headers)) return;  // stopping: abandoned, delivered again later
     ++counts.sent_to_retry_topic;
-    if (s.live) store_offset(m);
+    if (s.live) finished(s, m);
   }
 
   // Takes one step of work from the next partition that has one (round robin); false when none is ready.
   bool step() {
-    parts.release_retired();  // no step is running: nothing points at a retired state any more
+    if (txn_doomed) commit(true);  // aborts it, here where no state is held
+    parts.release_retired();       // no step is running: nothing points at a retired state any more
     if (parts.empty()) return false;
     std::optional<clock::time_point> now;  // read only when a retry is waiting
     const std::size_t n = parts.size();
@@ -636,6 +883,13 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
   if (config_.batching && config_.batching->max_messages == 0) {
     throw config_error("consumer: commit batching's max_messages must be > 0");
   }
+  if (!config_.transactional_id.empty()) {
+    // Offsets committed outside the transactions would break them: refuse rather than ignore.
+    if (auto it = config_.extra.find("enable.auto.commit");
+        it != config_.extra.end() && it->second != "false")
+      throw config_error("consumer: enable.auto.commit=" + it->second +
+                         " with a transactional id: offsets are committed only inside transactions");
+  }
   if (!deserializer) throw config_error("consumer: no deserializer");
   if (!handler) throw config_error("consumer: no handler");
   if (config_.dead_letter_topic.empty()) config_.dead_letter_topic = config_.topics.front() + ".dlq";
@@ -660,9 +914,12 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
       {keys::group_id, config_.group_id},
       {keys::auto_offset_reset, "earliest"},
       {keys::enable_auto_offset_store, "false"},
-      {"enable.auto.commit", "true"},
+      {"enable.auto.commit", config_.transactional_id.empty() ? "true" : "false"},
       {"auto.commit.interval.ms", "1000"},
   };
+  // Transactional: offsets are committed only inside transactions, and what this consumer reads (a retry
+  // topic written by transactions) is read as committed.
+  if (!config_.transactional_id.empty()) props.emplace("isolation.level", "read_committed");
   // The prefetch queue. Before 2.2, librdkafka stops fetching a partition once its queue holds
   // queued.min.messages and looks again only up to a second later; the consumer drains 100,000 small
   // messages in well under that, so a larger count (bounded in bytes) keeps fetching going, at the cost
@@ -692,6 +949,7 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
   pc.extra = config_.dead_letter_producer;
   pc.extra.emplace("linger.ms", "0");
   pc.log = config_.log;
+  pc.transactional_id = config_.transactional_id;
   impl_->dead_letters =
       std::make_unique<producer>(pc, [this](const delivery_report& r) { impl_->last_report = r; });
 }
@@ -719,6 +977,12 @@ result<void> pipeline_consumer::run(const run_options& options) {
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, topics.get())) {
     return fail(errc::invalid_argument, "subscribing: " + detail::err_text(err));
   }
+  if (impl_->transactional()) {
+    if (auto ok = impl_->dead_letters->init_transactions(std::chrono::seconds(60)); !ok) {
+      return tl::unexpected(
+          ok.error().to_error("initializing the transactions of '" + config_.transactional_id + "'"));
+    }
+  }
   impl_->keeper =
       std::make_unique<poll_keeper>(std::chrono::milliseconds(250), [this] { impl_->poll_once(50); });
   impl_->last_activity = impl_->unassigned_since = clock::now();
@@ -732,7 +996,7 @@ result<void> pipeline_consumer::run(const run_options& options) {
     impl_->publish();
     const std::size_t batched = impl_->batcher ? impl_->batcher->size() : 0;
     if (options.max_messages != 0 && counts.finished() + batched >= options.max_messages) {
-      impl_->flush_batch(true);
+      impl_->commit(true);
       if (counts.finished() >= options.max_messages) break;
     }
     const auto now = clock::now();
@@ -761,25 +1025,28 @@ result<void> pipeline_consumer::run(const run_options& options) {
       next_notice = notice_every;
     }
     if (options.idle_timeout.count() > 0 && now - impl_->last_activity > options.idle_timeout) break;
-    if (impl_->batcher && impl_->batcher->due(now)) impl_->flush_batch(true);
+    if (impl_->batcher && impl_->batcher->due(now)) impl_->commit(true);
+    if (impl_->txn_due(now)) impl_->commit(true);
     if (impl_->step()) {
       impl_->last_activity = now;  // waiting out retries is not idleness
       impl_->poll_once(0);
     } else {
-      impl_->flush_batch(true);  // nothing ready: nothing gained by holding the batch open
+      impl_->commit(true);  // nothing ready: nothing gained by holding the batch open
       impl_->poll_once(impl_->idle_poll_ms());
     }
   }
   impl_->keeper.reset();
   // What was handled is made durable and stored before the final commit; if that fails, it is not
   // stored and the next run handles it again.
-  if (!impl_->fatal) impl_->flush_batch(false);
+  if (!impl_->fatal) impl_->commit(false);
 
   // Commit what is done, then leave the group so partitions move on without waiting for a session timeout.
   // Messages still waiting for a retry were never stored: the next run receives them again.
-  rd_kafka_resp_err_t err = commit_within(rk, std::chrono::seconds(10));  // unbounded with no coordinator
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-    config_.log("consumer: final commit failed: " + detail::err_text(err));
+  if (!impl_->transactional()) {
+    rd_kafka_resp_err_t err = commit_within(rk, std::chrono::seconds(10));  // unbounded with no coordinator
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+      config_.log("consumer: final commit failed: " + detail::err_text(err));
+    }
   }
   // Bounded: with every broker gone, rd_kafka_consumer_close() would wait for ever for the coordinator.
   std::string close_error;

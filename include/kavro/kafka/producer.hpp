@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kavro/kafka/config.hpp"
+#include "kavro/kafka/error.hpp"
 #include "kavro/kafka/header.hpp"
 #include "kavro/result.hpp"
 
@@ -33,7 +34,22 @@ struct producer_config {
   int max_recoveries = 3;
   properties extra;                             // any librdkafka property; overrides the above
   std::function<void(const std::string&)> log;  // fatal errors and recoveries; default: stderr
+  // Non-empty: a transactional producer with this transactional.id (idempotent; a fatal error is not
+  // recovered from, since a recreated producer would lose the transaction: it is reported instead).
+  // Messages are produced inside begin_transaction() .. commit_transaction().
+  std::string transactional_id;
 };
+
+// A consumer position to commit inside a transaction: the next offset to read of one partition.
+struct partition_offset {
+  std::string topic;
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+// The outcome of a transaction call: kafka_error says whether the transaction must be aborted
+// (txn_requires_abort), the producer is lost (fatal), or the call may be repeated (retriable).
+using txn_result = tl::expected<void, kafka_error>;
 
 // The one final outcome of one message. The callback's report lives for the call only (the producer
 // reuses it for the next one): copy what is kept.
@@ -88,6 +104,23 @@ class producer {
 
   std::size_t in_flight() const;
   producer_counts counts() const;
+
+  // --- transactions (producer_config::transactional_id) -------------------------------------------
+  // Once, before the first transaction: fences an earlier producer with the same transactional.id and
+  // aborts (or completes) what it left open.
+  txn_result init_transactions(std::chrono::milliseconds timeout);
+  txn_result begin_transaction();
+  // Commits the consumer positions with the transaction (KIP-447): `group_metadata` is the consuming
+  // group's metadata as rd_kafka_consumer_group_metadata_write serialized it, so a member fenced out of
+  // the group by a rebalance cannot commit.
+  txn_result send_offsets_to_transaction(const std::vector<partition_offset>& offsets,
+                                         std::span<const std::uint8_t> group_metadata,
+                                         std::chrono::milliseconds timeout);
+  // Flushes, then commits; every message of the transaction has its delivery report when it returns.
+  txn_result commit_transaction(std::chrono::milliseconds timeout);
+  // Purges what is queued and aborts; readers with isolation.level=read_committed never see the
+  // transaction's messages. Messages without an outcome are reported failed.
+  txn_result abort_transaction(std::chrono::milliseconds timeout);
 
  private:
   friend struct producer_test_access;  // fault drills (src/kafka/producer_test_access.hpp), not public API

@@ -104,7 +104,18 @@ struct consumer_config {
   // A message waiting at least this long for its next attempt pauses its partition's fetching; shorter
   // waits only hold the messages behind it (up to max_backlog). Either way the consumer keeps polling.
   std::chrono::milliseconds pause_threshold{1000};
-  std::optional<commit_batching> batching;      // empty: every handled message's offset is stored at once
+  std::optional<commit_batching> batching;  // empty: every handled message's offset is stored at once
+  // Non-empty: exactly-once for what the consumer writes to Kafka. The dead letters and retry-topic sends
+  // of a stretch of messages and the offsets that finish them are committed in one Kafka transaction of
+  // the dead-letter producer (this transactional.id), the offsets through the group's metadata (KIP-447),
+  // so a member fenced out of the group by a rebalance cannot commit. Readers with
+  // isolation.level=read_committed see each dead letter once. A failed or fenced transaction is aborted
+  // and its partitions are sought back to their committed offsets; a fatal producer error ends run().
+  // Auto-commit is off, and the consumer reads with isolation.level=read_committed. A handler's own
+  // effects (a database) stay outside: committed before the transaction (with commit batching), so a
+  // crash between the two hands those messages over again, and the handler must be idempotent.
+  // One id per process: a restarted process that reuses it aborts at once what its predecessor left open.
+  std::string transactional_id;
   properties extra;                             // librdkafka consumer properties; override kavro's
   properties dead_letter_producer;              // librdkafka properties for the dead-letter producer
   std::function<void(const std::string&)> log;  // default: stderr
@@ -130,6 +141,10 @@ struct consumer_counts {
   std::uint64_t rolled_back = 0;          // handled messages whose batch failed, handled again
   std::uint64_t pauses = 0;               // times a partition was paused (waiting retry, registry, backlog)
   std::uint64_t sent_to_retry_topic = 0;  // non-blocking retries: messages moved to a retry topic
+  // Transactional: handled, dead-lettered and sent-to-retry-topic count what was committed; an aborted
+  // transaction's outcomes are taken back and counted when its messages are handled again.
+  std::uint64_t transactions = 0;          // transactional: transactions committed
+  std::uint64_t aborted_transactions = 0;  // ... aborted (their messages handled again)
 
   std::uint64_t finished() const { return handled + dead_lettered; }
 };

@@ -43,6 +43,8 @@ class record_sender {
   result<std::int32_t> schema_id() { return serializer_.schema_id(); }
   // See serde::serializer::use_schema_id.
   void use_schema_id(std::int32_t id) noexcept { serializer_.use_schema_id(id); }
+  // The producer itself, for its transactions (producer_config::transactional_id).
+  kafka::producer& producer() { return *producer_; }
 
  private:
   std::string topic_;

@@ -411,4 +411,59 @@ TEST_F(pipeline, a_batched_consumer_never_commits_offsets_of_rows_that_were_not_
   EXPECT_EQ(fresh.count().value(), static_cast<std::int64_t>(sent.size()));
 }
 
+// Transactional: a failed batch aborts the open transaction (its dead letters with it) and replays every
+// partition from its committed offset; read_committed readers see each dead letter once, every order is
+// stored once, and the same group finds nothing left.
+TEST_F(pipeline, a_transactional_consumer_aborts_a_failed_batch_and_each_dead_letter_is_committed_once) {
+  auto sent = sample(3000);
+  sent[700].price = -1;
+  sent[2100].product = "";
+  produce(sent, {std::string("\x00\x00", 2)});
+  orders::sqlite_sink sink(db_.string(), orders::sink_options{.batched = true});
+  auto inner = sink.handler();
+  // The first flush after the first dead letter fails: the open transaction then holds that dead letter.
+  const kafka::pipeline_consumer* self = nullptr;
+  bool failed = false;
+  auto cc = consumer_config(unique("g"));
+  cc.transactional_id = unique("txn");
+  cc.batching = kafka::commit_batching{[&]() -> result<void> {
+                                         if (!failed && self != nullptr && self->counts().dead_lettered > 0) {
+                                           failed = true;
+                                           sink.rollback_batch();
+                                           return fail(errc::unavailable, "injected: disk I/O error");
+                                         }
+                                         return sink.commit_batch();
+                                       },
+                                       500, 100ms};
+  kafka::pipeline_consumer consumer(cc, std::make_shared<serde::deserializer>(registry_), inner);
+  self = &consumer;
+  ASSERT_TRUE(consumer.run({sent.size() + 1, 20s}));
+  const auto c = consumer.counts();
+  std::cout << "transactions committed " << c.transactions << ", aborted " << c.aborted_transactions
+            << ", batch failures " << c.batch_failures << ", rows " << sink.count().value() << std::endl;
+  EXPECT_EQ(c.batch_failures, 1u);
+  EXPECT_EQ(c.aborted_transactions, 1u) << "the failed batch's transaction held no dead letter";
+  EXPECT_GT(c.transactions, 0u);
+  EXPECT_EQ(sink.count().value(), static_cast<std::int64_t>(sent.size() - 2));
+  auto dead =
+      kafka::read_topic(bootstrap(), dead_letter_topic_, 30s, {{"isolation.level", "read_committed"}});
+  ASSERT_TRUE(dead) << dead.error().message;
+  std::map<std::string, int> by_offset;
+  for (const auto& r : *dead)
+    ++by_offset[r.header_value("kavro.dlq.original.offset") + "/" +
+                r.header_value("kavro.dlq.original.partition")];
+  std::cout << "dead letters read_committed " << dead->size() << ", distinct " << by_offset.size()
+            << std::endl;
+  EXPECT_EQ(dead->size(), 3u) << "a dead letter is committed twice, or one is missing";
+  EXPECT_EQ(by_offset.size(), 3u);
+  auto written =
+      kafka::read_topic(bootstrap(), dead_letter_topic_, 30s, {{"isolation.level", "read_uncommitted"}});
+  ASSERT_TRUE(written) << written.error().message;
+  std::cout << "dead letters on the log (read_uncommitted) " << written->size() << std::endl;
+  EXPECT_GT(written->size(), 3u) << "the aborted transaction's dead letter should be on the log";
+
+  const auto again = consume(cc.group_id, sink.handler(), 0, 8s);
+  EXPECT_EQ(again.received, 0u) << "offsets were not committed with the transactions";
+}
+
 }  // namespace
