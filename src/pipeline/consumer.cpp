@@ -146,6 +146,7 @@ struct pipeline_consumer::impl {
   // whole counts without racing the consumer's thread.
   mutable std::mutex published_mutex;
   consumer_counts published;
+  std::atomic<std::thread::id> loop_thread{};  // run()'s thread while it runs
   void publish() {
     std::lock_guard lock(published_mutex);
     published = counts;
@@ -957,6 +958,8 @@ pipeline_consumer::pipeline_consumer(consumer_config config,
 pipeline_consumer::~pipeline_consumer() = default;
 
 consumer_counts pipeline_consumer::counts() const {
+  // A handler or flush asking mid-pass (the consumer's own thread) sees what it has just done.
+  if (impl_->loop_thread.load(std::memory_order_relaxed) == std::this_thread::get_id()) return impl_->counts;
   std::lock_guard lock(impl_->published_mutex);
   return impl_->published;
 }
@@ -967,6 +970,11 @@ std::vector<std::string> pipeline_consumer::retry_topic_names() const {
 
 result<void> pipeline_consumer::run(const run_options& options) {
   rd_kafka_t* rk = impl_->rk.get();
+  impl_->loop_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  struct loop_end {
+    std::atomic<std::thread::id>& id;
+    ~loop_end() { id.store(std::thread::id{}, std::memory_order_relaxed); }
+  } const loop_end_guard{impl_->loop_thread};
   auto& counts = impl_->counts;
 
   std::vector<std::string> subscription = config_.topics;

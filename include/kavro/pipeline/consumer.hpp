@@ -180,6 +180,7 @@ class pipeline_consumer {
   void stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
 
   // Safe from any thread: as of the consumer's last pass through its loop (exact once run() returned).
+  // On the consumer's own thread (inside a handler or a batch flush) they are live.
   consumer_counts counts() const;
   const std::string& dead_letter_topic() const { return config_.dead_letter_topic; }
   // The retry topics used with consumer_config::retry_topics, in order; empty without it.
