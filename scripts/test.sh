@@ -6,7 +6,8 @@
 #   scripts/test.sh              every tier
 #   scripts/test.sh -L unit      any ctest arguments select a subset
 #   KAVRO_TSAN=0 scripts/test.sh skips the ThreadSanitizer step (scripts/tsan.sh: the pipeline's unit
-#                                tests and the consumer's fault tests, in their own build tree build/tsan)
+#                                tests, in their own build tree build/tsan; `scripts/tsan.sh --faults`
+#                                adds the consumer's fault tests)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
