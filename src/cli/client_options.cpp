@@ -101,8 +101,10 @@ std::shared_ptr<client_options> add_client_options(CLI::App& cmd, const client_p
   return o;
 }
 
-resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
-                                            bool serializes) {
+namespace {
+
+resolved_client_options resolve_with(std::string_view command, const client_options& options, bool serializes,
+                                     const serde_applier& apply) {
   resolved_client_options out;
   try {
     out = resolve_client_options(options);
@@ -115,10 +117,27 @@ resolved_client_options resolve_for_command(std::string_view command, const clie
       report_error(command, "note: -F: " + key + ": a serializer setting; this command serializes nothing");
       continue;
     }
+    if (apply) {
+      auto taken = apply(key, value);
+      if (!taken) fail_command(command, "-F: " + key + ": " + taken.error().message);
+      if (*taken) continue;
+    }
     fail_command(command, "-F: " + key + ": a serializer setting kavro " + std::string(command) +
                               " does not implement; remove it from the file");
   }
   return out;
+}
+
+}  // namespace
+
+resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
+                                            bool serializes) {
+  return resolve_with(command, options, serializes, {});
+}
+
+resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
+                                            const serde_applier& apply) {
+  return resolve_with(command, options, true, apply);
 }
 
 std::string read_secret_file(const std::string& what, const std::string& path) {

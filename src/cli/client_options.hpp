@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "kavro/kafka/config.hpp"
 #include "kavro/registry/client.hpp"
 #include "kavro/registry/client_properties.hpp"
+#include "kavro/result.hpp"
 
 namespace kavro::cli {
 
@@ -73,6 +75,13 @@ resolved_client_options resolve_client_options(const client_options& options);
 // implement them, and noted as ignored by one that does not serialize at all (`serializes` false: dlq).
 resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
                                             bool serializes = true);
+
+// The serializer settings of the -F files that `apply` takes (it answers false for a key the command
+// does not implement, or an error for a bad value); the others are refused as above. An error or a
+// refusal ends the command (exit 2) naming the key, never the value.
+using serde_applier = std::function<result<bool>(const std::string& key, const std::string& value)>;
+resolved_client_options resolve_for_command(std::string_view command, const client_options& options,
+                                            const serde_applier& apply);
 
 // Reads a small secret file (a password or a token): its content without the trailing newline.
 // Throws std::invalid_argument naming `what` and the path.

@@ -56,7 +56,12 @@ std::int64_t count_unread(std::istream* in, bool is_stdin) {
 
 int run_produce(const produce_options& o) {
   install_stop_signals();
-  const resolved_client_options conn = resolve_for_command("produce", *o.client);
+  // The value options, with the serializer settings of the -F files under the command line's.
+  value_schema_options value = o.value;
+  const resolved_client_options conn =
+      resolve_for_command("produce", *o.client, [&value](const std::string& key, const std::string& v) {
+        return value.apply_serializer_property(key, v);
+      });
   const kafka::properties* extra = &conn.kafka;  // the -F files' Kafka part and -X: every client's
   std::ifstream file;
   if (!o.input.empty() && o.input != "-") {
@@ -64,13 +69,12 @@ int run_produce(const produce_options& o) {
     if (!file) fail_command("produce", "cannot open input file '" + o.input + "'");
   }
   std::string subject = o.subject;
-  if (subject.empty() && !o.value.generic()) {
+  if (subject.empty() && !value.generic()) {
     auto named = registry::subject_name(registry::subject_name_strategy::topic_name, o.topic, false, "");
     if (!named) fail_command("produce", named.error().message);
     subject = *named;
   }
-  if (o.value.generic() && o.input.empty())
-    fail_command("produce", "--value-schema and friends need --input");
+  if (value.generic() && o.input.empty()) fail_command("produce", "--value-schema and friends need --input");
   check_startup("produce", conn, registry_need::required);
   registry::client_config rc = conn.registry;
   rc.cancelled = [] { return stop_requested.load(); };  // Ctrl-C is not held up by a registry that hangs
@@ -78,8 +82,8 @@ int run_produce(const produce_options& o) {
   pipeline_metrics metrics(o.metrics, "produce", progress_wanted(o.progress));
   metrics.watch_registry(registry);
   metrics.start();
-  auto made_input = o.value.generic() ? value_input::make(o.value, o.topic, subject, *registry)
-                                      : value_input::make_orders(o.value, o.topic, subject);
+  auto made_input = value.generic() ? value_input::make(value, o.topic, subject, *registry)
+                                    : value_input::make_orders(value, o.topic, subject);
   if (!made_input) {
     fail_command("produce", made_input.error().message,
                  made_input.error().code == errc::unavailable ? exit_failed : exit_error);

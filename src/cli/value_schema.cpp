@@ -2,6 +2,7 @@
 // rules (registry::schema_for), and JSON lines turned into keys and values.
 #include "value_schema.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -54,18 +55,22 @@ void add_value_schema_options(CLI::App& cmd, value_schema_options& o) {
          "Input lines in plain JSON (a union as a bare value) or Avro's JSON encoding ({\"type\": value})")
       ->capture_default_str()
       ->check(CLI::IsMember({"plain", "avro"}));
-  cmd.add_option("--subject-name-strategy", o.strategy,
-                 "Value subject: topic (<topic>-value), record (<record name>) or topic-record "
-                 "(<topic>-<record name>); --subject overrides it")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"topic", "record", "topic-record"}));
-  cmd.add_option("--auto-register", o.auto_register,
-                 "auto.register.schemas: register the --value-schema under its subject (false: it must be "
-                 "registered already)")
-      ->capture_default_str();
-  cmd.add_flag("--use-latest-version", o.use_latest_version,
-               "use.latest.version (needs --auto-register false): write with the subject's latest schema, "
-               "converting each record read with --value-schema to it");
+  o.strategy_option =
+      cmd.add_option("--subject-name-strategy", o.strategy,
+                     "Value subject: topic (<topic>-value), record (<record name>) or topic-record "
+                     "(<topic>-<record name>); --subject overrides it")
+          ->capture_default_str()
+          ->check(CLI::IsMember({"topic", "record", "topic-record"}));
+  o.auto_register_option =
+      cmd.add_option(
+             "--auto-register", o.auto_register,
+             "auto.register.schemas: register the --value-schema under its subject (false: it must be "
+             "registered already)")
+          ->capture_default_str();
+  o.use_latest_option = cmd.add_flag(
+      "--use-latest-version", o.use_latest_version,
+      "use.latest.version (needs --auto-register false): write with the subject's latest schema, "
+      "converting each record read with --value-schema to it");
   auto* key_field = cmd.add_option("--key-field", o.key_field,
                                    "The message key is this field's value, as text (default for the Order: "
                                    "order_id; else no key)");
@@ -78,6 +83,49 @@ void add_value_schema_options(CLI::App& cmd, value_schema_options& o) {
   cmd.add_option("-H,--header", o.headers, "Record header NAME=VALUE (repeatable)");
   cmd.add_option("--partition", o.partition, "Send every record to this partition (default: by key)")
       ->check(CLI::NonNegativeNumber);
+}
+
+namespace {
+
+result<bool> parse_bool_property(const std::string& value) {
+  std::string v;
+  for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return fail(errc::invalid_argument, "expects true or false");
+}
+
+}  // namespace
+
+result<bool> value_schema_options::apply_serializer_property(const std::string& key,
+                                                             const std::string& value) {
+  const bool given = [&] {
+    if (key == "auto.register.schemas") return auto_register_option && auto_register_option->count() > 0;
+    if (key == "use.latest.version") return use_latest_option && use_latest_option->count() > 0;
+    return strategy_option && strategy_option->count() > 0;
+  }();
+  if (key == "auto.register.schemas" || key == "use.latest.version") {
+    auto b = parse_bool_property(value);
+    if (!b) return tl::unexpected(b.error());
+    if (!given) (key == "auto.register.schemas" ? auto_register : use_latest_version) = *b;
+    return true;
+  }
+  if (key == "value.subject.name.strategy") {
+    // Java clients name the strategy by its class; the short class name is accepted too.
+    const std::string name = value.substr(value.rfind('.') + 1);
+    std::string chosen = name == "TopicNameStrategy"         ? "topic"
+                         : name == "RecordNameStrategy"      ? "record"
+                         : name == "TopicRecordNameStrategy" ? "topic-record"
+                                                             : "";
+    if (chosen.empty()) {
+      return fail(errc::invalid_argument,
+                  "expects TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy "
+                  "(io.confluent.kafka.serializers.subject.*)");
+    }
+    if (!given) strategy = chosen;
+    return true;
+  }
+  return false;
 }
 
 result<value_input> value_input::make_orders(const value_schema_options& o, const std::string& topic,

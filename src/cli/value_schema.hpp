@@ -33,6 +33,14 @@ struct value_schema_options {
   std::string key_separator = "\t";
   std::vector<std::string> headers;  // K=V
   std::int32_t partition = -1;
+  // Set by add_value_schema_options: an option given on the command line wins over the -F files.
+  CLI::Option* auto_register_option = nullptr;
+  CLI::Option* use_latest_option = nullptr;
+  CLI::Option* strategy_option = nullptr;
+
+  // Takes one of Confluent's serializer settings from a -F file (auto.register.schemas,
+  // use.latest.version, value.subject.name.strategy); false for one kavro produce does not implement.
+  result<bool> apply_serializer_property(const std::string& key, const std::string& value);
 
   // Whether any option asks for a schema other than the Order.
   bool generic() const { return !schema_file.empty() || !subject.empty() || schema_id >= 0; }

@@ -224,6 +224,41 @@ def test_auto_register_off_and_use_latest_version(bootstrap, registry, tmp_path)
     assert [v.get("carrier") for v in values[5:]] == ["unknown"] * 4
 
 
+def test_serializer_settings_from_a_properties_file(bootstrap, registry, tmp_path):
+    """Confluent's serializer settings in a -F file take effect as the flags do; a flag wins over the file,
+    and a setting kavro does not implement is refused (exit 2) naming the key."""
+    topic = fresh_topic("ship")
+    props = tmp_path / "client.properties"
+    props.write_text("auto.register.schemas=false\n")
+    refused = produce(bootstrap, registry, topic, "-F", str(props), "--value-schema", str(EXAMPLE / "shipment.avsc"),
+                      "--input", str(EXAMPLE / "shipments.jsonl"))
+    assert refused.returncode != 0 and f"subject '{topic}-value'" in refused.stderr, refused.stderr
+    # The command line's --auto-register true is over the file's false.
+    flag_wins = produce(bootstrap, registry, topic, "-F", str(props), "--auto-register", "true",
+                        "--value-schema", str(EXAMPLE / "shipment.avsc"), "--input", str(EXAMPLE / "shipments.jsonl"))
+    assert flag_wins.returncode == 0, flag_wins.stderr
+
+    # value.subject.name.strategy by Java class name: RecordNameStrategy registers under the record's full name.
+    record_topic = fresh_topic("ship")
+    props.write_text("value.subject.name.strategy=io.confluent.kafka.serializers.subject.RecordNameStrategy\n")
+    by_record = produce(bootstrap, registry, record_topic, "-F", str(props),
+                        "--value-schema", str(EXAMPLE / "shipment.avsc"), "--input", str(EXAMPLE / "shipments.jsonl"))
+    assert by_record.returncode == 0, by_record.stderr
+    full_name = json.loads((EXAMPLE / "shipment.avsc").read_text())
+    full_name = (full_name.get("namespace", "") + "." if full_name.get("namespace") else "") + full_name["name"]
+    assert full_name in SchemaRegistryClient({"url": registry}).get_subjects()
+
+    for line, says in [("auto.register.schemas=maybe", "auto.register.schemas: expects true or false"),
+                       ("value.subject.name.strategy=Nope", "value.subject.name.strategy: expects"),
+                       ("latest.compatibility.strict=true", "latest.compatibility.strict: a serializer setting")]:
+        props.write_text(line + "\n")
+        run = produce(bootstrap, registry, topic, "-F", str(props), "--value-schema", str(EXAMPLE / "shipment.avsc"),
+                      "--input", str(EXAMPLE / "shipments.jsonl"))
+        assert run.returncode == 2, (line, run.stderr)
+        assert says in run.stderr, (line, run.stderr)
+        assert "maybe" not in run.stderr  # values are never echoed
+
+
 def test_bad_lines_name_file_and_line_and_lose_nothing(bootstrap, registry, tmp_path):
     topic = fresh_topic("ship")
     lines = tmp_path / "mixed.jsonl"
