@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The end-to-end benchmark: kavro against librdkafka alone (the ceiling) and against the assignment's
+# The end-to-end benchmark: kavro against librdkafka alone (the ceiling) and against the orders example's
 # Python stack (confluent-kafka with AvroSerializer/AvroDeserializer) and the Java stack (Kafka's Java client
 # with Apache Avro's GenericDatumWriter/Reader, bench/java), in one run, through the same real broker and the
 # same kavro registry, with the same messages, partitions and client settings.

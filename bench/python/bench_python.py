@@ -1,4 +1,4 @@
-"""The assignment's Python stack as a benchmark contestant: confluent-kafka's Producer with
+"""The orders example's Python stack as a benchmark contestant: confluent-kafka's Producer with
 AvroSerializer and Consumer with AvroDeserializer (fastavro), through the same registry and broker as
 kavro's contestants. One contestant per process; prints one JSON line like bench/pipeline/kavro-bench.
 

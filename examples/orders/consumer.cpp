@@ -1,4 +1,4 @@
-// The assignment's consumer.py in C++ with kavro's library: decodes orders through the Schema Registry,
+// The orders example's consumer.py in C++ with kavro's library: decodes orders through the Schema Registry,
 // prints each one, retries a failing handler 5 times, then dead-letters it to "orders.dlq".
 //   orders_consumer [bootstrap] [registry-url]      (Ctrl-C to stop)
 #include "kavro/kafka/consumer.hpp"

@@ -1,4 +1,4 @@
-// The assignment's producer.py in C++ with kavro's library: Order records serialized as Avro through the
+// The orders example's producer.py in C++ with kavro's library: Order records serialized as Avro through the
 // Schema Registry (TopicNameStrategy subject "orders-value"), key = order_id, retries = 3.
 //   orders_producer [bootstrap] [registry-url] [count]
 #include "kavro/kafka/producer.hpp"

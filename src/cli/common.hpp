@@ -15,7 +15,8 @@
 
 namespace kavro::cli {
 
-// Defaults follow the assignment's docker-compose stack; KAVRO_BOOTSTRAP and KAVRO_REGISTRY override them.
+// Defaults follow the orders example's docker-compose stack; KAVRO_BOOTSTRAP and KAVRO_REGISTRY override
+// them.
 std::string default_bootstrap();
 std::string default_registry();
 

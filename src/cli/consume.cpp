@@ -1,4 +1,4 @@
-// `kavro consume`: the assignment's consumer. Decodes through the registry, stores each order in SQLite,
+// `kavro consume`: the orders example's consumer. Decodes through the registry, stores each order in SQLite,
 // retries failures (5 by default), dead-letters what cannot be handled, and commits as it goes.
 #include <iostream>
 #include <nlohmann/json.hpp>

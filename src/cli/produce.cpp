@@ -1,4 +1,4 @@
-// `kavro produce`: the assignment's producer. Sends Order records (generated, or JSON lines) as
+// `kavro produce`: the orders example's producer. Sends Order records (generated, or JSON lines) as
 // Confluent-framed Avro, registering the schema, with key = order_id.
 #include <fstream>
 #include <iostream>

@@ -11,7 +11,8 @@ using properties = std::map<std::string, std::string>;
 
 namespace keys {
 inline constexpr const char* bootstrap_servers = "bootstrap.servers";
-// Resends of a failed produce request before the message is reported failed (the assignment's "retries = 3").
+// Resends of a failed produce request before the message is reported failed (the orders example's "retries =
+// 3").
 inline constexpr const char* retries = "retries";
 inline constexpr const char* retry_backoff_ms = "retry.backoff.ms";
 // Upper bound on the time a message may spend queued, in flight and retried before it fails.

@@ -1,6 +1,6 @@
 // A Kafka producer that gives every message exactly one reported outcome: delivered, or failed with
-// the reason. Idempotent (acks=all) by default, with the assignment's retry budget of 3. A fatal error of the
-// underlying librdkafka producer (e.g. idempotence sequence errors after a broker restart) is recovered
+// the reason. Idempotent (acks=all) by default, with the orders example's retry budget of 3. A fatal error of
+// the underlying librdkafka producer (e.g. idempotence sequence errors after a broker restart) is recovered
 // from by recreating it and sending again every message that has no outcome yet.
 #pragma once
 

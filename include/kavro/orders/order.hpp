@@ -1,4 +1,4 @@
-// The assignment's Order record, its schema, and conversions to and from Avro's generic values.
+// The orders example's Order record, its schema, and conversions to and from Avro's generic values.
 #pragma once
 
 #include <cstdint>

@@ -33,8 +33,8 @@ namespace kavro::pipeline {
 using kafka::properties;
 
 struct retry_policy {
-  // The assignment's "consumer retries = 5": after the first attempt, up to 5 more (6 handler calls in all),
-  // then the dead-letter topic.
+  // The orders example's "consumer retries = 5": after the first attempt, up to 5 more (6 handler calls in
+  // all), then the dead-letter topic.
   int max_retries = 5;
   std::chrono::milliseconds initial_backoff{100};
   double multiplier = 2.0;

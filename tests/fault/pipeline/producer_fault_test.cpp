@@ -43,7 +43,7 @@ void produce_through(const std::string& scenario, fault::private_broker& broker,
   outcome_tally tally;
   kafka::producer_config pc;
   pc.bootstrap_servers = broker.bootstrap();
-  pc.delivery_timeout = 90s;  // longer than a broker restart; retries stay the assignment's 3
+  pc.delivery_timeout = 90s;  // longer than a broker restart; retries stay the orders example's 3
   pc.extra = extra;
   std::uint64_t produce_errors = 0;
   kafka::producer_counts counts;

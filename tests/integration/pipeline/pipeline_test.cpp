@@ -200,7 +200,7 @@ TEST_F(pipeline, a_transient_failure_is_retried_and_one_that_never_clears_is_dea
   const auto c = consume(unique("g"), handler, sent.size());
   EXPECT_EQ(c.handled, sent.size() - 1);
   EXPECT_EQ(c.dead_exhausted, 1u);
-  EXPECT_EQ(calls[stuck_id], 6);  // the first attempt and the assignment's 5 retries
+  EXPECT_EQ(calls[stuck_id], 6);  // the first attempt and the orders example's 5 retries
   auto dead = kafka::read_topic(bootstrap(), dead_letter_topic_);
   ASSERT_TRUE(dead);
   ASSERT_EQ(dead->size(), 1u);

@@ -1,4 +1,4 @@
-"""kavro and the assignment's Python stack (confluent-kafka with AvroSerializer/AvroDeserializer)
+"""kavro and the orders example's Python stack (confluent-kafka with AvroSerializer/AvroDeserializer)
 read each other's messages byte for byte, through kavro's registry and a real broker."""
 import json
 import sqlite3
@@ -10,7 +10,7 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-# The assignment's schema, as its producer.py declares it.
+# The orders example's schema, as its producer.py declares it.
 ORDER_SCHEMA = json.dumps({
     "type": "record",
     "name": "Order",
