@@ -3,6 +3,7 @@
 // (idempotent, acks=all), waits for the broker's acknowledgement and then for the reader to have
 // applied them, so the writer reads its own writes. Start-up and every write first catch up with the
 // partition's high watermark, so decisions are made on the whole log.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -331,8 +332,28 @@ class kafka_store final : public store {
     // Asked through the producer's connections: on the reader's, the request would queue behind its
     // long-polling fetch (a broker answers one connection's requests in order) and take
     // fetch.wait.max.ms.
-    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        producer_.get(), config_.topic.c_str(), 0, &low, &high, static_cast<int>(config_.timeout.count()));
+    // Just after the topic is created, a broker's metadata may not list its partition yet
+    // (_UNKNOWN_PARTITION at once, seen on a 4-node cluster under load): refresh and ask again, within
+    // the store's timeout.
+    const auto deadline = std::chrono::steady_clock::now() + config_.timeout;
+    rd_kafka_resp_err_t err;
+    for (;;) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      err = rd_kafka_query_watermark_offsets(producer_.get(), config_.topic.c_str(), 0, &low, &high,
+                                             static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
+      const bool not_known_yet =
+          err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+          err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+          err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION;
+      if (!not_known_yet || std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= deadline)
+        break;
+      const struct rd_kafka_metadata* md = nullptr;
+      if (rd_kafka_metadata(producer_.get(), 1, nullptr, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(md);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     if (err)
       return tl::unexpected(make_error(error_code::store_error,
                                        "reading the end of " + config_.topic + ": " + rdk::err_text(err)));
